@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { defineEvent } from "../events/define-event.js";
+import { Role } from "./roles.js";
+
+export const UserRegistered = defineEvent({
+  name: "UserRegistered",
+  version: 1,
+  producer: "identity",
+  aggregate: "user",
+  verb: "registered",
+  payload: z.object({ user_id: z.uuid(), email: z.string(), full_name: z.string(), role: Role }),
+});
+
+export const UserRoleChanged = defineEvent({
+  name: "UserRoleChanged",
+  version: 1,
+  producer: "identity",
+  aggregate: "user",
+  verb: "role_changed",
+  payload: z.object({ user_id: z.uuid(), email: z.string(), role: Role, previous_role: Role }),
+});

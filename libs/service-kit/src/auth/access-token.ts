@@ -1,0 +1,54 @@
+import { AccessTokenClaims, type Role } from "@concert/contracts";
+import jwt from "jsonwebtoken";
+import { UnauthorizedError } from "../http/http-errors.js";
+import type { SigningKey, VerificationKey } from "./token-keys.js";
+
+/** Who made a request, as proven by a verified access token. */
+export interface Identity {
+  userId: string;
+  email: string;
+  role: Role;
+}
+
+const ISSUER = "concert-identity";
+const AUDIENCE = "concert-api";
+
+export function signAccessToken(
+  signing: SigningKey,
+  identity: Identity,
+  expiresInSeconds: number,
+): string {
+  return jwt.sign({ email: identity.email, role: identity.role }, signing.key, {
+    algorithm: signing.algorithm,
+    subject: identity.userId,
+    expiresIn: expiresInSeconds,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
+}
+
+export type TokenVerifier = (token: string) => Identity;
+
+/**
+ * Only the configured algorithm is accepted, so `alg: none` and an HS256 token signed with the
+ * public key as its secret are both refused.
+ */
+export function createTokenVerifier(verification: VerificationKey): TokenVerifier {
+  const options = {
+    algorithms: [verification.algorithm],
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  } satisfies jwt.VerifyOptions;
+  return (token) => {
+    let decoded: unknown;
+    try {
+      decoded = jwt.verify(token, verification.key, options);
+    } catch (error) {
+      const expired = error instanceof jwt.TokenExpiredError;
+      throw new UnauthorizedError(expired ? "Token has expired" : "Could not validate credentials");
+    }
+    const claims = AccessTokenClaims.safeParse(decoded);
+    if (!claims.success) throw new UnauthorizedError("Could not validate credentials");
+    return { userId: claims.data.sub, email: claims.data.email, role: claims.data.role };
+  };
+}

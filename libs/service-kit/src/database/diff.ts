@@ -1,0 +1,27 @@
+import { offlineAdapterFactory } from "./offline-adapter.js";
+import { withSchemaEngine } from "./schema-engine-wasm.js";
+
+/**
+ * The SQL of a migration taking the database from `fromDatamodel` (null: nothing) to `toDatamodel`,
+ * computed without a database. An unchanged model yields only the comment
+ * "-- This is an empty migration.".
+ */
+export async function diffMigrationSql(
+  fromDatamodel: string | null,
+  toDatamodel: string,
+): Promise<string> {
+  return withSchemaEngine(toDatamodel, offlineAdapterFactory(), async (engine) => {
+    const result = await engine.diff({
+      from: fromDatamodel === null ? { tag: "empty" } : datamodelTarget(fromDatamodel),
+      to: datamodelTarget(toDatamodel),
+      script: true,
+      exitCode: null,
+      filters: { externalTables: [], externalEnums: [] },
+    });
+    return result.stdout ?? "";
+  });
+}
+
+function datamodelTarget(content: string) {
+  return { tag: "schemaDatamodel" as const, files: [{ path: "schema.prisma", content }] };
+}

@@ -1,0 +1,10 @@
+export {
+  type ApplyMigrationsOptions,
+  type ApplyMigrationsResult,
+  applyMigrations,
+  MIGRATE_URL_ENV,
+  type MigrationLogger,
+} from "./apply-migrations.js";
+export { connectionStringForSchema } from "./connection-string.js";
+export { diffMigrationSql } from "./diff.js";
+export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";

@@ -1,0 +1,275 @@
+import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import pg from "pg";
+import type { Logger } from "pino";
+
+export interface OutboxRelayOptions {
+  /** Connection string of the service's database, already carrying its search_path. */
+  databaseUrl: string;
+  /** The service's schema: the relay listens on channel `outbox_<schema>`. */
+  schema: string;
+  /** The current NATS connection, or undefined while there is none yet. */
+  nats: () => NatsConnection | undefined;
+  subjectPrefix: string;
+  logger: Logger;
+  /** Rows taken per drain transaction. Default 100. */
+  batchSize?: number;
+  /** Pause after a failed publish or database error before trying again. Default 1000 ms. */
+  retryDelayMs?: number;
+  /** Safety poll, for notifications missed while the LISTEN connection was down. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** How long to wait for one PubAck. Default 5000 ms. */
+  publishTimeoutMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  subject: string;
+  envelope: unknown;
+}
+
+interface BatchResult {
+  taken: number;
+  failed: boolean;
+}
+
+/**
+ * Publishes outbox rows to JetStream after their transaction commits. It wakes on the NOTIFY that
+ * `recordEvent` sends (milliseconds after commit), on a slow poll, and once at start. Rows are
+ * claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays in any number of processes can
+ * drain one outbox; the broker's msgID dedupe absorbs a publish whose mark-as-published was lost.
+ */
+export class OutboxRelay {
+  private readonly opts: Required<OutboxRelayOptions>;
+  private readonly channel: string;
+  private pool: pg.Pool | undefined;
+  private listener: pg.Client | undefined;
+  private started = false;
+  private stopped = false;
+  /** A drain was asked for while one was running or backing off. */
+  private pending = false;
+  private draining: Promise<void> | undefined;
+  private retryAt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private jsFor: { nc: NatsConnection; js: JetStreamClient } | undefined;
+
+  constructor(opts: OutboxRelayOptions) {
+    this.opts = {
+      ...opts,
+      batchSize: opts.batchSize ?? 100,
+      retryDelayMs: opts.retryDelayMs ?? 1_000,
+      pollIntervalMs: opts.pollIntervalMs ?? 1_000,
+      publishTimeoutMs: opts.publishTimeoutMs ?? 5_000,
+    };
+    this.channel = `outbox_${opts.schema}`;
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error("OutboxRelay already started");
+    this.started = true;
+    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: 2 });
+    // An idle pooled client that loses its server emits here; without a listener it would crash the process.
+    this.pool.on("error", (err) =>
+      this.opts.logger.warn({ err }, "outbox relay: idle database connection failed"),
+    );
+    try {
+      await this.listen();
+    } catch (err) {
+      await this.pool.end();
+      this.pool = undefined;
+      this.started = false;
+      throw err;
+    }
+    this.pollTimer = setInterval(() => this.requestDrain(), this.opts.pollIntervalMs);
+    this.pollTimer.unref();
+    this.requestDrain();
+  }
+
+  /** Stops waking up, finishes the running drain, makes one last flush attempt, then disconnects. */
+  async stop(): Promise<void> {
+    if (!this.started || this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.draining;
+    try {
+      await this.drainAll();
+    } catch (err) {
+      this.opts.logger.warn(
+        { err },
+        "outbox relay: final flush failed; rows stay for the next start",
+      );
+    }
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.pool?.end();
+  }
+
+  private async listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
+    const onLost = (err?: Error) => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      client.end().catch(() => undefined);
+      if (this.stopped) return;
+      this.opts.logger.warn({ err }, "outbox relay: LISTEN connection lost; reconnecting");
+      this.scheduleListen();
+    };
+    client.on("error", onLost);
+    client.on("end", () => onLost());
+    client.on("notification", () => this.requestDrain());
+    this.listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
+    } catch (err) {
+      if (this.listener === client) this.listener = undefined;
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    // Anything committed while we were not listening got no notification of ours.
+    this.requestDrain();
+  }
+
+  private scheduleListen(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.listen().catch((err: unknown) => {
+        this.opts.logger.warn({ err }, "outbox relay: LISTEN reconnect failed; retrying");
+        this.scheduleListen();
+      });
+    }, this.opts.retryDelayMs);
+    this.reconnectTimer.unref();
+  }
+
+  /** Coalesces wake-ups: at most one drain runs; a wake-up during it triggers one more pass. */
+  private requestDrain(): void {
+    if (this.stopped) return;
+    this.pending = true;
+    if (this.draining) return;
+    this.draining = this.runDrains().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  private async runDrains(): Promise<void> {
+    while (this.pending && !this.stopped) {
+      const wait = this.retryAt - Date.now();
+      if (wait > 0) {
+        // Backing off after a failure: a notification must not turn into a hot retry loop.
+        if (!this.retryTimer) {
+          this.retryTimer = setTimeout(() => {
+            this.retryTimer = undefined;
+            this.requestDrain();
+          }, wait);
+          this.retryTimer.unref();
+        }
+        return;
+      }
+      this.pending = false;
+      try {
+        await this.drainAll();
+      } catch (err) {
+        this.opts.logger.error({ err }, "outbox relay: drain failed");
+        this.backOff();
+      }
+    }
+  }
+
+  private backOff(): void {
+    this.retryAt = Date.now() + this.opts.retryDelayMs;
+    this.pending = true;
+  }
+
+  /** Drains batch after batch until the outbox is empty or a publish fails. */
+  private async drainAll(): Promise<void> {
+    for (;;) {
+      const js = this.jetstream();
+      if (!js) {
+        this.backOff();
+        return;
+      }
+      const { taken, failed } = await this.drainBatch(js);
+      if (failed) {
+        this.backOff();
+        return;
+      }
+      if (taken < this.opts.batchSize) return;
+    }
+  }
+
+  private async drainBatch(js: JetStreamClient): Promise<BatchResult> {
+    const pool = this.pool;
+    if (!pool) return { taken: 0, failed: false };
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, subject, envelope FROM outbox_events
+         WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [this.opts.batchSize],
+      );
+      const published: string[] = [];
+      let failure: { id: string; error: string } | undefined;
+      // One at a time, awaiting each PubAck: a failure stops the batch, so a later event never
+      // overtakes an earlier one of the same outbox.
+      for (const row of rows) {
+        try {
+          await js.publish(
+            `${this.opts.subjectPrefix}${row.subject}`,
+            JSON.stringify(row.envelope),
+            {
+              msgID: row.id,
+              timeout: this.opts.publishTimeoutMs,
+            },
+          );
+          published.push(row.id);
+        } catch (err) {
+          failure = { id: row.id, error: err instanceof Error ? err.message : String(err) };
+          break;
+        }
+      }
+      if (published.length > 0) {
+        await client.query(
+          "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])",
+          [published],
+        );
+      }
+      if (failure) {
+        await client.query(
+          "UPDATE outbox_events SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+          [failure.id, failure.error],
+        );
+        this.opts.logger.warn(
+          { eventId: failure.id, error: failure.error, retryInMs: this.opts.retryDelayMs },
+          "outbox relay: publish failed; will retry",
+        );
+      }
+      await client.query("COMMIT");
+      if (published.length > 0)
+        this.opts.logger.debug({ count: published.length }, "outbox relay: published");
+      return { taken: rows.length, failed: failure !== undefined };
+    } catch (err) {
+      await client.query("ROLLBACK").catch((rollbackErr: Error) => {
+        broken = rollbackErr;
+      });
+      throw err;
+    } finally {
+      // A connection that cannot even roll back is discarded rather than handed out again.
+      client.release(broken);
+    }
+  }
+
+  private jetstream(): JetStreamClient | undefined {
+    const nc = this.opts.nats();
+    if (!nc || nc.isClosed()) return undefined;
+    if (this.jsFor?.nc !== nc) this.jsFor = { nc, js: jetstream(nc) };
+    return this.jsFor.js;
+  }
+}

@@ -1,0 +1,40 @@
+import type { ErrorBody, ValidationIssue } from "@concert/contracts";
+import type { FastifyError, FastifyInstance } from "fastify";
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+} from "fastify-type-provider-zod";
+import { HttpError } from "./http-errors.js";
+
+/**
+ * One mapping from anything thrown to `{detail}`: the caller's mistakes pass through with their
+ * 4xx, everything else is logged with the request and answered with a bland 500.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).headers(error.headers).send({ detail: error.detail });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const where = error.validationContext ?? "body";
+      const detail: ValidationIssue[] = error.validation.map((issue) => ({
+        loc: [where, ...issue.instancePath.split("/").filter(Boolean)],
+        msg: issue.message ?? "Invalid value",
+        type: String(issue.params?.issue && (issue.params.issue as { code?: string }).code) || "value_error",
+      }));
+      return reply.status(422).send({ detail } satisfies ErrorBody);
+    }
+    if (isResponseSerializationError(error)) {
+      request.log.error({ err: error }, "response did not match its schema");
+      return reply.status(500).send({ detail: "Internal Server Error" });
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send({ detail: error.message });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return reply.status(500).send({ detail: "Internal Server Error" });
+  });
+
+  app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: "Not Found" }));
+}

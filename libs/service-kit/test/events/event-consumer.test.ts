@@ -1,0 +1,250 @@
+import { randomUUID } from "node:crypto";
+import type { EnvelopeOf } from "@concert/contracts";
+import { startTestInfra, type TestInfra } from "@concert/testing";
+import {
+  type JetStreamClient,
+  jetstream,
+  jetstreamManager,
+  type StoredMsg,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  connectNats,
+  DeadLetterHeaders,
+  deadLetterSubject,
+  durableName,
+  EventConsumer,
+  type EventHandler,
+  ensureStreams,
+  handlerFor,
+  streamNames,
+  type TransactionRunner,
+} from "../../src/events/index.js";
+import {
+  type CapturedLogs,
+  captureLogs,
+  createSchema,
+  deleteStreams,
+  eventually,
+  type PgSqlClient,
+  pgTransactionRunner,
+  probeEvent,
+  SCHEMA,
+  waitFor,
+  withSearchPath,
+} from "./support.js";
+
+const ProbeDuplicated = probeEvent("ProbeDuplicated", "duplicated");
+const ProbeRedelivered = probeEvent("ProbeRedelivered", "redelivered");
+const ProbePoisoned = probeEvent("ProbePoisoned", "poisoned");
+const ProbeMalformed = probeEvent("ProbeMalformed", "malformed");
+type Probe = ReturnType<typeof probeEvent>;
+
+describe("event consumer", () => {
+  let infra: TestInfra;
+  let pool: pg.Pool;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    await createSchema(infra.databaseUrl);
+    pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 4 });
+    nc = await connectNats({ servers: infra.natsUrl, name: "event-consumer-test" });
+    await ensureStreams(nc, infra.subjectPrefix);
+    js = jetstream(nc);
+  });
+
+  afterAll(async () => {
+    await deleteStreams(nc, infra.subjectPrefix);
+    await nc?.close();
+    await pool?.end();
+    await infra?.stop();
+  });
+
+  function envelopeOf(event: Probe, id = randomUUID()): EnvelopeOf<Probe> {
+    return {
+      id,
+      name: event.name,
+      version: event.version,
+      occurred_at: new Date().toISOString(),
+      payload: { probe_id: randomUUID(), note: "n" },
+    };
+  }
+
+  async function publish(event: Probe, body: unknown, msgID: string = randomUUID()): Promise<void> {
+    await js.publish(`${infra.subjectPrefix}${event.subject}`, JSON.stringify(body), { msgID });
+  }
+
+  /** A handler whose effect is one row in `effects`, and which counts its calls. */
+  function recordingHandler(event: Probe, behaviour: "succeed" | "throw" = "succeed") {
+    const calls = { count: 0 };
+    const handler = handlerFor(event, async (envelope, tx: PgSqlClient) => {
+      calls.count++;
+      if (behaviour === "throw") throw new Error(`cannot apply probe ${envelope.payload.probe_id}`);
+      await tx.$executeRawUnsafe("INSERT INTO effects (event_id) VALUES ($1)", envelope.id);
+    });
+    return { handler, calls };
+  }
+
+  function newConsumer(
+    service: string,
+    handler: EventHandler<PgSqlClient>,
+    logs: CapturedLogs,
+    transaction: TransactionRunner<PgSqlClient> = pgTransactionRunner(pool),
+  ) {
+    return new EventConsumer<PgSqlClient>({
+      service,
+      nats: nc,
+      subjectPrefix: infra.subjectPrefix,
+      transaction,
+      handlers: [handler],
+      logger: logs.logger,
+      maxDeliver: 3,
+      ackWaitMs: 2_000,
+      retryDelayMs: 100,
+    });
+  }
+
+  /** Waits until the consumer made `deliveries` deliveries and nothing is pending or unacknowledged. */
+  async function waitUntilSettled(
+    service: string,
+    event: Probe,
+    deliveries: number,
+  ): Promise<void> {
+    const jsm = await jetstreamManager(nc);
+    const stream = streamNames(infra.subjectPrefix).events;
+    const durable = durableName(service, event, infra.subjectPrefix);
+    await waitFor(`consumer ${durable} to settle`, async () => {
+      const info = await jsm.consumers.info(stream, durable);
+      return (
+        info.num_pending === 0 &&
+        info.num_ack_pending === 0 &&
+        info.delivered.consumer_seq >= deliveries
+      );
+    });
+  }
+
+  async function effectsOf(eventId: string): Promise<number> {
+    const { rows } = await pool.query(
+      "SELECT count(*)::int AS n FROM effects WHERE event_id = $1",
+      [eventId],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
+  async function deadLetterFor(service: string, event: Probe): Promise<StoredMsg> {
+    const jsm = await jetstreamManager(nc);
+    const subject = deadLetterSubject(
+      infra.subjectPrefix,
+      service,
+      `${infra.subjectPrefix}${event.subject}`,
+    );
+    return eventually(`a dead letter on ${subject}`, () =>
+      jsm.streams
+        .getMessage(streamNames(infra.subjectPrefix).deadLetters, { last_by_subj: subject })
+        .catch(() => null),
+    );
+  }
+
+  it("applies an event published twice under different msgIDs only once", async () => {
+    const logs = captureLogs();
+    const { handler, calls } = recordingHandler(ProbeDuplicated);
+    const consumer = newConsumer("dupes", handler, logs);
+    await consumer.start();
+    try {
+      const envelope = envelopeOf(ProbeDuplicated);
+      await publish(ProbeDuplicated, envelope);
+      await publish(ProbeDuplicated, envelope);
+      await waitUntilSettled("dupes", ProbeDuplicated, 2);
+      expect(await effectsOf(envelope.id)).toBe(1);
+      expect(calls.count).toBe(1);
+      expect(logs.lines.some((l) => l.msg === "event consumer: already processed, skipped")).toBe(
+        true,
+      );
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("applies an event only once when it is redelivered after its effect already committed", async () => {
+    const logs = captureLogs();
+    const { handler, calls } = recordingHandler(ProbeRedelivered);
+    const inner = pgTransactionRunner(pool);
+    let commits = 0;
+    // Simulates a crash between commit and ack: the first transaction commits, then "fails".
+    const commitThenFailOnce: TransactionRunner<PgSqlClient> = async (work) => {
+      const result = await inner(work);
+      if (++commits === 1) throw new Error("connection lost after commit");
+      return result;
+    };
+    const consumer = newConsumer("redelivery", handler, logs, commitThenFailOnce);
+    await consumer.start();
+    try {
+      const envelope = envelopeOf(ProbeRedelivered);
+      await publish(ProbeRedelivered, envelope);
+      await waitUntilSettled("redelivery", ProbeRedelivered, 2);
+      expect(commits).toBe(2);
+      expect(calls.count).toBe(1);
+      expect(await effectsOf(envelope.id)).toBe(1);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("sends an event whose handler always fails to the dead-letter stream after maxDeliver attempts, and logs the error", async () => {
+    const logs = captureLogs();
+    const { handler, calls } = recordingHandler(ProbePoisoned, "throw");
+    const consumer = newConsumer("poisoned", handler, logs);
+    await consumer.start();
+    try {
+      const envelope = envelopeOf(ProbePoisoned);
+      await publish(ProbePoisoned, envelope);
+      const dead = await deadLetterFor("poisoned", ProbePoisoned);
+      expect(calls.count).toBe(3);
+      expect(dead.json()).toEqual(envelope);
+      expect(dead.header.get(DeadLetterHeaders.Error)).toContain("cannot apply probe");
+      expect(dead.header.get(DeadLetterHeaders.OriginalSubject)).toBe(
+        `${infra.subjectPrefix}${ProbePoisoned.subject}`,
+      );
+      expect(dead.header.get(DeadLetterHeaders.DeliveryCount)).toBe("3");
+      await waitUntilSettled("poisoned", ProbePoisoned, 3);
+      const errors = logs.lines.filter((l) => l.level === 50);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({
+        eventId: envelope.id,
+        err: { message: `cannot apply probe ${envelope.payload.probe_id}` },
+      });
+      expect(await effectsOf(envelope.id)).toBe(0);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("sends a message with an invalid payload straight to the dead-letter stream without calling the handler", async () => {
+    const logs = captureLogs();
+    const { handler, calls } = recordingHandler(ProbeMalformed);
+    const consumer = newConsumer("malformed", handler, logs);
+    await consumer.start();
+    try {
+      const invalid = { ...envelopeOf(ProbeMalformed), payload: { probe_id: "not-a-uuid" } };
+      await publish(ProbeMalformed, invalid);
+      const dead = await deadLetterFor("malformed", ProbeMalformed);
+      expect(dead.json()).toEqual(invalid);
+      expect(dead.header.get(DeadLetterHeaders.Error)).toContain("invalid message");
+      expect(dead.header.get(DeadLetterHeaders.DeliveryCount)).toBe("1");
+      expect(calls.count).toBe(0);
+      // Terminated, not left to come back after ack wait.
+      await waitUntilSettled("malformed", ProbeMalformed, 1);
+      expect(
+        logs.lines.some(
+          (l) => l.level === 50 && l.msg === "event consumer: invalid message sent to dead letter",
+        ),
+      ).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import { randomUUID } from "node:crypto";
+import {
+  type NatsServerProcess,
+  startNatsServerProcess,
+  startTestInfra,
+  type TestInfra,
+} from "@concert/testing";
+import type { NatsConnection } from "@nats-io/transport-node";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  connectNats,
+  ensureStreams,
+  OutboxRelay,
+  recordEvent,
+  streamNames,
+} from "../../src/events/index.js";
+import {
+  captureLogs,
+  countInStream,
+  createSchema,
+  pgTransactionRunner,
+  probeEvent,
+  SCHEMA,
+  waitFor,
+  withSearchPath,
+} from "./support.js";
+
+const ProbeDelayed = probeEvent("ProbeDelayed", "delayed");
+
+describe("outbox relay during a NATS outage", () => {
+  let infra: TestInfra;
+  let nats: NatsServerProcess;
+  let serviceUrl: string;
+  let pool: pg.Pool;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    // A private broker: this test kills it, which the shared one must never be.
+    nats = await startNatsServerProcess();
+    await createSchema(infra.databaseUrl);
+    serviceUrl = withSearchPath(infra.databaseUrl, SCHEMA);
+    pool = new pg.Pool({ connectionString: serviceUrl, max: 2 });
+    nc = await connectNats({ servers: nats.url, name: "outbox-outage-test" });
+    await ensureStreams(nc, infra.subjectPrefix);
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await nats?.dispose();
+    await pool?.end();
+    await infra?.stop();
+  });
+
+  it("delivers events recorded while NATS is down once it is back, and loses none", async () => {
+    const logs = captureLogs();
+    const relay = new OutboxRelay({
+      databaseUrl: serviceUrl,
+      schema: SCHEMA,
+      nats: () => nc,
+      subjectPrefix: infra.subjectPrefix,
+      logger: logs.logger,
+      retryDelayMs: 100,
+      publishTimeoutMs: 500,
+    });
+    await relay.start();
+    const transaction = pgTransactionRunner(pool);
+    const subject = `${infra.subjectPrefix}${ProbeDelayed.subject}`;
+    const stream = streamNames(infra.subjectPrefix).events;
+    try {
+      await transaction((tx) =>
+        recordEvent(tx, ProbeDelayed, { probe_id: randomUUID(), note: "before" }),
+      );
+      await waitFor(
+        "the first event",
+        async () => (await countInStream(nc, stream, subject)) === 1,
+      );
+
+      await nats.stop();
+      const during = 5;
+      for (let i = 0; i < during; i++) {
+        await transaction((tx) =>
+          recordEvent(tx, ProbeDelayed, { probe_id: randomUUID(), note: `during ${i}` }),
+        );
+      }
+      await waitFor("a failed publish attempt to be recorded", async () => {
+        const { rows } = await pool.query("SELECT max(attempts)::int AS a FROM outbox_events");
+        return (rows[0]?.a ?? 0) > 0;
+      });
+      const { rows: waiting } = await pool.query(
+        "SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL",
+      );
+      expect(waiting[0]?.n).toBe(during);
+
+      await nats.start();
+      await waitFor(
+        "the events recorded during the outage",
+        async () => {
+          const { rows } = await pool.query(
+            "SELECT count(*)::int AS n FROM outbox_events WHERE published_at IS NULL",
+          );
+          return rows[0]?.n === 0;
+        },
+        15_000,
+      );
+      expect(await countInStream(nc, stream, subject)).toBe(1 + during);
+      expect(logs.lines.some((l) => l.msg === "outbox relay: publish failed; will retry")).toBe(
+        true,
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+});

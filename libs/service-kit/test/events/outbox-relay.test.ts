@@ -1,0 +1,223 @@
+import { randomUUID } from "node:crypto";
+import { startTestInfra, type TestInfra } from "@concert/testing";
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  connectNats,
+  ensureStreams,
+  OutboxRelay,
+  recordEvent,
+  streamNames,
+} from "../../src/events/index.js";
+import {
+  type CapturedLogs,
+  captureLogs,
+  countInStream,
+  createSchema,
+  deleteStreams,
+  pgTransactionRunner,
+  probeEvent,
+  SCHEMA,
+  waitFor,
+  withSearchPath,
+} from "./support.js";
+
+const ProbePublished = probeEvent("ProbePublished", "published");
+const ProbeRaced = probeEvent("ProbeRaced", "raced");
+const ProbeRelistened = probeEvent("ProbeRelistened", "relistened");
+
+describe("outbox relay", () => {
+  let infra: TestInfra;
+  let serviceUrl: string;
+  let pool: pg.Pool;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    await createSchema(infra.databaseUrl);
+    serviceUrl = withSearchPath(infra.databaseUrl, SCHEMA);
+    pool = new pg.Pool({ connectionString: serviceUrl, max: 4 });
+    nc = await connectNats({ servers: infra.natsUrl, name: "outbox-relay-test" });
+    await ensureStreams(nc, infra.subjectPrefix);
+  });
+
+  afterAll(async () => {
+    await deleteStreams(nc, infra.subjectPrefix);
+    await nc?.close();
+    await pool?.end();
+    await infra?.stop();
+  });
+
+  function newRelay(
+    opts: { batchSize?: number; pollIntervalMs?: number; logs?: CapturedLogs } = {},
+  ) {
+    return new OutboxRelay({
+      databaseUrl: serviceUrl,
+      schema: SCHEMA,
+      nats: () => nc,
+      subjectPrefix: infra.subjectPrefix,
+      logger: (opts.logs ?? captureLogs()).logger,
+      batchSize: opts.batchSize ?? 100,
+      pollIntervalMs: opts.pollIntervalMs ?? 1_000,
+      retryDelayMs: 100,
+    });
+  }
+
+  it("publishes an event shortly after its transaction commits, with Nats-Msg-Id = event id, and marks it published; a rolled-back event is never published", async () => {
+    // A safety poll far beyond the test: only the commit's NOTIFY can wake the relay in time.
+    const relay = newRelay({ pollIntervalMs: 60_000 });
+    await relay.start();
+    const transaction = pgTransactionRunner(pool);
+    const subject = `${infra.subjectPrefix}${ProbePublished.subject}`;
+    try {
+      const rolledBackId = randomUUID();
+      await expect(
+        transaction(async (tx) => {
+          await recordEvent(
+            tx,
+            ProbePublished,
+            { probe_id: randomUUID(), note: "never" },
+            { id: rolledBackId },
+          );
+          throw new Error("business rule failed");
+        }),
+      ).rejects.toThrow("business rule failed");
+
+      const committedAt = Date.now();
+      const envelope = await transaction((tx) =>
+        recordEvent(tx, ProbePublished, { probe_id: randomUUID(), note: "hello" }),
+      );
+
+      await waitFor(
+        "the event in the stream",
+        async () =>
+          (await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)) === 1,
+      );
+      // The NOTIFY path, not the 1 s safety poll, should have carried it.
+      expect(Date.now() - committedAt).toBeLessThan(900);
+
+      const jsm = await jetstreamManager(nc);
+      const stored = await jsm.streams.getMessage(streamNames(infra.subjectPrefix).events, {
+        last_by_subj: subject,
+      });
+      expect(stored?.header.get("Nats-Msg-Id")).toBe(envelope.id);
+      expect(stored?.json()).toEqual(envelope);
+
+      await waitFor("published_at to be set", async () => {
+        const { rows } = await pool.query("SELECT published_at FROM outbox_events WHERE id = $1", [
+          envelope.id,
+        ]);
+        return rows[0]?.published_at instanceof Date;
+      });
+
+      // Give the relay a moment to (wrongly) publish the rolled-back event.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)).toBe(1);
+      const { rows } = await pool.query(
+        "SELECT count(*)::int AS n FROM outbox_events WHERE id = $1",
+        [rolledBackId],
+      );
+      expect(rows[0]?.n).toBe(0);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  function publishedBy(logs: CapturedLogs): number {
+    return logs.lines
+      .filter((l) => l.msg === "outbox relay: published")
+      .reduce((sum, l) => sum + Number(l.count), 0);
+  }
+
+  it("two relays draining the same outbox publish every event exactly once", async () => {
+    const total = 300;
+    const transaction = pgTransactionRunner(pool);
+    const subject = `${infra.subjectPrefix}${ProbeRaced.subject}`;
+    // Count raw publishes too: the stream's msgID dedupe would hide a double publish.
+    const sub = nc.subscribe(subject);
+    let published = 0;
+    const counting = (async () => {
+      for await (const _ of sub) published++;
+    })();
+
+    for (let i = 0; i < total; i += 50) {
+      await transaction(async (tx) => {
+        for (let j = 0; j < 50; j++)
+          await recordEvent(tx, ProbeRaced, { probe_id: randomUUID(), note: `${i + j}` });
+      });
+    }
+
+    const relayLogs = [captureLogs(), captureLogs()];
+    const relays = relayLogs.map((logs) => newRelay({ batchSize: 10, logs }));
+    await Promise.all(relays.map((r) => r.start()));
+    try {
+      await waitFor("every event published", async () => {
+        const { rows } = await pool.query(
+          "SELECT count(*)::int AS n FROM outbox_events WHERE subject = $1 AND published_at IS NULL",
+          [ProbeRaced.subject],
+        );
+        return rows[0]?.n === 0;
+      });
+      await nc.flush();
+      expect(await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)).toBe(total);
+      expect(published).toBe(total);
+      // Both took part, so the exactly-once above was tested under real contention.
+      for (const logs of relayLogs) expect(publishedBy(logs)).toBeGreaterThan(0);
+    } finally {
+      await Promise.all(relays.map((r) => r.stop()));
+      sub.unsubscribe();
+      await counting;
+    }
+  });
+
+  it("keeps publishing on commit after Postgres drops its LISTEN connection", async () => {
+    const logs = captureLogs();
+    const relay = newRelay({ pollIntervalMs: 60_000, logs });
+    await relay.start();
+    const transaction = pgTransactionRunner(pool);
+    const subject = `${infra.subjectPrefix}${ProbeRelistened.subject}`;
+    try {
+      const { rows } = await pool.query(
+        "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+      );
+      expect(rows).toHaveLength(1);
+      await waitFor("the relay to notice", () =>
+        logs.lines.some((l) => l.msg === "outbox relay: LISTEN connection lost; reconnecting"),
+      );
+      await waitFor("the relay to listen again", async () => {
+        const { rows: listening } = await pool.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        );
+        return listening.length === 1;
+      });
+
+      await transaction((tx) =>
+        recordEvent(tx, ProbeRelistened, { probe_id: randomUUID(), note: "again" }),
+      );
+      await waitFor(
+        "the event in the stream",
+        async () =>
+          (await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)) === 1,
+        2_000,
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it("provisions streams idempotently when several services start at once", async () => {
+    const prefix = `${infra.subjectPrefix}concurrent.`;
+    try {
+      await Promise.all(Array.from({ length: 5 }, () => ensureStreams(nc, prefix)));
+      await ensureStreams(nc, prefix);
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(streamNames(prefix).events);
+      expect(info.config.subjects).toEqual([`${prefix}evt.>`]);
+      expect(info.config.duplicate_window).toBe(120_000_000_000);
+    } finally {
+      await deleteStreams(nc, prefix);
+    }
+  });
+});

@@ -1,0 +1,8 @@
+export { type TestInfra, startTestInfra } from "./test-infra.js";
+export { freePort } from "./free-port.js";
+export {
+  type NatsServerProcess,
+  type NatsServerProcessOptions,
+  startNatsServerProcess,
+} from "./nats-server-process.js";
+export { testEnv } from "./test-env.js";

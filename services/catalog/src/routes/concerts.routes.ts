@@ -1,0 +1,97 @@
+import {
+  ConcertCreateRequest,
+  ConcertListQuery,
+  ConcertListResponse,
+  ConcertResponse,
+  ConcertUpdateRequest,
+  ErrorBody,
+  IdParams,
+} from "@concert/contracts";
+import { NotFoundError } from "@concert/service-kit";
+import type { AppContext } from "../app-context.js";
+import { cancelConcert, createConcert, updateConcert } from "../domain/concert-commands.js";
+import { listConcerts } from "../domain/concert-queries.js";
+import { toConcertResponse } from "../domain/concert-view.js";
+
+const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+
+export function concertsRoutes({ app, prisma, guards }: AppContext): void {
+  const adminOnly = guards.requireRole("admin");
+
+  app.post(
+    "/api/concerts/",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["concerts"],
+        summary: "Create a concert (admin)",
+        body: ConcertCreateRequest,
+        response: { 201: ConcertResponse, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(toConcertResponse(await createConcert(prisma, request.body))),
+  );
+
+  app.get(
+    "/api/concerts/",
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ["concerts"],
+        summary: "List concerts, upcoming first",
+        querystring: ConcertListQuery,
+        response: { 200: ConcertListResponse, 401: ErrorBody },
+      },
+    },
+    async (request) => (await listConcerts(prisma, request.query)).map(toConcertResponse),
+  );
+
+  app.get(
+    "/api/concerts/:id",
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ["concerts"],
+        summary: "Concert details",
+        params: IdParams,
+        response: { 200: ConcertResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const concert = await prisma.concert.findUnique({ where: { id: request.params.id } });
+      if (!concert) throw new NotFoundError("Concert not found");
+      return toConcertResponse(concert);
+    },
+  );
+
+  app.patch(
+    "/api/concerts/:id",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["concerts"],
+        summary: "Change a concert (admin)",
+        params: IdParams,
+        body: ConcertUpdateRequest,
+        response: { 200: ConcertResponse, ...errors },
+      },
+    },
+    async (request) =>
+      toConcertResponse(await updateConcert(prisma, request.params.id, request.body)),
+  );
+
+  app.post(
+    "/api/concerts/:id/cancel",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["concerts"],
+        summary: "Cancel a concert (admin)",
+        params: IdParams,
+        response: { 200: ConcertResponse, ...errors },
+      },
+    },
+    async (request) => toConcertResponse(await cancelConcert(prisma, request.params.id)),
+  );
+}

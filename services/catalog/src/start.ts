@@ -1,0 +1,34 @@
+import { fileURLToPath } from "node:url";
+import {
+  type Logger,
+  loadVerificationKey,
+  openServiceInfrastructure,
+  type RunningService,
+} from "@concert/service-kit";
+import { buildApp } from "./app.js";
+import type { CatalogConfig } from "./config.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+
+/** Opens what catalog needs and builds its app: shared by `main` and the tests. */
+export async function startCatalog(config: CatalogConfig, logger: Logger) {
+  const infra = await openServiceInfrastructure({
+    config,
+    logger,
+    prismaDir: fileURLToPath(new URL("../prisma", import.meta.url)),
+    createPrisma: (adapter) => new PrismaClient({ adapter }),
+  });
+  const app = await buildApp({
+    config,
+    logger,
+    prisma: infra.prisma,
+    verification: loadVerificationKey(config),
+    readiness: infra.readiness,
+  });
+  return {
+    app,
+    infra,
+    port: config.PORT,
+    host: config.HOST,
+    resources: infra.resources,
+  } satisfies RunningService & { infra: unknown };
+}

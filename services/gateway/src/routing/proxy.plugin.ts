@@ -1,0 +1,65 @@
+import replyFrom from "@fastify/reply-from";
+import { bearerToken, type Identity, type TokenVerifier, UnauthorizedError } from "@concert/service-kit";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { withVerifiedIdentity } from "../auth/identity-headers.js";
+import { PUBLIC_ROUTES, type Upstream } from "./route-table.js";
+import { upstreamFailure } from "./upstream-errors.js";
+
+export interface ProxyOptions {
+  upstream: Upstream;
+  verify: TokenVerifier;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  bodyLimit: number;
+}
+
+/**
+ * Forwards one prefix to one service, unchanged. The token is checked here first so that
+ * anonymous traffic never reaches a service; requests are balanced over the service's replicas.
+ */
+export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): Promise<void> {
+  const { upstream } = options;
+  await app.register(replyFrom, {
+    base: upstream.urls.length === 1 ? (upstream.urls[0] as string) : upstream.urls,
+    undici: {
+      connections: 128,
+      pipelining: 1,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.connectTimeoutMs },
+    },
+  } as Parameters<typeof replyFrom>[1]);
+
+  // Bodies pass through as bytes (JSON, forms, anything): the service behind validates them.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: options.bodyLimit },
+    (_request, body, done) => done(null, body),
+  );
+
+  const handler = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
+    const identity = isPublic(request) ? undefined : authenticate(request, options.verify);
+    return reply.from(request.url, {
+      rewriteRequestHeaders: (_req, headers) => withVerifiedIdentity(headers, identity),
+      onError: (failedReply, { error }) => {
+        const failure = upstreamFailure(upstream.name, error as { statusCode?: number; code?: string });
+        request.log.warn({ err: error, upstream: upstream.name }, "upstream failed");
+        failedReply.status(failure.status).send({ detail: failure.detail });
+      },
+    });
+  };
+  app.all(upstream.prefix, handler);
+  app.all(`${upstream.prefix}/*`, handler);
+}
+
+function isPublic(request: FastifyRequest): boolean {
+  const path = request.url.split("?")[0];
+  return PUBLIC_ROUTES.some((route) => route.method === request.method && route.path === path);
+}
+
+function authenticate(request: FastifyRequest, verify: TokenVerifier): Identity {
+  const token = bearerToken(request.headers.authorization);
+  if (!token) throw new UnauthorizedError("Not authenticated");
+  return verify(token);
+}

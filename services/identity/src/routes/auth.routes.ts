@@ -1,0 +1,102 @@
+import {
+  ErrorBody,
+  LoginRequest,
+  RegisterRequest,
+  TokenResponse,
+  UserResponse,
+} from "@concert/contracts";
+import { ForbiddenError, identityOf, signAccessToken } from "@concert/service-kit";
+import type { AppContext } from "../app-context.js";
+import { checkCredentials } from "../domain/login.js";
+import { registerUser } from "../domain/register-user.js";
+import { toUserResponse } from "../domain/user-view.js";
+
+export function authRoutes({ app, prisma, config, guards, signing }: AppContext): void {
+  app.post(
+    "/api/auth/register",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Register a new user (viewer unless an admin assigns a role)",
+        security: [],
+        body: RegisterRequest,
+        response: { 201: UserResponse, 403: ErrorBody, 409: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const role = request.body.role ?? "viewer";
+      if (role !== "viewer") {
+        if (!request.headers.authorization) {
+          throw new ForbiddenError("Only an admin can assign a role");
+        }
+        await guards.requireRole("admin")(request);
+      }
+      const user = await registerUser(
+        prisma,
+        {
+          email: request.body.email,
+          password: request.body.password,
+          fullName: request.body.full_name,
+          role,
+        },
+        config.BCRYPT_ROUNDS,
+      );
+      return reply.status(201).send(toUserResponse(user));
+    },
+  );
+
+  app.post(
+    "/api/auth/login",
+    {
+      schema: {
+        tags: ["auth"],
+        summary: "Log in with JSON {email, password} or the OAuth2 password form",
+        security: [],
+        body: LoginRequest,
+        response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      const email = "email" in body ? body.email : body.username;
+      const user = await checkCredentials(prisma, email, body.password, {
+        maxFailures: config.LOGIN_MAX_FAILURES,
+        windowMinutes: config.LOGIN_FAILURE_WINDOW_MINUTES,
+      });
+      const expiresIn = config.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
+      const accessToken = signAccessToken(
+        signing,
+        { userId: user.id, email: user.email, role: user.role },
+        expiresIn,
+      );
+      return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
+    },
+  );
+
+  app.get(
+    "/api/auth/me",
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ["auth"],
+        summary: "The signed-in user",
+        response: { 200: UserResponse, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const user = await prisma.user.findUnique({ where: { id: identityOf(request).userId } });
+      if (!user) throw new ForbiddenError("User no longer exists");
+      return toUserResponse(user);
+    },
+  );
+
+  app.get(
+    "/api/auth/jwks.json",
+    { schema: { tags: ["auth"], summary: "Public keys that verify access tokens", security: [] } },
+    async () => ({
+      keys: signing.publicKey
+        ? [{ ...signing.publicKey.export({ format: "jwk" }), alg: signing.algorithm, use: "sig" }]
+        : [],
+    }),
+  );
+}

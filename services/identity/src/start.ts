@@ -1,0 +1,37 @@
+import { fileURLToPath } from "node:url";
+import {
+  type Logger,
+  loadSigningKey,
+  openServiceInfrastructure,
+  type RunningService,
+} from "@concert/service-kit";
+import { buildApp } from "./app.js";
+import type { IdentityConfig } from "./config.js";
+import { bootstrapAdmin } from "./domain/bootstrap-admin.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+
+/** Opens what identity needs and builds its app: shared by `main` and the tests. */
+export async function startIdentity(config: IdentityConfig, logger: Logger) {
+  const signing = loadSigningKey(config);
+  const infra = await openServiceInfrastructure({
+    config,
+    logger,
+    prismaDir: fileURLToPath(new URL("../prisma", import.meta.url)),
+    createPrisma: (adapter) => new PrismaClient({ adapter }),
+  });
+  await bootstrapAdmin(infra.prisma, config, logger);
+  const app = await buildApp({
+    config,
+    logger,
+    prisma: infra.prisma,
+    signing,
+    readiness: infra.readiness,
+  });
+  return {
+    app,
+    infra,
+    port: config.PORT,
+    host: config.HOST,
+    resources: infra.resources,
+  } satisfies RunningService & { infra: unknown };
+}

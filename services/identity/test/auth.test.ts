@@ -1,0 +1,173 @@
+import { startTestInfra, type TestInfra } from "@concert/testing";
+import jwt from "jsonwebtoken";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, startTestIdentity, type TestIdentity } from "./helper.js";
+
+let infra: TestInfra;
+let identity: TestIdentity;
+
+beforeAll(async () => {
+  infra = await startTestInfra();
+  identity = await startTestIdentity(infra);
+});
+afterAll(async () => {
+  await identity?.close();
+  await infra?.stop();
+});
+
+async function register(body: Record<string, unknown>, token?: string) {
+  return identity.app.inject({
+    method: "POST",
+    url: "/api/auth/register",
+    payload: body,
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+}
+
+async function login(email: string, password: string) {
+  return identity.app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password } });
+}
+
+async function tokenFor(email: string, password: string): Promise<string> {
+  const response = await login(email, password);
+  expect(response.statusCode).toBe(200);
+  return response.json().access_token;
+}
+
+describe("registration", () => {
+  it("creates a viewer and never returns the password hash", async () => {
+    const response = await register({ email: "Fan@Example.com", password: "secret-123", full_name: "Fan One" });
+    expect(response.statusCode).toBe(201);
+    const user = response.json();
+    expect(user).toMatchObject({ email: "fan@example.com", full_name: "Fan One", role: "viewer", is_active: true });
+    expect(JSON.stringify(user)).not.toMatch(/hash|secret-123/);
+  });
+
+  it("refuses an email that differs only in case with 409", async () => {
+    await register({ email: "case@example.com", password: "secret-123", full_name: "A" });
+    const again = await register({ email: "CASE@example.com", password: "secret-123", full_name: "B" });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ detail: "Email already registered" });
+  });
+
+  it("refuses passwords under 8 characters with a validation detail list", async () => {
+    const response = await register({ email: "weak@example.com", password: "short", full_name: "W" });
+    expect(response.statusCode).toBe(422);
+    expect(response.json().detail[0].loc).toEqual(["body", "password"]);
+  });
+
+  it("refuses a role in the body unless an admin registers the user", async () => {
+    const anonymous = await register({ email: "x1@example.com", password: "secret-123", full_name: "X", role: "admin" });
+    expect(anonymous.statusCode).toBe(403);
+
+    await register({ email: "viewer2@example.com", password: "secret-123", full_name: "V" });
+    const viewerToken = await tokenFor("viewer2@example.com", "secret-123");
+    const byViewer = await register({ email: "x2@example.com", password: "secret-123", full_name: "X", role: "scanner" }, viewerToken);
+    expect(byViewer.statusCode).toBe(403);
+
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+    const byAdmin = await register({ email: "gate1@example.com", password: "secret-123", full_name: "Gate", role: "scanner" }, adminToken);
+    expect(byAdmin.statusCode).toBe(201);
+    expect(byAdmin.json().role).toBe("scanner");
+  });
+
+  it("refuses unknown fields and malformed JSON with 4xx and a detail", async () => {
+    const unknown = await register({ email: "u@example.com", password: "secret-123", full_name: "U", is_admin: true });
+    expect(unknown.statusCode).toBe(422);
+    const malformed = await identity.app.inject({
+      method: "POST",
+      url: "/api/auth/register",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(malformed.statusCode).toBe(400);
+    expect(typeof malformed.json().detail).toBe("string");
+  });
+});
+
+describe("login", () => {
+  it("returns a bearer token for JSON credentials that identity's key verifies", async () => {
+    await register({ email: "login@example.com", password: "secret-123", full_name: "L" });
+    const response = await login("LOGIN@example.com", "secret-123");
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({ token_type: "bearer", expires_in: 30 * 60 });
+    const header = jwt.decode(body.access_token, { complete: true });
+    expect(header?.header.alg).toBe("RS256");
+    expect(header?.payload).toMatchObject({ email: "login@example.com", role: "viewer" });
+  });
+
+  it("accepts the OAuth2 password form that Swagger's Authorize button sends", async () => {
+    const response = await identity.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `username=${encodeURIComponent(ADMIN.email)}&password=${encodeURIComponent(ADMIN.password)}`,
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().access_token).toBeTypeOf("string");
+  });
+
+  it("answers a wrong password and an unknown email with the same 401", async () => {
+    await register({ email: "same@example.com", password: "secret-123", full_name: "S" });
+    const wrong = await login("same@example.com", "wrong-password");
+    const unknown = await login("nobody@example.com", "wrong-password");
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.json()).toEqual(unknown.json());
+  });
+
+  it("rate-limits repeated failures for an email with 429, even with the right password", async () => {
+    await register({ email: "guessed@example.com", password: "secret-123", full_name: "G" });
+    for (let i = 0; i < 5; i++) expect((await login("guessed@example.com", `nope-${i}`)).statusCode).toBe(401);
+    const limited = await login("guessed@example.com", "secret-123");
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["retry-after"]).toBeDefined();
+  });
+});
+
+describe("me and user administration", () => {
+  it("tells a signed-in user who they are and refuses anonymous callers", async () => {
+    const token = await tokenFor(ADMIN.email, ADMIN.password);
+    const me = await identity.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${token}` } });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ email: ADMIN.email, role: "admin" });
+    const anonymous = await identity.app.inject({ method: "GET", url: "/api/auth/me" });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).toEqual({ detail: "Not authenticated" });
+  });
+
+  it("lets an admin list users and make a viewer a scanner, and nobody else", async () => {
+    const created = await register({ email: "promote@example.com", password: "secret-123", full_name: "P" });
+    const viewerToken = await tokenFor("promote@example.com", "secret-123");
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+
+    const list = await identity.app.inject({ method: "GET", url: "/api/auth/users", headers: { authorization: `Bearer ${adminToken}` } });
+    expect(list.statusCode).toBe(200);
+    expect(list.json().map((u: { email: string }) => u.email)).toContain("promote@example.com");
+
+    const forbidden = await identity.app.inject({ method: "GET", url: "/api/auth/users", headers: { authorization: `Bearer ${viewerToken}` } });
+    expect(forbidden.statusCode).toBe(403);
+
+    const changed = await identity.app.inject({
+      method: "PATCH",
+      url: `/api/auth/users/${created.json().id}/role`,
+      headers: { authorization: `Bearer ${adminToken}` },
+      payload: { role: "scanner" },
+    });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.json().role).toBe("scanner");
+  });
+
+  it("refuses to demote the last admin", async () => {
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+    const me = await identity.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${adminToken}` } });
+    const response = await identity.app.inject({
+      method: "PATCH",
+      url: `/api/auth/users/${me.json().id}/role`,
+      headers: { authorization: `Bearer ${adminToken}` },
+      payload: { role: "viewer" },
+    });
+    expect(response.statusCode).toBe(409);
+  });
+});
