@@ -4,7 +4,6 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
-
 import type { SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 
 type WasmBindings = typeof import("@prisma/schema-engine-wasm/schema_engine_bg");

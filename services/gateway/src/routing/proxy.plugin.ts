@@ -40,10 +40,13 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
 
   const handler = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
     const identity = isPublic(request) ? undefined : authenticate(request, options.verify);
+    const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(request.url, {
+      // Bytes go out exactly as they came in; without this reply-from re-encodes JSON bodies.
+      ...(body && { body, contentType: request.headers["content-type"] ?? "application/octet-stream" }),
       rewriteRequestHeaders: (_req, headers) => withVerifiedIdentity(headers, identity),
       onError: (failedReply, { error }) => {
-        const failure = upstreamFailure(upstream.name, error as { statusCode?: number; code?: string });
+        const failure = upstreamFailure(upstream.name, error as Parameters<typeof upstreamFailure>[1]);
         request.log.warn({ err: error, upstream: upstream.name }, "upstream failed");
         failedReply.status(failure.status).send({ detail: failure.detail });
       },

@@ -1,0 +1,182 @@
+import { ConcertCreated } from "@concert/contracts";
+import { loadSigningKey, streamNames } from "@concert/service-kit";
+import { startTestInfra, type TestInfra, testEnv } from "@concert/testing";
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import jwt from "jsonwebtoken";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN, type Stack, startStack } from "./stack.js";
+
+let infra: TestInfra;
+let stack: Stack;
+
+beforeAll(async () => {
+  infra = await startTestInfra();
+  stack = await startStack(infra);
+});
+afterAll(async () => {
+  await stack?.stop();
+  await infra?.stop();
+});
+
+async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${stack.url}${path}`, {
+    method,
+    headers: {
+      ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+}
+
+async function login(email: string, password: string): Promise<string> {
+  const response = await api("POST", "/api/auth/login", { body: { email, password } });
+  expect(response.status).toBe(200);
+  return response.body.access_token;
+}
+
+const concertBody = {
+  name: "Gateway Night",
+  artist: "Proxies",
+  venue: "Hall 1",
+  starts_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+  capacity: 50,
+};
+
+describe("a frontend's first session through the gateway", () => {
+  it("registers, logs in, lets the admin create a concert and the viewer list it", async () => {
+    const registered = await api("POST", "/api/auth/register", {
+      body: { email: "viewer@example.com", password: "viewer-pass-1", full_name: "Vera Viewer" },
+    });
+    expect(registered.status).toBe(201);
+    expect(registered.body.role).toBe("viewer");
+
+    const viewer = await login("viewer@example.com", "viewer-pass-1");
+    const admin = await login(ADMIN.email, ADMIN.password);
+
+    const created = await api("POST", "/api/concerts/", { token: admin, body: concertBody });
+    expect(created.status).toBe(201);
+
+    const listed = await api("GET", "/api/concerts/", { token: viewer });
+    expect(listed.status).toBe(200);
+    expect(listed.body.map((c: { id: string }) => c.id)).toContain(created.body.id);
+
+    const me = await api("GET", "/api/auth/me", { token: viewer });
+    expect(me.body.email).toBe("viewer@example.com");
+  });
+
+  it("refuses a viewer creating a concert with 403, even when it claims to be an admin in headers", async () => {
+    await api("POST", "/api/auth/register", {
+      body: { email: "sneaky@example.com", password: "sneaky-pass-1", full_name: "Sneaky" },
+    });
+    const viewer = await login("sneaky@example.com", "sneaky-pass-1");
+    const response = await api("POST", "/api/concerts/", {
+      token: viewer,
+      body: concertBody,
+      headers: { "x-user-role": "admin", "x-user-id": "00000000-0000-4000-8000-000000000000" },
+    });
+    expect(response.status).toBe(403);
+    expect(response.body).toEqual({ detail: "Not enough permissions" });
+  });
+
+  it("logs in with the OAuth2 form that the docs' Authorize button posts", async () => {
+    const response = await fetch(`${stack.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ username: ADMIN.email, password: ADMIN.password }),
+    });
+    expect(response.status).toBe(200);
+    expect((await response.json()).token_type).toBe("bearer");
+  });
+});
+
+describe("tokens the gateway refuses with 401", () => {
+  const signing = () => loadSigningKey({ ...testEnv(infra), ENV: "test", ALGORITHM: "RS256" });
+  const claims = { email: ADMIN.email, role: "admin" };
+  const common = { issuer: "concert-identity", audience: "concert-api", subject: "00000000-0000-4000-8000-000000000001" };
+
+  it.each([
+    ["no token", () => undefined],
+    ["an expired token", () => jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, signing().key, { algorithm: "RS256", ...common })],
+    ["a tampered token", async () => {
+      const token = await login(ADMIN.email, ADMIN.password);
+      const [header, payload, signature] = token.split(".");
+      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, "base64url").toString()), role: "admin", email: "x@example.com" })).toString("base64url");
+      return `${header}.${forged}.${signature}`;
+    }],
+    ["an alg:none token", () => jwt.sign({ ...claims }, "", { algorithm: "none", ...common })],
+    ["an HS256 token signed with a guessed secret", () => jwt.sign({ ...claims }, "secret", { algorithm: "HS256", ...common })],
+  ])("%s", async (_name, makeToken) => {
+    const token = await makeToken();
+    const response = await api("GET", "/api/concerts/", token ? { token } : {});
+    expect(response.status).toBe(401);
+    expect(typeof response.body.detail).toBe("string");
+    expect(response.headers.get("www-authenticate")).toBe("Bearer");
+  });
+});
+
+describe("bad requests and failing services", () => {
+  it("answers malformed and invalid bodies with 4xx and a detail", async () => {
+    const admin = await login(ADMIN.email, ADMIN.password);
+    const broken = await api("POST", "/api/concerts/", { token: admin, body: "{not json" });
+    expect(broken.status).toBe(400);
+    expect(typeof broken.body.detail).toBe("string");
+    const invalid = await api("POST", "/api/concerts/", { token: admin, body: { ...concertBody, capacity: 0 } });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.detail[0].loc).toEqual(["body", "capacity"]);
+    const unknownRoute = await api("GET", "/api/nothing-here", { token: admin });
+    expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.body).toEqual({ detail: "Not Found" });
+  });
+
+  it("answers 503 with a detail when the service behind a route is down", async () => {
+    const admin = await login(ADMIN.email, ADMIN.password);
+    const response = await api("GET", "/api/tickets/mine", { token: admin });
+    expect(response.status).toBe(503);
+    expect(response.body.detail).toMatch(/ticketing/);
+  });
+
+  it("refuses a body over the size limit with 413", async () => {
+    const admin = await login(ADMIN.email, ADMIN.password);
+    const response = await api("POST", "/api/concerts/", {
+      token: admin,
+      body: { ...concertBody, description: "x".repeat(2_000_000) },
+    });
+    expect(response.status).toBe(413);
+    expect(typeof response.body.detail).toBe("string");
+  });
+});
+
+describe("documentation and events", () => {
+  it("serves /docs and one OpenAPI document with every routed service's paths", async () => {
+    const docs = await fetch(`${stack.url}/docs`, { redirect: "follow" });
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toMatch(/swagger/i);
+    const document = await api("GET", "/openapi.json");
+    expect(Object.keys(document.body.paths)).toEqual(
+      expect.arrayContaining(["/api/auth/login", "/api/auth/register", "/api/concerts/", "/api/concerts/{id}"]),
+    );
+    expect(document.body.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe("/api/auth/login");
+  });
+
+  it("announces ConcertCreated on NATS after an admin creates a concert", async () => {
+    const nats = stack.catalog.infra.nats;
+    const jsm = await jetstreamManager(nats);
+    const stream = streamNames(infra.subjectPrefix).events;
+    const consumer = await jsm.consumers.add(stream, {
+      ack_policy: AckPolicy.None,
+      deliver_policy: DeliverPolicy.New,
+      filter_subject: `${infra.subjectPrefix}${ConcertCreated.subject}`,
+    });
+    const admin = await login(ADMIN.email, ADMIN.password);
+    const created = await api("POST", "/api/concerts/", { token: admin, body: { ...concertBody, name: "Evented" } });
+    const messages = await jetstream(nats).consumers.get(stream, consumer.name);
+    const message = await messages.next({ expires: 5_000 });
+    const envelope = ConcertCreated.envelope.parse(message?.json());
+    expect(envelope.payload.concert_id).toBe(created.body.id);
+    expect(envelope.payload.name).toBe("Evented");
+  });
+});
