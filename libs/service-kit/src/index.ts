@@ -3,11 +3,11 @@ export * from "./config/index.js";
 export * from "./database/index.js";
 export * from "./events/index.js";
 export * from "./http/index.js";
-export { createLogger, type Logger } from "./logging/logger.js";
-export { runService, type Closeable, type RunningService } from "./lifecycle/run-service.js";
+export { type Closeable, type RunningService, runService } from "./lifecycle/run-service.js";
 export {
-  openServiceInfrastructure,
   type InfrastructureOptions,
+  openServiceInfrastructure,
   type PrismaLike,
   type ServiceInfrastructure,
 } from "./lifecycle/service-infrastructure.js";
+export { createLogger, type Logger } from "./logging/logger.js";

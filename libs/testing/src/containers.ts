@@ -1,4 +1,8 @@
-import { GenericContainer, getContainerRuntimeClient, type StartedTestContainer } from "testcontainers";
+import {
+  GenericContainer,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+} from "testcontainers";
 
 export interface StartedContainers {
   postgresUrl: string;

@@ -1,4 +1,3 @@
-export { type TestInfra, startTestInfra } from "./test-infra.js";
 export { freePort } from "./free-port.js";
 export {
   type NatsServerProcess,
@@ -6,3 +5,4 @@ export {
   startNatsServerProcess,
 } from "./nats-server-process.js";
 export { testEnv } from "./test-env.js";
+export { startTestInfra, type TestInfra } from "./test-infra.js";

@@ -1,10 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  createLogger,
-  type Identity,
-  loadSigningKey,
-  signAccessToken,
-} from "@concert/service-kit";
+import { createLogger, type Identity, loadSigningKey, signAccessToken } from "@concert/service-kit";
 import { type TestInfra, testEnv } from "@concert/testing";
 import { loadCatalogConfig } from "../src/config.js";
 import { startCatalog } from "../src/start.js";

@@ -1,6 +1,3 @@
-import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
-import swaggerUi from "@fastify/swagger-ui";
 import {
   buildServiceApp,
   createTokenVerifier,
@@ -8,6 +5,9 @@ import {
   type ServiceApp,
   type VerificationKey,
 } from "@concert/service-kit";
+import cors from "@fastify/cors";
+import helmet from "@fastify/helmet";
+import swaggerUi from "@fastify/swagger-ui";
 import type { GatewayConfig } from "./config.js";
 import { MergedOpenApi } from "./docs/merged-openapi.js";
 import { proxyPlugin } from "./routing/proxy.plugin.js";

@@ -18,7 +18,11 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function api(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(`${stack.url}${path}`, {
     method,
     headers: {
@@ -26,10 +30,16 @@ async function api(method: string, path: string, options: { token?: string; body
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+    ...(options.body !== undefined
+      ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }
+      : {}),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
 }
 
 async function login(email: string, password: string): Promise<string> {
@@ -96,19 +106,42 @@ describe("a frontend's first session through the gateway", () => {
 describe("tokens the gateway refuses with 401", () => {
   const signing = () => loadSigningKey({ ...testEnv(infra), ENV: "test", ALGORITHM: "RS256" });
   const claims = { email: ADMIN.email, role: "admin" };
-  const common = { issuer: "concert-identity", audience: "concert-api", subject: "00000000-0000-4000-8000-000000000001" };
+  const common = {
+    issuer: "concert-identity",
+    audience: "concert-api",
+    subject: "00000000-0000-4000-8000-000000000001",
+  };
 
   it.each([
     ["no token", () => undefined],
-    ["an expired token", () => jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, signing().key, { algorithm: "RS256", ...common })],
-    ["a tampered token", async () => {
-      const token = await login(ADMIN.email, ADMIN.password);
-      const [header, payload, signature] = token.split(".");
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload as string, "base64url").toString()), role: "admin", email: "x@example.com" })).toString("base64url");
-      return `${header}.${forged}.${signature}`;
-    }],
+    [
+      "an expired token",
+      () =>
+        jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 60 }, signing().key, {
+          algorithm: "RS256",
+          ...common,
+        }),
+    ],
+    [
+      "a tampered token",
+      async () => {
+        const token = await login(ADMIN.email, ADMIN.password);
+        const [header, payload, signature] = token.split(".");
+        const forged = Buffer.from(
+          JSON.stringify({
+            ...JSON.parse(Buffer.from(payload as string, "base64url").toString()),
+            role: "admin",
+            email: "x@example.com",
+          }),
+        ).toString("base64url");
+        return `${header}.${forged}.${signature}`;
+      },
+    ],
     ["an alg:none token", () => jwt.sign({ ...claims }, "", { algorithm: "none", ...common })],
-    ["an HS256 token signed with a guessed secret", () => jwt.sign({ ...claims }, "secret", { algorithm: "HS256", ...common })],
+    [
+      "an HS256 token signed with a guessed secret",
+      () => jwt.sign({ ...claims }, "secret", { algorithm: "HS256", ...common }),
+    ],
   ])("%s", async (_name, makeToken) => {
     const token = await makeToken();
     const response = await api("GET", "/api/concerts/", token ? { token } : {});
@@ -124,7 +157,10 @@ describe("bad requests and failing services", () => {
     const broken = await api("POST", "/api/concerts/", { token: admin, body: "{not json" });
     expect(broken.status).toBe(400);
     expect(typeof broken.body.detail).toBe("string");
-    const invalid = await api("POST", "/api/concerts/", { token: admin, body: { ...concertBody, capacity: 0 } });
+    const invalid = await api("POST", "/api/concerts/", {
+      token: admin,
+      body: { ...concertBody, capacity: 0 },
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.body.detail[0].loc).toEqual(["body", "capacity"]);
     const unknownRoute = await api("GET", "/api/nothing-here", { token: admin });
@@ -157,9 +193,16 @@ describe("documentation and events", () => {
     expect(await docs.text()).toMatch(/swagger/i);
     const document = await api("GET", "/openapi.json");
     expect(Object.keys(document.body.paths)).toEqual(
-      expect.arrayContaining(["/api/auth/login", "/api/auth/register", "/api/concerts/", "/api/concerts/{id}"]),
+      expect.arrayContaining([
+        "/api/auth/login",
+        "/api/auth/register",
+        "/api/concerts/",
+        "/api/concerts/{id}",
+      ]),
     );
-    expect(document.body.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl).toBe("/api/auth/login");
+    expect(
+      document.body.components.securitySchemes.OAuth2PasswordBearer.flows.password.tokenUrl,
+    ).toBe("/api/auth/login");
   });
 
   it("announces ConcertCreated on NATS after an admin creates a concert", async () => {
@@ -172,7 +215,10 @@ describe("documentation and events", () => {
       filter_subject: `${infra.subjectPrefix}${ConcertCreated.subject}`,
     });
     const admin = await login(ADMIN.email, ADMIN.password);
-    const created = await api("POST", "/api/concerts/", { token: admin, body: { ...concertBody, name: "Evented" } });
+    const created = await api("POST", "/api/concerts/", {
+      token: admin,
+      body: { ...concertBody, name: "Evented" },
+    });
     const messages = await jetstream(nats).consumers.get(stream, consumer.name);
     const message = await messages.next({ expires: 5_000 });
     const envelope = ConcertCreated.envelope.parse(message?.json());

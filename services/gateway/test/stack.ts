@@ -13,11 +13,21 @@ export const ADMIN = { email: "boss@example.com", password: "boss-password-1" };
  */
 export async function startStack(infra: TestInfra) {
   const identityConfig = loadIdentityConfig(
-    testEnv(infra, { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, BCRYPT_ROUNDS: "4" }),
+    testEnv(infra, {
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      BCRYPT_ROUNDS: "4",
+    }),
   );
-  const identity = await startIdentity(identityConfig, createLogger("identity", identityConfig.LOG_LEVEL));
+  const identity = await startIdentity(
+    identityConfig,
+    createLogger("identity", identityConfig.LOG_LEVEL),
+  );
   const catalogConfig = loadCatalogConfig(testEnv(infra));
-  const catalog = await startCatalog(catalogConfig, createLogger("catalog", catalogConfig.LOG_LEVEL));
+  const catalog = await startCatalog(
+    catalogConfig,
+    createLogger("catalog", catalogConfig.LOG_LEVEL),
+  );
   const identityUrl = await identity.app.listen({ port: 0, host: "127.0.0.1" });
   const catalogUrl = await catalog.app.listen({ port: 0, host: "127.0.0.1" });
 
@@ -30,7 +40,10 @@ export async function startStack(infra: TestInfra) {
       UPSTREAM_TIMEOUT_MS: "2000",
     }),
   );
-  const gateway = await startGateway(gatewayConfig, createLogger("gateway", gatewayConfig.LOG_LEVEL));
+  const gateway = await startGateway(
+    gatewayConfig,
+    createLogger("gateway", gatewayConfig.LOG_LEVEL),
+  );
   const url = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
 
   return {

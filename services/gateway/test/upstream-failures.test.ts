@@ -6,7 +6,13 @@ import { loadGatewayConfig } from "../src/config.js";
 import { startGateway } from "../src/start.js";
 
 // No database or broker is involved: the gateway alone against upstreams that misbehave.
-const infra = { databaseUrl: "postgresql://unused@127.0.0.1/unused", natsUrl: "", subjectPrefix: "", runId: "", stop: async () => {} } satisfies TestInfra;
+const infra = {
+  databaseUrl: "postgresql://unused@127.0.0.1/unused",
+  natsUrl: "",
+  subjectPrefix: "",
+  runId: "",
+  stop: async () => {},
+} satisfies TestInfra;
 
 let silent: Server;
 let gatewayUrl: string;
@@ -41,13 +47,17 @@ afterAll(async () => {
 
 describe("when a service behind the gateway fails", () => {
   it("answers 503 with a detail when nothing listens", async () => {
-    const response = await fetch(`${gatewayUrl}/api/tickets/mine`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${gatewayUrl}/api/tickets/mine`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: "The ticketing service is unavailable" });
   });
 
   it("answers 504 with a detail instead of hanging when the service is silent", async () => {
-    const response = await fetch(`${gatewayUrl}/api/concerts/`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${gatewayUrl}/api/concerts/`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(response.status).toBe(504);
     expect(await response.json()).toEqual({ detail: "The catalog service did not answer in time" });
   });

@@ -1,4 +1,3 @@
-import formbody from "@fastify/formbody";
 import {
   buildServiceApp,
   createGuards,
@@ -8,6 +7,7 @@ import {
   type ServiceApp,
   type SigningKey,
 } from "@concert/service-kit";
+import formbody from "@fastify/formbody";
 import type { IdentityConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { authRoutes } from "./routes/auth.routes.js";
@@ -31,8 +31,17 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
   });
   // Swagger's Authorize button posts the OAuth2 password form, not JSON.
   await app.register(formbody);
-  const verifier = createTokenVerifier({ algorithm: deps.signing.algorithm, key: deps.signing.publicKey ?? deps.signing.key });
-  const context = { app, prisma: deps.prisma, config: deps.config, signing: deps.signing, guards: createGuards(verifier) };
+  const verifier = createTokenVerifier({
+    algorithm: deps.signing.algorithm,
+    key: deps.signing.publicKey ?? deps.signing.key,
+  });
+  const context = {
+    app,
+    prisma: deps.prisma,
+    config: deps.config,
+    signing: deps.signing,
+    guards: createGuards(verifier),
+  };
   authRoutes(context);
   usersRoutes(context);
   return app;

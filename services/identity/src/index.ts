@@ -1,3 +1,3 @@
 // What other packages may use of this service: starting it whole, as the end-to-end tests do.
-export { loadIdentityConfig, type IdentityConfig } from "./config.js";
+export { type IdentityConfig, loadIdentityConfig } from "./config.js";
 export { startIdentity } from "./start.js";

@@ -25,7 +25,11 @@ async function register(body: Record<string, unknown>, token?: string) {
 }
 
 async function login(email: string, password: string) {
-  return identity.app.inject({ method: "POST", url: "/api/auth/login", payload: { email, password } });
+  return identity.app.inject({
+    method: "POST",
+    url: "/api/auth/login",
+    payload: { email, password },
+  });
 }
 
 async function tokenFor(email: string, password: string): Promise<string> {
@@ -36,43 +40,76 @@ async function tokenFor(email: string, password: string): Promise<string> {
 
 describe("registration", () => {
   it("creates a viewer and never returns the password hash", async () => {
-    const response = await register({ email: "Fan@Example.com", password: "secret-123", full_name: "Fan One" });
+    const response = await register({
+      email: "Fan@Example.com",
+      password: "secret-123",
+      full_name: "Fan One",
+    });
     expect(response.statusCode).toBe(201);
     const user = response.json();
-    expect(user).toMatchObject({ email: "fan@example.com", full_name: "Fan One", role: "viewer", is_active: true });
+    expect(user).toMatchObject({
+      email: "fan@example.com",
+      full_name: "Fan One",
+      role: "viewer",
+      is_active: true,
+    });
     expect(JSON.stringify(user)).not.toMatch(/hash|secret-123/);
   });
 
   it("refuses an email that differs only in case with 409", async () => {
     await register({ email: "case@example.com", password: "secret-123", full_name: "A" });
-    const again = await register({ email: "CASE@example.com", password: "secret-123", full_name: "B" });
+    const again = await register({
+      email: "CASE@example.com",
+      password: "secret-123",
+      full_name: "B",
+    });
     expect(again.statusCode).toBe(409);
     expect(again.json()).toEqual({ detail: "Email already registered" });
   });
 
   it("refuses passwords under 8 characters with a validation detail list", async () => {
-    const response = await register({ email: "weak@example.com", password: "short", full_name: "W" });
+    const response = await register({
+      email: "weak@example.com",
+      password: "short",
+      full_name: "W",
+    });
     expect(response.statusCode).toBe(422);
     expect(response.json().detail[0].loc).toEqual(["body", "password"]);
   });
 
   it("refuses a role in the body unless an admin registers the user", async () => {
-    const anonymous = await register({ email: "x1@example.com", password: "secret-123", full_name: "X", role: "admin" });
+    const anonymous = await register({
+      email: "x1@example.com",
+      password: "secret-123",
+      full_name: "X",
+      role: "admin",
+    });
     expect(anonymous.statusCode).toBe(403);
 
     await register({ email: "viewer2@example.com", password: "secret-123", full_name: "V" });
     const viewerToken = await tokenFor("viewer2@example.com", "secret-123");
-    const byViewer = await register({ email: "x2@example.com", password: "secret-123", full_name: "X", role: "scanner" }, viewerToken);
+    const byViewer = await register(
+      { email: "x2@example.com", password: "secret-123", full_name: "X", role: "scanner" },
+      viewerToken,
+    );
     expect(byViewer.statusCode).toBe(403);
 
     const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
-    const byAdmin = await register({ email: "gate1@example.com", password: "secret-123", full_name: "Gate", role: "scanner" }, adminToken);
+    const byAdmin = await register(
+      { email: "gate1@example.com", password: "secret-123", full_name: "Gate", role: "scanner" },
+      adminToken,
+    );
     expect(byAdmin.statusCode).toBe(201);
     expect(byAdmin.json().role).toBe("scanner");
   });
 
   it("refuses unknown fields and malformed JSON with 4xx and a detail", async () => {
-    const unknown = await register({ email: "u@example.com", password: "secret-123", full_name: "U", is_admin: true });
+    const unknown = await register({
+      email: "u@example.com",
+      password: "secret-123",
+      full_name: "U",
+      is_admin: true,
+    });
     expect(unknown.statusCode).toBe(422);
     const malformed = await identity.app.inject({
       method: "POST",
@@ -119,7 +156,8 @@ describe("login", () => {
 
   it("rate-limits repeated failures for an email with 429, even with the right password", async () => {
     await register({ email: "guessed@example.com", password: "secret-123", full_name: "G" });
-    for (let i = 0; i < 5; i++) expect((await login("guessed@example.com", `nope-${i}`)).statusCode).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await login("guessed@example.com", `nope-${i}`)).statusCode).toBe(401);
     const limited = await login("guessed@example.com", "secret-123");
     expect(limited.statusCode).toBe(429);
     expect(limited.headers["retry-after"]).toBeDefined();
@@ -129,7 +167,11 @@ describe("login", () => {
 describe("me and user administration", () => {
   it("tells a signed-in user who they are and refuses anonymous callers", async () => {
     const token = await tokenFor(ADMIN.email, ADMIN.password);
-    const me = await identity.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${token}` } });
+    const me = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(me.statusCode).toBe(200);
     expect(me.json()).toMatchObject({ email: ADMIN.email, role: "admin" });
     const anonymous = await identity.app.inject({ method: "GET", url: "/api/auth/me" });
@@ -138,15 +180,27 @@ describe("me and user administration", () => {
   });
 
   it("lets an admin list users and make a viewer a scanner, and nobody else", async () => {
-    const created = await register({ email: "promote@example.com", password: "secret-123", full_name: "P" });
+    const created = await register({
+      email: "promote@example.com",
+      password: "secret-123",
+      full_name: "P",
+    });
     const viewerToken = await tokenFor("promote@example.com", "secret-123");
     const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
 
-    const list = await identity.app.inject({ method: "GET", url: "/api/auth/users", headers: { authorization: `Bearer ${adminToken}` } });
+    const list = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/users",
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     expect(list.statusCode).toBe(200);
     expect(list.json().map((u: { email: string }) => u.email)).toContain("promote@example.com");
 
-    const forbidden = await identity.app.inject({ method: "GET", url: "/api/auth/users", headers: { authorization: `Bearer ${viewerToken}` } });
+    const forbidden = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/users",
+      headers: { authorization: `Bearer ${viewerToken}` },
+    });
     expect(forbidden.statusCode).toBe(403);
 
     const changed = await identity.app.inject({
@@ -161,7 +215,11 @@ describe("me and user administration", () => {
 
   it("refuses to demote the last admin", async () => {
     const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
-    const me = await identity.app.inject({ method: "GET", url: "/api/auth/me", headers: { authorization: `Bearer ${adminToken}` } });
+    const me = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
     const response = await identity.app.inject({
       method: "PATCH",
       url: `/api/auth/users/${me.json().id}/role`,

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Pagination } from "../common/pagination.js";
 import { Timestamp } from "../common/ids.js";
+import { Pagination } from "../common/pagination.js";
 
 export const ConcertStatus = z.enum(["scheduled", "cancelled"]);
 export type ConcertStatus = z.infer<typeof ConcertStatus>;

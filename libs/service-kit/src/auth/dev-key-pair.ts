@@ -29,8 +29,15 @@ export function ensureDevKeyPair(dir: string, algorithm: "RS256" | "ES256"): Pem
         ? generateKeyPairSync("rsa", { modulusLength: 2048 })
         : generateKeyPairSync("ec", { namedCurve: "P-256" });
     const suffix = `${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(`${privatePath}.${suffix}`, pair.privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
-    writeFileSync(`${publicPath}.${suffix}`, pair.publicKey.export({ type: "spki", format: "pem" }));
+    writeFileSync(
+      `${privatePath}.${suffix}`,
+      pair.privateKey.export({ type: "pkcs8", format: "pem" }),
+      { mode: 0o600 },
+    );
+    writeFileSync(
+      `${publicPath}.${suffix}`,
+      pair.publicKey.export({ type: "spki", format: "pem" }),
+    );
     try {
       // The private key goes first: whoever places it also places its public half.
       linkSync(`${privatePath}.${suffix}`, privatePath);

@@ -1,6 +1,12 @@
-export { signAccessToken, createTokenVerifier, type Identity, type TokenVerifier } from "./access-token.js";
+export {
+  createTokenVerifier,
+  type Identity,
+  signAccessToken,
+  type TokenVerifier,
+} from "./access-token.js";
 export { bearerToken } from "./bearer-token.js";
-export { createGuards, identityOf, type Guards } from "./guards.js";
+export { defaultDevKeysDir, ensureDevKeyPair } from "./dev-key-pair.js";
+export { createGuards, type Guards, identityOf } from "./guards.js";
 export {
   loadSigningKey,
   loadVerificationKey,
@@ -9,4 +15,3 @@ export {
   type TokenAlgorithm,
   type VerificationKey,
 } from "./token-keys.js";
-export { ensureDevKeyPair, defaultDevKeysDir } from "./dev-key-pair.js";

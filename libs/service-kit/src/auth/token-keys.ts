@@ -1,4 +1,4 @@
-import { type KeyObject, createPrivateKey, createPublicKey, createSecretKey } from "node:crypto";
+import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../config/config-error.js";
 import { defaultDevKeysDir, ensureDevKeyPair } from "./dev-key-pair.js";

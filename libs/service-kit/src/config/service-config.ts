@@ -1,15 +1,13 @@
 import { z } from "zod";
-import { assertProductionSafe } from "./production-guards.js";
 import { loadConfig } from "./load-config.js";
+import { assertProductionSafe } from "./production-guards.js";
 
-const csv = z
-  .string()
-  .transform((value) =>
-    value
-      .split(",")
-      .map((item) => item.trim())
-      .filter(Boolean),
-  );
+const csv = z.string().transform((value) =>
+  value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean),
+);
 
 /** Accepts the seed's SQLAlchemy form (`postgresql+asyncpg://`) as well as a plain URL. */
 const postgresUrl = z

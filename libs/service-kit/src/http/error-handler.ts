@@ -20,7 +20,9 @@ export function installErrorHandler(app: FastifyInstance): void {
       const detail: ValidationIssue[] = error.validation.map((issue) => ({
         loc: [where, ...issue.instancePath.split("/").filter(Boolean)],
         msg: issue.message ?? "Invalid value",
-        type: String(issue.params?.issue && (issue.params.issue as { code?: string }).code) || "value_error",
+        type:
+          String(issue.params?.issue && (issue.params.issue as { code?: string }).code) ||
+          "value_error",
       }));
       return reply.status(422).send({ detail } satisfies ErrorBody);
     }

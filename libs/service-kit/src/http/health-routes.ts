@@ -23,9 +23,16 @@ export function registerHealthRoutes(
       }),
     );
     const failed = results.filter(([, state]) => state !== "ok");
-    const body = { status: failed.length ? "unavailable" : "ok", checks: Object.fromEntries(results) };
-    return reply.status(failed.length ? 503 : 200).send(
-      failed.length ? { detail: `Not ready: ${failed.map(([n]) => n).join(", ")}`, ...body } : body,
-    );
+    const body = {
+      status: failed.length ? "unavailable" : "ok",
+      checks: Object.fromEntries(results),
+    };
+    return reply
+      .status(failed.length ? 503 : 200)
+      .send(
+        failed.length
+          ? { detail: `Not ready: ${failed.map(([n]) => n).join(", ")}`, ...body }
+          : body,
+      );
   });
 }

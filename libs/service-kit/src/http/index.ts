@@ -1,3 +1,3 @@
-export * from "./http-errors.js";
 export { buildServiceApp, type ServiceApp, type ServiceAppOptions } from "./build-service-app.js";
 export type { ReadinessCheck } from "./health-routes.js";
+export * from "./http-errors.js";

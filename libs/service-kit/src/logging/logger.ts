@@ -1,4 +1,4 @@
-import { pino, type Logger } from "pino";
+import { type Logger, pino } from "pino";
 
 /** One logger shape for every service: JSON lines, the service named, secrets redacted. */
 export function createLogger(service: string, level: string): Logger {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import {
   ConcertCancelled,
-  type ConcertCreateRequest,
   ConcertCreated,
+  type ConcertCreateRequest,
   ConcertUpdated,
   type ConcertUpdateRequest,
 } from "@concert/contracts";

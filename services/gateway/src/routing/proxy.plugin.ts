@@ -1,5 +1,10 @@
+import {
+  bearerToken,
+  type Identity,
+  type TokenVerifier,
+  UnauthorizedError,
+} from "@concert/service-kit";
 import replyFrom from "@fastify/reply-from";
-import { bearerToken, type Identity, type TokenVerifier, UnauthorizedError } from "@concert/service-kit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { withVerifiedIdentity } from "../auth/identity-headers.js";
 import { PUBLIC_ROUTES, type Upstream } from "./route-table.js";
@@ -43,10 +48,16 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(request.url, {
       // Bytes go out exactly as they came in; without this reply-from re-encodes JSON bodies.
-      ...(body && { body, contentType: request.headers["content-type"] ?? "application/octet-stream" }),
+      ...(body && {
+        body,
+        contentType: request.headers["content-type"] ?? "application/octet-stream",
+      }),
       rewriteRequestHeaders: (_req, headers) => withVerifiedIdentity(headers, identity),
       onError: (failedReply, { error }) => {
-        const failure = upstreamFailure(upstream.name, error as Parameters<typeof upstreamFailure>[1]);
+        const failure = upstreamFailure(
+          upstream.name,
+          error as Parameters<typeof upstreamFailure>[1],
+        );
         request.log.warn({ err: error, upstream: upstream.name }, "upstream failed");
         failedReply.status(failure.status).send({ detail: failure.detail });
       },

@@ -9,7 +9,10 @@ interface ProxyError {
  * Nothing listening (refused, unknown host) is a 503; silence past the timeout is a 504;
  * anything else that broke the exchange is a 502.
  */
-export function upstreamFailure(service: string, error: ProxyError): { status: number; detail: string } {
+export function upstreamFailure(
+  service: string,
+  error: ProxyError,
+): { status: number; detail: string } {
   const code = error.cause?.code ?? error.code;
   if (error.statusCode === 503 || code === "ECONNREFUSED" || code === "ENOTFOUND") {
     return { status: 503, detail: `The ${service} service is unavailable` };

@@ -1,6 +1,6 @@
 import type { Logger } from "@concert/service-kit";
-import type { PrismaClient } from "../generated/prisma/client.js";
 import type { IdentityConfig } from "../config.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
 import { normalizeEmail, registerUser } from "./register-user.js";
 
 /**

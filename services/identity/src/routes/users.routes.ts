@@ -1,4 +1,11 @@
-import { ErrorBody, IdParams, Pagination, RoleChangeRequest, UserListResponse, UserResponse } from "@concert/contracts";
+import {
+  ErrorBody,
+  IdParams,
+  Pagination,
+  RoleChangeRequest,
+  UserListResponse,
+  UserResponse,
+} from "@concert/contracts";
 import type { AppContext } from "../app-context.js";
 import { changeRole } from "../domain/change-role.js";
 import { toUserResponse } from "../domain/user-view.js";
@@ -37,9 +44,16 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
         summary: "Change a user's role (admin)",
         params: IdParams,
         body: RoleChangeRequest,
-        response: { 200: UserResponse, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody },
+        response: {
+          200: UserResponse,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
       },
     },
-    async (request) => toUserResponse(await changeRole(prisma, request.params.id, request.body.role)),
+    async (request) =>
+      toUserResponse(await changeRole(prisma, request.params.id, request.body.role)),
   );
 }

@@ -1,0 +1,57 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import jwt from "jsonwebtoken";
+import { describe, expect, it } from "vitest";
+import {
+  createTokenVerifier,
+  ensureDevKeyPair,
+  loadSigningKey,
+  loadVerificationKey,
+  signAccessToken,
+} from "../../src/index.js";
+
+const identity = {
+  userId: "00000000-0000-4000-8000-000000000001",
+  email: "a@example.com",
+  role: "scanner" as const,
+};
+
+describe("access tokens", () => {
+  it("round-trip with the development key pair every process on a machine shares", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const config = { ENV: "development", ALGORITHM: "RS256" as const, DEV_KEYS_DIR: dir };
+    const token = signAccessToken(loadSigningKey(config), identity, 60);
+    expect(createTokenVerifier(loadVerificationKey(config))(token)).toEqual(identity);
+  });
+
+  it("keep one key pair when several processes create it at once", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const pairs = Array.from({ length: 5 }, () => ensureDevKeyPair(dir, "RS256"));
+    expect(new Set(pairs.map((p) => p.publicKeyPem)).size).toBe(1);
+  });
+
+  it("honour the seed's HS256 SECRET_KEY when configured", () => {
+    const config = { ENV: "development", ALGORITHM: "HS256" as const, SECRET_KEY: "s".repeat(40) };
+    const token = signAccessToken(loadSigningKey(config), identity, 60);
+    expect(jwt.decode(token, { complete: true })?.header.alg).toBe("HS256");
+    expect(createTokenVerifier(loadVerificationKey(config))(token).role).toBe("scanner");
+  });
+
+  it("refuse a token signed by another key, with another algorithm or already expired", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const verify = createTokenVerifier(
+      loadVerificationKey({ ENV: "test", ALGORITHM: "RS256", DEV_KEYS_DIR: dir }),
+    );
+    const otherKey = loadSigningKey({
+      ENV: "test",
+      ALGORITHM: "RS256",
+      DEV_KEYS_DIR: mkdtempSync(join(tmpdir(), "other-")),
+    });
+    expect(() => verify(signAccessToken(otherKey, identity, 60))).toThrow(/credentials/);
+    const hs = loadSigningKey({ ENV: "test", ALGORITHM: "HS256", SECRET_KEY: "x".repeat(40) });
+    expect(() => verify(signAccessToken(hs, identity, 60))).toThrow(/credentials/);
+    const own = loadSigningKey({ ENV: "test", ALGORITHM: "RS256", DEV_KEYS_DIR: dir });
+    expect(() => verify(signAccessToken(own, identity, -10))).toThrow(/expired/);
+  });
+});
