@@ -1,3 +1,5 @@
+export * from "./attendance/attendance.events.js";
+export * from "./attendance/scans.http.js";
 export * from "./catalog/catalog.events.js";
 export * from "./catalog/concerts.http.js";
 export * from "./common/errors.js";
@@ -8,3 +10,6 @@ export * from "./identity/identity.events.js";
 export * from "./identity/login.http.js";
 export * from "./identity/roles.js";
 export * from "./identity/users.http.js";
+export * from "./ticketing/ticket-status.js";
+export * from "./ticketing/ticketing.events.js";
+export * from "./ticketing/tickets.http.js";

@@ -18,8 +18,12 @@ export function defaultDevKeysDir(): string {
  * start together race here: the pair is written aside and hard-linked into place, which fails
  * for all but one writer, so everybody ends up reading the same files.
  */
-export function ensureDevKeyPair(dir: string, algorithm: "RS256" | "ES256"): PemKeyPair {
-  const base = join(dir, algorithm.toLowerCase());
+export function ensureDevKeyPair(
+  dir: string,
+  algorithm: "RS256" | "ES256" | "Ed25519",
+  name: string = algorithm.toLowerCase(),
+): PemKeyPair {
+  const base = join(dir, name);
   const privatePath = `${base}.private.pem`;
   const publicPath = `${base}.public.pem`;
   if (!existsSync(publicPath)) {
@@ -27,7 +31,9 @@ export function ensureDevKeyPair(dir: string, algorithm: "RS256" | "ES256"): Pem
     const pair =
       algorithm === "RS256"
         ? generateKeyPairSync("rsa", { modulusLength: 2048 })
-        : generateKeyPairSync("ec", { namedCurve: "P-256" });
+        : algorithm === "ES256"
+          ? generateKeyPairSync("ec", { namedCurve: "P-256" })
+          : generateKeyPairSync("ed25519");
     const suffix = `${process.pid}.${Date.now()}.tmp`;
     writeFileSync(
       `${privatePath}.${suffix}`,

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { Timestamp } from "../common/ids.js";
+import { defineEvent } from "../events/define-event.js";
+import { TicketStatus } from "./ticket-status.js";
+
+/**
+ * The ticket as of `revision`. Every ticket event carries the whole snapshot, so a consumer
+ * applies one only when its revision is newer: redelivery and reordering never roll back a copy.
+ */
+export const TicketSnapshot = z.object({
+  ticket_id: z.uuid(),
+  concert_id: z.uuid(),
+  ticket_number: z.string(),
+  status: TicketStatus,
+  /** Bumped when the QR code is replaced (a transfer): older codes stop admitting. */
+  code_version: z.number().int().min(1),
+  revision: z.number().int().min(1),
+  owner_id: z.uuid().nullable(),
+});
+export type TicketSnapshot = z.infer<typeof TicketSnapshot>;
+
+export const TicketCreated = defineEvent({
+  name: "TicketCreated",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "created",
+  payload: TicketSnapshot,
+});
+
+export const TicketSold = defineEvent({
+  name: "TicketSold",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "sold",
+  payload: TicketSnapshot.extend({
+    price: z.number().nullable(),
+    buyer_email: z.string(),
+    sold_at: Timestamp,
+  }),
+});

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { Timestamp } from "../common/ids.js";
+import { Pagination } from "../common/pagination.js";
+import { TicketStatus } from "./ticket-status.js";
+
+export const ConcertIdParams = z.object({ concert_id: z.uuid() });
+export const TicketNumberParams = z.object({ ticket_number: z.string().min(1).max(32) });
+
+/** No body creates one ticket; `{quantity}` creates a batch in one transaction. */
+export const CreateTicketsRequest = z
+  .strictObject({ quantity: z.number().int().min(1).max(10_000).default(1) })
+  .default({ quantity: 1 });
+export type CreateTicketsRequest = z.infer<typeof CreateTicketsRequest>;
+
+export const MarkSoldRequest = z.strictObject({
+  buyer_name: z.string().trim().min(1).max(200),
+  buyer_email: z.email().max(254),
+  buyer_phone: z.string().trim().max(40).nullish(),
+  /** Defaults to the concert's ticket price. */
+  price: z.number().min(0).max(1_000_000).multipleOf(0.01).nullish(),
+});
+export type MarkSoldRequest = z.infer<typeof MarkSoldRequest>;
+
+export const PurchaseRequest = z.strictObject({ concert_id: z.uuid() });
+export type PurchaseRequest = z.infer<typeof PurchaseRequest>;
+
+export const TicketResponse = z.object({
+  id: z.uuid(),
+  concert_id: z.uuid(),
+  ticket_number: z.string(),
+  status: TicketStatus,
+  /** The text inside the QR code: a signed token naming this ticket and its code version. */
+  qr_data: z.string(),
+  price: z.number().nullable(),
+  buyer_name: z.string().nullable(),
+  buyer_email: z.string().nullable(),
+  buyer_phone: z.string().nullable(),
+  owner_id: z.uuid().nullable(),
+  sold_at: Timestamp.nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+});
+export type TicketResponse = z.infer<typeof TicketResponse>;
+
+export const TicketListResponse = z.array(TicketResponse);
+
+export const ConcertTicketsQuery = Pagination.extend({ status: TicketStatus.optional() });
+
+export const QrQuery = z.object({ format: z.enum(["png", "svg"]).optional() });
+
+export const SalesReport = z.object({
+  concert_id: z.uuid(),
+  capacity: z.number().int(),
+  created: z.number().int(),
+  sold: z.number().int(),
+  refunded: z.number().int(),
+  available: z.number().int(),
+  revenue: z.number(),
+  sales_per_day: z.array(
+    z.object({ date: z.iso.date(), sold: z.number().int(), revenue: z.number() }),
+  ),
+});
+export type SalesReport = z.infer<typeof SalesReport>;
