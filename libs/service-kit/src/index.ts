@@ -8,6 +8,7 @@ export {
   type InfrastructureOptions,
   openServiceInfrastructure,
   type PrismaLike,
+  type PrismaOptions,
   type ServiceInfrastructure,
 } from "./lifecycle/service-infrastructure.js";
 export { createLogger, type Logger } from "./logging/logger.js";

@@ -9,3 +9,4 @@ export {
   loadTicketCodeVerifyKey,
   ticketCodeKeyConfig,
 } from "./ticket-code-keys.js";
+export { newTicketNumber, normalizeTicketNumber } from "./ticket-number.js";

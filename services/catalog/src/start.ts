@@ -15,7 +15,7 @@ export async function startCatalog(config: CatalogConfig, logger: Logger) {
     config,
     logger,
     prismaDir: fileURLToPath(new URL("../prisma", import.meta.url)),
-    createPrisma: (adapter) => new PrismaClient({ adapter }),
+    createPrisma: (options) => new PrismaClient(options),
   });
   const app = await buildApp({
     config,

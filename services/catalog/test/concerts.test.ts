@@ -173,7 +173,7 @@ describe("events on NATS", () => {
         .then((stream) => stream.getMessage({ last_by_subj: subject }))
         .catch(() => null);
       const envelope = message?.json<{ id: string; payload: { concert_id: string } }>();
-      if (envelope?.payload.concert_id === created.id) {
+      if (envelope && envelope.payload.concert_id === created.id) {
         expect(message?.header?.get("Nats-Msg-Id")).toBe(envelope.id);
         found = envelope;
       } else await new Promise((resolve) => setTimeout(resolve, 50));

@@ -99,7 +99,7 @@ describe("a frontend's first session through the gateway", () => {
       body: new URLSearchParams({ username: ADMIN.email, password: ADMIN.password }),
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).token_type).toBe("bearer");
+    expect(((await response.json()) as { token_type: string }).token_type).toBe("bearer");
   });
 });
 

@@ -17,7 +17,7 @@ export async function startIdentity(config: IdentityConfig, logger: Logger) {
     config,
     logger,
     prismaDir: fileURLToPath(new URL("../prisma", import.meta.url)),
-    createPrisma: (adapter) => new PrismaClient({ adapter }),
+    createPrisma: (options) => new PrismaClient(options),
   });
   await bootstrapAdmin(infra.prisma, config, logger);
   const app = await buildApp({

@@ -6,10 +6,10 @@ import { TicketStatus } from "./ticket-status.js";
 export const ConcertIdParams = z.object({ concert_id: z.uuid() });
 export const TicketNumberParams = z.object({ ticket_number: z.string().min(1).max(32) });
 
-/** No body creates one ticket; `{quantity}` creates a batch in one transaction. */
+/** No body creates one ticket (answered alone); `{quantity}` creates a batch in one transaction. */
 export const CreateTicketsRequest = z
-  .strictObject({ quantity: z.number().int().min(1).max(10_000).default(1) })
-  .default({ quantity: 1 });
+  .strictObject({ quantity: z.number().int().min(1).max(10_000).optional() })
+  .nullish();
 export type CreateTicketsRequest = z.infer<typeof CreateTicketsRequest>;
 
 export const MarkSoldRequest = z.strictObject({

@@ -30,6 +30,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, "response did not match its schema");
       return reply.status(500).send({ detail: "Internal Server Error" });
     }
+    if (isDatabaseBusy(error)) {
+      request.log.warn({ err: error }, "database busy");
+      return reply
+        .status(503)
+        .header("retry-after", "1")
+        .send({ detail: "Service busy, retry shortly" });
+    }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       return reply.status(status).send({ detail: error.message });
@@ -39,4 +46,12 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: "Not Found" }));
+}
+
+/** Prisma's codes for "no connection free in time" and "transaction could not start in time". */
+const BUSY_CODES = new Set(["P2024", "P2028"]);
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && BUSY_CODES.has(code);
 }

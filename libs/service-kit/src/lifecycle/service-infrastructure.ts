@@ -18,6 +18,17 @@ export interface PrismaLike extends SqlClient {
   $disconnect(): Promise<void>;
 }
 
+export interface PrismaOptions {
+  adapter: PrismaPg;
+  transactionOptions: { maxWait: number; timeout: number };
+}
+
+/**
+ * Under a burst (a sale opening, a gate rush) transactions queue for a pooled connection; Prisma's
+ * default 2 s wait would turn that queue into errors, so waiting is allowed to last longer.
+ */
+const TRANSACTION_OPTIONS = { maxWait: 10_000, timeout: 15_000 };
+
 export interface InfrastructureConfig {
   service: string;
   databaseUrl: string;
@@ -31,7 +42,8 @@ export interface InfrastructureOptions<P extends PrismaLike, Tx extends SqlClien
   logger: Logger;
   /** The service's `prisma/` folder (schema.prisma + migrations/). */
   prismaDir: string;
-  createPrisma: (adapter: PrismaPg) => P;
+  /** `(options) => new PrismaClient(options)`: the kit chooses the adapter and pool limits. */
+  createPrisma: (options: PrismaOptions) => P;
   /** Events this service consumes; each gets a durable consumer of its own. */
   handlers?: EventHandler<Tx>[];
   transaction?: (prisma: P) => TransactionRunner<Tx>;
@@ -62,9 +74,12 @@ export async function openServiceInfrastructure<P extends PrismaLike, Tx extends
     prismaDir: options.prismaDir,
     logger,
   });
-  const prisma = options.createPrisma(
-    createPgAdapter(config.databaseUrl, config.databaseSchema, { max: options.poolSize ?? 20 }),
-  );
+  const prisma = options.createPrisma({
+    adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
+      max: options.poolSize ?? 20,
+    }),
+    transactionOptions: TRANSACTION_OPTIONS,
+  });
   const nats = await connectNats({ servers: config.NATS_URL, name: config.service });
   await ensureStreams(nats, config.NATS_SUBJECT_PREFIX);
 

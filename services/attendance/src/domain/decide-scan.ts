@@ -1,0 +1,115 @@
+import type { ScanResult, ScanType } from "@concert/contracts";
+import type { TicketCodeCheck } from "@concert/ticket-codes";
+import type { TicketStateRow } from "./scan-sql.js";
+
+/** What the gate answers, before it is written down as a scan. */
+export interface Decision {
+  result: ScanResult;
+  admit: boolean;
+  detail: string;
+  firstAdmittedAt: Date | null;
+  firstAdmittedGate: string | null;
+}
+
+/** What a scan asked, once the QR code (if any) was verified. */
+export interface ScanQuestion {
+  scanType: ScanType;
+  ticketNumber: string | null;
+  /** From the verified code; null for a typed ticket number. */
+  codeVersion: number | null;
+  expectedConcertId: string | null;
+}
+
+function answer(result: ScanResult, detail: string, admit = false): Decision {
+  return { result, admit, detail, firstAdmittedAt: null, firstAdmittedGate: null };
+}
+
+/** Decided from the code and the request alone, before any database work; null: go on. */
+export function decideFromCode(
+  check: TicketCodeCheck,
+  expectedConcertId: string | null,
+): Decision | null {
+  if (!check.valid) {
+    return answer(
+      "invalid_code",
+      check.reason === "malformed" ? "Not a ticket code" : "Ticket code signature is not valid",
+    );
+  }
+  if (expectedConcertId && check.claims.concertId !== expectedConcertId) {
+    return answer("wrong_concert", "Ticket is for another concert");
+  }
+  return null;
+}
+
+/**
+ * Why a scan that claimed nothing did not, from the ticket as the database showed it. "stale"
+ * means the ticket looked claimable: a concurrent scan changed it after this statement's snapshot
+ * was taken, and a fresh look will tell what happened.
+ */
+export function classify(
+  question: ScanQuestion,
+  ticket: TicketStateRow | undefined,
+): Decision | "stale" {
+  if (!ticket) {
+    return answer(
+      "unknown_ticket",
+      question.ticketNumber
+        ? `No ticket with number ${question.ticketNumber}`
+        : "Ticket not known at the gate yet; retry shortly or check at the box office",
+    );
+  }
+  if (question.expectedConcertId && ticket.concert_id !== question.expectedConcertId) {
+    return answer("wrong_concert", "Ticket is for another concert");
+  }
+  if (question.codeVersion !== null && question.codeVersion < ticket.code_version) {
+    return answer("code_replaced", "This QR code was replaced by a newer one (ticket transferred)");
+  }
+  if (ticket.concert_status === "cancelled")
+    return answer("concert_cancelled", "Concert is cancelled");
+  if (ticket.status === "refunded") return answer("refunded", "Ticket was refunded");
+  if (ticket.status === "created") return answer("not_sold", "Ticket was never sold");
+
+  const admitted =
+    ticket.admitted_at !== null ||
+    ticket.status === "scanned_entry" ||
+    ticket.status === "attended";
+  const attended = ticket.attended_at !== null || ticket.status === "attended";
+  switch (question.scanType) {
+    case "entry_check":
+      return admitted ? alreadyAdmitted(ticket) : "stale";
+    case "attendance":
+      if (!admitted)
+        return answer("not_admitted_yet", "Not admitted yet: scan at the entrance first");
+      if (attended) {
+        return {
+          ...alreadyAdmitted(ticket),
+          result: "already_attended",
+          admit: true,
+          detail: `Attendance already recorded${at(ticket.attended_at)}`,
+        };
+      }
+      return "stale";
+    case "sale_confirmation":
+      return answer(
+        "sale_confirmed",
+        admitted ? "Ticket sold; already admitted" : "Ticket sold",
+        true,
+      );
+  }
+}
+
+function alreadyAdmitted(ticket: TicketStateRow): Decision {
+  const where = ticket.admitted_gate ? ` at ${ticket.admitted_gate}` : "";
+  return {
+    result: "already_admitted",
+    admit: false,
+    detail: `Already admitted${where}${at(ticket.admitted_at)}`,
+    firstAdmittedAt: ticket.admitted_at,
+    firstAdmittedGate: ticket.admitted_gate,
+  };
+}
+
+/** " at 19:03 UTC": short enough for a scanner's screen; the device has the full timestamp. */
+function at(time: Date | null): string {
+  return time ? ` at ${time.toISOString().slice(11, 16)} UTC` : "";
+}

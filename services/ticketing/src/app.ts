@@ -1,0 +1,46 @@
+import type { KeyObject } from "node:crypto";
+import {
+  buildServiceApp,
+  createGuards,
+  createTokenVerifier,
+  type Logger,
+  type ReadinessCheck,
+  type ServiceApp,
+  type VerificationKey,
+} from "@concert/service-kit";
+import type { TicketingConfig } from "./config.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
+import { salesRoutes } from "./routes/sales.routes.js";
+import { ticketQueryRoutes } from "./routes/ticket-queries.routes.js";
+import { ticketSalesRoutes } from "./routes/ticket-sales.routes.js";
+
+export interface AppDeps {
+  config: TicketingConfig;
+  logger: Logger;
+  prisma: PrismaClient;
+  verification: VerificationKey;
+  /** Signs the QR text of every ticket; its public half lets gates verify without a database. */
+  codeSigningKey: KeyObject;
+  readiness: Record<string, ReadinessCheck>;
+}
+
+/** Ticketing: the tickets themselves, their QR codes and their sale. */
+export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
+  const app = await buildServiceApp({
+    title: "ticketing",
+    logger: deps.logger,
+    readiness: deps.readiness,
+    bodyLimit: deps.config.BODY_LIMIT_BYTES,
+  });
+  const context = {
+    app,
+    prisma: deps.prisma,
+    config: deps.config,
+    guards: createGuards(createTokenVerifier(deps.verification)),
+    codeSigningKey: deps.codeSigningKey,
+  };
+  ticketSalesRoutes(context);
+  ticketQueryRoutes(context);
+  salesRoutes(context);
+  return app;
+}

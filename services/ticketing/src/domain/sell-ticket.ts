@@ -1,0 +1,98 @@
+import { canTransition, type MarkSoldRequest, TicketSold } from "@concert/contracts";
+import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
+import type { Prisma, PrismaClient, Ticket } from "../generated/prisma/client.js";
+import { toTicketSnapshot } from "./ticket-view.js";
+
+type Tx = Prisma.TransactionClient;
+
+/**
+ * The box office sells a specific ticket. The buyer's account, found by email, becomes the owner;
+ * with no account yet, the email is kept and the account that registers with it later owns it.
+ */
+export async function markSold(
+  prisma: PrismaClient,
+  ticketId: string,
+  sale: MarkSoldRequest,
+): Promise<Ticket> {
+  return prisma.$transaction(async (tx) => {
+    const ticket = await tx.ticket.findUnique({ where: { id: ticketId } });
+    if (!ticket) throw new NotFoundError("Ticket not found");
+    if (!canTransition(ticket.status, "sold")) {
+      throw new ConflictError(`Ticket is ${ticket.status}; only a created ticket can be sold`);
+    }
+    const concert = await requireOnSale(tx, ticket.concertId);
+    const email = sale.buyer_email.trim().toLowerCase();
+    const account = await tx.knownUser.findUnique({ where: { email } });
+    const sold = await tx.ticket.updateManyAndReturn({
+      // The status in the WHERE makes two racing sales of one ticket end with one winner.
+      where: { id: ticketId, status: "created" },
+      data: {
+        status: "sold",
+        ownerId: account?.id ?? null,
+        ownerEmail: email,
+        buyerName: sale.buyer_name,
+        buyerEmail: email,
+        buyerPhone: sale.buyer_phone ?? null,
+        price: sale.price ?? concert.ticketPrice,
+        soldAt: new Date(),
+        revision: { increment: 1 },
+      },
+    });
+    const ticketSold = sold[0];
+    if (!ticketSold) throw new ConflictError("Ticket was sold concurrently");
+    await announceSale(tx, ticketSold);
+    return ticketSold;
+  });
+}
+
+/**
+ * A signed-in user buys the next available ticket. `FOR UPDATE SKIP LOCKED` hands each of many
+ * simultaneous buyers a different ticket, and none at all once every ticket is taken: no
+ * overselling, and no buyer waits on another's transaction.
+ */
+export async function purchaseNext(
+  prisma: PrismaClient,
+  concertId: string,
+  buyer: Identity,
+): Promise<Ticket> {
+  return prisma.$transaction(async (tx) => {
+    const concert = await requireOnSale(tx, concertId);
+    const email = buyer.email.toLowerCase();
+    const account = await tx.knownUser.findUnique({ where: { id: buyer.userId } });
+    const taken = await tx.$queryRaw<{ id: string }[]>`
+      WITH next AS (
+        SELECT id FROM tickets
+         WHERE concert_id = ${concertId}::uuid AND status = 'created'
+         ORDER BY created_at, ticket_number
+         LIMIT 1
+         FOR UPDATE SKIP LOCKED)
+      UPDATE tickets t
+         SET status = 'sold', owner_id = ${buyer.userId}::uuid, owner_email = ${email},
+             buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
+             price = ${concert.ticketPrice}, sold_at = now(), revision = t.revision + 1,
+             updated_at = now()
+        FROM next WHERE t.id = next.id
+      RETURNING t.id`;
+    const id = taken[0]?.id;
+    if (!id) throw new ConflictError("Sold out: no tickets left for this concert");
+    const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
+    await announceSale(tx, ticket);
+    return ticket;
+  });
+}
+
+async function requireOnSale(tx: Tx, concertId: string) {
+  const concert = await tx.concert.findUnique({ where: { id: concertId } });
+  if (!concert) throw new NotFoundError("Concert not found");
+  if (concert.status === "cancelled") throw new ConflictError("Concert is cancelled");
+  return concert;
+}
+
+async function announceSale(tx: Tx, ticket: Ticket): Promise<void> {
+  await recordEvent(tx, TicketSold, {
+    ...toTicketSnapshot(ticket),
+    price: ticket.price === null ? null : ticket.price.toNumber(),
+    buyer_email: ticket.buyerEmail ?? "",
+    sold_at: (ticket.soldAt ?? new Date()).toISOString(),
+  });
+}

@@ -1,0 +1,46 @@
+import type { KeyObject } from "node:crypto";
+import type { TicketResponse, TicketSnapshot } from "@concert/contracts";
+import { signTicketCode } from "@concert/ticket-codes";
+import type { Ticket } from "../generated/prisma/client.js";
+
+/**
+ * The QR text is derived, not stored: Ed25519 signatures are deterministic, so the same ticket
+ * and code version always give the same code, and nothing can drift out of sync.
+ */
+export function qrDataOf(ticket: Ticket, key: KeyObject): string {
+  return signTicketCode(key, {
+    ticketId: ticket.id,
+    concertId: ticket.concertId,
+    codeVersion: ticket.codeVersion,
+  });
+}
+
+export function toTicketResponse(ticket: Ticket, key: KeyObject): TicketResponse {
+  return {
+    id: ticket.id,
+    concert_id: ticket.concertId,
+    ticket_number: ticket.ticketNumber,
+    status: ticket.status,
+    qr_data: qrDataOf(ticket, key),
+    price: ticket.price === null ? null : ticket.price.toNumber(),
+    buyer_name: ticket.buyerName,
+    buyer_email: ticket.buyerEmail,
+    buyer_phone: ticket.buyerPhone,
+    owner_id: ticket.ownerId,
+    sold_at: ticket.soldAt?.toISOString() ?? null,
+    created_at: ticket.createdAt.toISOString(),
+    updated_at: ticket.updatedAt.toISOString(),
+  };
+}
+
+export function toTicketSnapshot(ticket: Ticket): TicketSnapshot {
+  return {
+    ticket_id: ticket.id,
+    concert_id: ticket.concertId,
+    ticket_number: ticket.ticketNumber,
+    status: ticket.status,
+    code_version: ticket.codeVersion,
+    revision: ticket.revision,
+    owner_id: ticket.ownerId,
+  };
+}
