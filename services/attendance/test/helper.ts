@@ -10,7 +10,7 @@ import {
 } from "@concert/contracts";
 import { createLogger, type Identity, loadSigningKey, signAccessToken } from "@concert/service-kit";
 import { type TestInfra, testEnv } from "@concert/testing";
-import { loadTicketCodeSigningKey, signTicketCode } from "@concert/ticket-codes";
+import { loadTicketCodeSigningKey, newTicketNumber, signTicketCode } from "@concert/ticket-codes";
 import { jetstream } from "@nats-io/jetstream";
 import { loadAttendanceConfig } from "../src/config.js";
 import { startAttendance } from "../src/start.js";
@@ -113,15 +113,12 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
   return { tokenFor, codeFor, publish, announceTicket, announceConcert };
 }
 
-let ticketCounter = 0;
-
 /** A ticket as ticketing would snapshot it: sold, first code, second revision. */
 export function soldTicket(overrides: Partial<TicketSnapshot> = {}): TicketSnapshot {
-  ticketCounter += 1;
   return {
     ticket_id: randomUUID(),
     concert_id: randomUUID(),
-    ticket_number: `T-${Date.now().toString(36).toUpperCase()}-${ticketCounter}`,
+    ticket_number: newTicketNumber(),
     status: "sold",
     code_version: 1,
     revision: 2,

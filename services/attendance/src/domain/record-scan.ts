@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import { type ScanRequest, type ScanResponse, TicketScanned } from "@concert/contracts";
 import { ConflictError, HttpError, recordEvent } from "@concert/service-kit";
-import { checkTicketCode } from "@concert/ticket-codes";
+import { checkTicketCode, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { Tx } from "../database/transaction-client.js";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
@@ -42,10 +42,12 @@ export async function recordScan(
   request: ScanRequest,
   scannedBy: string,
 ): Promise<ScanResponse> {
+  // Typed by a person at the gate: "k7m2 9qxa" is ticket K7M2-9QXA.
+  const ticketNumber = request.ticket_number ? normalizeTicketNumber(request.ticket_number) : null;
   const draft: ScanDraft = {
     id: request.scan_id ?? randomUUID(),
     ticketId: null,
-    ticketNumber: request.ticket_number ?? null,
+    ticketNumber,
     concertId: null,
     scanType: request.scan_type,
     gate: request.gate || null,
@@ -55,7 +57,7 @@ export async function recordScan(
   };
   const question: ScanQuestion = {
     scanType: request.scan_type,
-    ticketNumber: request.ticket_number ?? null,
+    ticketNumber,
     codeVersion: null,
     expectedConcertId: request.concert_id ?? null,
   };
