@@ -1,7 +1,7 @@
-# Image of the @concert/gateway service. Build from the repository root:
-#   docker build -f services/gateway/Dockerfile .
-# Every service's Dockerfile is this file with its own SERVICE and PORT defaults below.
-ARG SERVICE=gateway
+# The image of one service, multi-stage: every service is built from this one file.
+#   docker build --build-arg SERVICE=catalog --build-arg PORT=8002 -t concert/catalog .
+# (docker-compose.yml passes both for each service.) One file keeps one way to build.
+ARG SERVICE
 ARG PORT=8000
 
 FROM node:20-bookworm-slim AS build

@@ -1,0 +1,232 @@
+// The raw-database baseline of the gate scan: pgbench runs, in one transaction, exactly the
+// statements one admitted entry scan sends (record-scan.ts + the kit's recordEvent):
+//
+//   BEGIN
+//   ENTRY_CLAIM_SQL                                   (services/attendance/src/domain/scan-sql.ts)
+//   INSERT INTO outbox_events (id, subject, envelope) (libs/service-kit/src/events/record-event.ts)
+//   SELECT pg_notify('outbox_' || current_schema(), '')
+//   COMMIT
+//
+// against a fresh database migrated with attendance's own migrations, every transaction admitting
+// a different sold ticket. The claim SQL is read from attendance's build, never copied.
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TicketScanned } from "@concert/contracts";
+import { applyMigrations } from "@concert/service-kit";
+import pg from "pg";
+import { ENTRY_CLAIM_SQL } from "../services/attendance/dist/domain/scan-sql.js";
+
+/** Tickets of client c are numbered c * CLIENT_STRIDE + 1, + 2, ...: pgbench has no strings. */
+const CLIENT_STRIDE = 1_000_000;
+
+/**
+ * The claim statement with pgbench variables in place of its positional parameters. The service
+ * passes the ticket id from the verified QR code as $1; pgbench cannot build a uuid string, so it
+ * passes $1 NULL and the ticket number as $2, which the same statement resolves through the unique
+ * index on ticket_number (one more index probe inside the statement, no extra round trip).
+ */
+function claimStatement() {
+  const byPosition = {
+    1: "NULL", // ticket_id (see above)
+    2: ":ticket_number",
+    3: ":code_version",
+    4: "NULL", // expected concert_id: the scanner sends none, as in the stack run
+    5: ":gate",
+    6: "gen_random_uuid()", // scan id: the service makes one per request
+    7: "NULL", // device_id: none sent
+    8: ":scanned_by",
+    9: ":fingerprint",
+  };
+  const sql = ENTRY_CLAIM_SQL.replace(/\$(\d+)/g, (_, n) => {
+    const value = byPosition[n];
+    if (!value) throw new Error(`ENTRY_CLAIM_SQL has a parameter $${n} this bench does not know`);
+    return value;
+  });
+  return `${sql.trim()};`;
+}
+
+export function pgbenchScript() {
+  return [
+    "\\set k :k + 1",
+    `\\set ticket_number :client_id * ${CLIENT_STRIDE} + :k`,
+    "BEGIN;",
+    claimStatement(),
+    "INSERT INTO outbox_events (id, subject, envelope) VALUES (gen_random_uuid()::uuid, :subject, :envelope::jsonb);",
+    "SELECT pg_notify('outbox_' || current_schema(), '');",
+    "COMMIT;",
+    "",
+  ].join("\n");
+}
+
+/**
+ * A database of its own, migrated like attendance's, with `clients * perClient` sold tickets whose
+ * numbers pgbench can compute. Returns what the run needs.
+ */
+export async function preparePgbenchDatabase({ adminUrl, database, clients, perClient }) {
+  await withClient(adminUrl, (c) => c.query(`CREATE DATABASE "${database}"`));
+  const url = withDatabase(adminUrl, database);
+  await applyMigrations({
+    databaseUrl: url,
+    schema: "attendance",
+    prismaDir: new URL("../services/attendance/prisma", import.meta.url).pathname,
+  });
+  const concertId = randomUUID();
+  await withClient(url, async (c) => {
+    await c.query(
+      `INSERT INTO attendance.gate_concerts (concert_id, name, starts_at, status, version)
+       VALUES ($1, 'pgbench concert', now() + interval '30 days', 'scheduled', 1)`,
+      [concertId],
+    );
+    // Rows shaped like the read model after TicketCreated + TicketSold.
+    await c.query(
+      `INSERT INTO attendance.gate_tickets
+              (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
+       SELECT gen_random_uuid(), $1::uuid, (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2,
+              gen_random_uuid(), now()
+         FROM generate_series(0, $2::int - 1) cl, generate_series(1, $3::int) k`,
+      [concertId, clients, perClient],
+    );
+    await c.query("VACUUM ANALYZE attendance.gate_tickets");
+  });
+  return { url, concertId, tickets: clients * perClient };
+}
+
+/** Runs pgbench like autocannon runs: same clients, same duration. */
+export async function runPgbench({ url, concertId, clients, seconds, logDir }) {
+  const script = join(logDir, "pgbench-scan.sql");
+  writeFileSync(script, pgbenchScript());
+  const scannedBy = randomUUID();
+  // An envelope of the same shape and size as the one recordEvent writes for TicketScanned.
+  const envelope = JSON.stringify({
+    id: randomUUID(),
+    name: TicketScanned.name,
+    version: TicketScanned.version,
+    occurred_at: new Date().toISOString(),
+    payload: {
+      scan_id: randomUUID(),
+      ticket_id: randomUUID(),
+      concert_id: concertId,
+      scan_type: "entry_check",
+      gate: "A",
+      scanned_at: new Date().toISOString(),
+    },
+  });
+  const target = new URL(url);
+  const args = [
+    "-n", // no pgbench tables to vacuum
+    "-M",
+    "extended", // node-postgres sends parameterised queries unnamed, extended protocol
+    "-c",
+    String(clients),
+    "-j",
+    String(Math.min(2, clients)),
+    "-T",
+    String(seconds),
+    "-f",
+    script,
+    "-l",
+    `--log-prefix=${join(logDir, "pgbench_log")}`,
+    "-D",
+    "k=0",
+    "-D",
+    "code_version=1",
+    "-D",
+    "gate=A",
+    "-D",
+    `scanned_by=${scannedBy}`,
+    "-D",
+    "fingerprint=Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
+    "-D",
+    `subject=${TicketScanned.subject}`,
+    "-D",
+    `envelope=${envelope}`,
+    "-h",
+    target.hostname,
+    "-p",
+    target.port || "5432",
+    "-U",
+    decodeURIComponent(target.username || "postgres"),
+    target.pathname.slice(1),
+  ];
+  const output = await run("pgbench", args, {
+    ...process.env,
+    PGOPTIONS: "-c search_path=attendance",
+    ...(target.password && { PGPASSWORD: decodeURIComponent(target.password) }),
+  });
+  const number = (re) => {
+    const match = output.match(re);
+    return match ? Number(match[1]) : Number.NaN;
+  };
+  const latencies = readLatencyLog(logDir);
+  const checked = await withClient(url, async (c) => {
+    const { rows } = await c.query(
+      `SELECT (SELECT count(*) FROM attendance.scans WHERE admit)::int AS admitted,
+              (SELECT count(*) FROM attendance.gate_tickets WHERE admitted_at IS NOT NULL)::int AS claimed,
+              (SELECT count(*) FROM attendance.outbox_events)::int AS events`,
+    );
+    return rows[0];
+  });
+  return {
+    tps: number(/tps = ([\d.]+) \(without initial connection time\)/),
+    transactions: number(/number of transactions actually processed: (\d+)/),
+    failed: number(/number of failed transactions: (\d+)/) || 0,
+    latencyAvg: number(/latency average = ([\d.]+) ms/),
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    ...checked,
+    output,
+  };
+}
+
+/** Per-transaction latencies (ms) from pgbench's -l logs: the third column is microseconds. */
+function readLatencyLog(logDir) {
+  const values = [];
+  for (const file of readdirSync(logDir)) {
+    if (!file.startsWith("pgbench_log")) continue;
+    for (const line of readFileSync(join(logDir, file), "utf8").split("\n")) {
+      const micros = Number(line.split(" ")[2]);
+      if (Number.isFinite(micros) && line) values.push(micros / 1000);
+    }
+  }
+  return values.sort((a, b) => a - b);
+}
+
+function percentile(sorted, q) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function run(command, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
+    );
+  });
+}
+
+export function withDatabase(url, database) {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+export async function withClient(url, fn) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
