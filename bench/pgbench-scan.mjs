@@ -11,7 +11,7 @@
 // a different sold ticket. The claim SQL is read from attendance's build, never copied.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TicketScanned } from "@concert/contracts";
 import { applyMigrations } from "@concert/service-kit";
@@ -95,6 +95,7 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
 
 /** Runs pgbench like autocannon runs: same clients, same duration. */
 export async function runPgbench({ url, concertId, clients, seconds, logDir }) {
+  mkdirSync(logDir, { recursive: true });
   const script = join(logDir, "pgbench-scan.sql");
   writeFileSync(script, pgbenchScript());
   const scannedBy = randomUUID();
