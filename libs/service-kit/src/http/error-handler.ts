@@ -20,9 +20,8 @@ export function installErrorHandler(app: FastifyInstance): void {
       const detail: ValidationIssue[] = error.validation.map((issue) => ({
         loc: [where, ...issue.instancePath.split("/").filter(Boolean)],
         msg: issue.message ?? "Invalid value",
-        type:
-          String(issue.params?.issue && (issue.params.issue as { code?: string }).code) ||
-          "value_error",
+        // zod's issue code ("too_small", "invalid_type", ...) plays FastAPI's error type.
+        type: issue.keyword || "value_error",
       }));
       return reply.status(422).send({ detail } satisfies ErrorBody);
     }
