@@ -4,8 +4,10 @@
 //
 //   BENCH_CONNECTIONS  concurrent connections (autocannon) = clients (pgbench)       default 16
 //   BENCH_SECONDS      longest measured run (a run also ends when its codes run out)  default 10
-//   BENCH_TICKETS      fresh tickets for each HTTP run (each scan admits one)         default 10000
+//   BENCH_TICKETS      fresh tickets for each HTTP run (each scan admits one)         default 4000
 //   BENCH_DIRECT=0     skip the "attendance direct" row (autocannon straight at attendance)
+//   BENCH_PGBENCH_VARIANTS=0  skip the two pgbench rows "prepared" and "without pg_notify"
+//   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 //
@@ -16,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { preparePgbenchDatabase, runPgbench, withClient, withDatabase } from "./pgbench-scan.mjs";
@@ -25,14 +27,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
 const CONNECTIONS = positiveInt(env.BENCH_CONNECTIONS, 16);
 const SECONDS = positiveInt(env.BENCH_SECONDS, 10);
-const STACK_TICKETS = positiveInt(env.BENCH_TICKETS, 10_000);
+const STACK_TICKETS = positiveInt(env.BENCH_TICKETS, 4_000);
 const DIRECT = env.BENCH_DIRECT !== "0";
 const DIRECT_TICKETS = DIRECT ? STACK_TICKETS : 0;
 /** Requests sent (and not measured) before each HTTP run, so the JIT and the pools are warm. */
 const WARMUP = Math.min(1_000, Math.ceil(STACK_TICKETS / 20));
 const TOTAL_TICKETS = STACK_TICKETS + DIRECT_TICKETS + WARMUP * (DIRECT ? 2 : 1);
 /** pgbench's table holds enough tickets for this many transactions per second. */
-const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 12_000);
+const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 6_000);
+const EXTRA_PGBENCH = env.BENCH_PGBENCH_VARIANTS !== "0";
+const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : undefined;
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS_URL = env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
@@ -46,6 +50,7 @@ const children = new Map();
 /** Each service's port, chosen free before any starts. */
 const ports = {};
 let cleaningUp;
+let profiling = false;
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => cleanup().finally(() => process.exit(130)));
@@ -95,7 +100,7 @@ async function main() {
     startService("ticketing", common),
     startService("attendance", common),
   ]);
-  await startService("gateway", {
+  const gatewayEnv = {
     ...common,
     IDENTITY_URLS: base("identity"),
     CATALOG_URLS: base("catalog"),
@@ -104,7 +109,8 @@ async function main() {
     // Not started: nothing listens on port 9.
     REFUNDS_URLS: "http://127.0.0.1:9",
     TRANSFERS_URLS: "http://127.0.0.1:9",
-  });
+  };
+  await startService("gateway", gatewayEnv);
   log(`stack up in ${seconds(t)} s`);
 
   // ---- seeding through the API: a concert, its tickets, one sale per ticket ------------------
@@ -129,19 +135,20 @@ async function main() {
   });
 
   t = Date.now();
-  // Straight to ticketing, a few batches at a time: a batch is one long transaction (a row and an
-  // outbox event per ticket), longer than the gateway's upstream timeout on a busy machine.
-  const BATCH = 2_500;
+  // Straight to ticketing, in small batches: a batch is one transaction with two round trips per
+  // ticket (the outbox event is written ticket by ticket), and on a busy machine 2,500 tickets
+  // already outlast Prisma's 15 s interactive-transaction timeout.
+  const BATCH = 500;
   const batches = [];
   for (let left = TOTAL_TICKETS; left > 0; left -= BATCH) batches.push(Math.min(BATCH, left));
   const ticketIds = [];
-  await inParallel(batches, 3, async (quantity) => {
+  await inParallel(batches, 2, async (quantity) => {
     const created = await eventually(
       () =>
         api(base("ticketing"), "POST", `/api/tickets/create/${concert.id}`, adminToken, {
           quantity,
         }),
-      30_000, // until ticketing has heard of the concert
+      60_000, // until ticketing has heard of the concert; 503 when the database is busy
     );
     for (const ticket of created) ticketIds.push(ticket.id);
   });
@@ -198,6 +205,13 @@ async function main() {
   // same two cores while we measure. Seeding churned the read model: let it settle like pgbench's.
   await Promise.all(["identity", "catalog", "ticketing"].map(stopService));
   await withClient(stackDbUrl, (c) => c.query("VACUUM ANALYZE attendance.gate_tickets"));
+  if (PROFILE_DIR) {
+    // Profiled from a fresh start, so the profiles hold the scans and not the seeding.
+    await Promise.all(["gateway", "attendance"].map(stopService));
+    profiling = true;
+    await startService("attendance", common);
+    await startService("gateway", gatewayEnv);
+  }
 
   // ---- the measured runs ---------------------------------------------------------------------
   const rows = [];
@@ -223,30 +237,52 @@ async function main() {
     return found[0].n;
   });
   await Promise.all(["gateway", "attendance"].map(stopService));
+  if (PROFILE_DIR) for (const name of ["gateway", "attendance"]) printProfile(name);
 
   // ---- pgbench, same SQL, same clients, same duration, on a database of its own -------------
+  // Then, for the reading only, the same SQL sent the two ways the service could send it cheaper.
+  const variants = [
+    { name: "pgbench same SQL", options: {} },
+    ...(EXTRA_PGBENCH
+      ? [
+          { name: "  pgbench, prepared statements", options: { mode: "prepared" } },
+          { name: "  pgbench, without pg_notify", options: { dropNotify: true } },
+        ]
+      : []),
+  ];
   t = Date.now();
   const perClient = Math.ceil((PGBENCH_MAX_TPS * SECONDS) / CONNECTIONS);
   const prepared = await preparePgbenchDatabase({
     adminUrl: ADMIN_DB_URL,
     database: pgbenchDb,
     clients: CONNECTIONS,
-    perClient,
+    perClient: perClient * variants.length,
   });
   log(`pgbench database: ${prepared.tickets} sold tickets in ${seconds(t)} s`);
-  const cpuBefore = cpuSnapshot();
   // As long as the stack run lasted (it ends early when its codes run out).
   const pgbenchSeconds = Math.max(1, Math.round(stack.duration));
-  const pgbench = await runPgbench({
-    ...prepared,
-    clients: CONNECTIONS,
-    seconds: pgbenchSeconds,
-    logDir: join(workDir, "pgbench"),
-  });
-  const pgbenchCpu = cpuDelta(cpuBefore, cpuSnapshot());
-  if (pgbench.transactions >= prepared.tickets - CONNECTIONS) {
-    log("warning: pgbench may have run out of fresh tickets; raise BENCH_PGBENCH_MAX_TPS");
+  const pgbenchRows = [];
+  for (const [i, variant] of variants.entries()) {
+    const cpuBefore = cpuSnapshot();
+    const result = await runPgbench({
+      ...prepared,
+      ...variant.options,
+      clients: CONNECTIONS,
+      seconds: pgbenchSeconds,
+      firstTicket: i * perClient, // every variant admits tickets nobody scanned yet
+      logDir: join(workDir, `pgbench-${i}`),
+    });
+    const cpu = cpuDelta(cpuBefore, cpuSnapshot());
+    if (result.transactions >= (perClient - 1) * CONNECTIONS) {
+      log(`warning: ${variant.name} may have run out of tickets; raise BENCH_PGBENCH_MAX_TPS`);
+    }
+    log(
+      `${variant.name.trim()}: ${result.tps.toFixed(0)} tps, p50 ${result.p50.toFixed(2)} ms, ` +
+        `p99 ${result.p99.toFixed(2)} ms, ${result.admitted} admitted of ${result.transactions}`,
+    );
+    pgbenchRows.push({ name: variant.name, result, cpu });
   }
+  const pgbench = pgbenchRows[0].result;
 
   // ---- the report ----------------------------------------------------------------------------
   const fmt = (value, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : "-");
@@ -263,17 +299,17 @@ async function main() {
       fmt(r.duration, 1),
       r.cpu,
     ]),
-    [
-      "pgbench same SQL",
-      fmt(pgbench.tps, 0),
-      fmt(pgbench.p50, 2),
-      fmt(pgbench.p99, 2),
-      fmt(pgbench.latencyAvg, 2),
-      String(pgbench.admitted),
-      String(pgbench.transactions - pgbench.admitted + pgbench.failed),
+    ...pgbenchRows.map(({ name, result, cpu }) => [
+      name,
+      fmt(result.tps, 0),
+      fmt(result.p50, 2),
+      fmt(result.p99, 2),
+      fmt(result.latencyAvg, 2),
+      String(result.admitted),
+      String(result.transactions - result.admitted + result.failed),
       String(pgbenchSeconds),
-      describeCpu(pgbenchCpu, pgbenchSeconds),
-    ],
+      describeCpu(cpu, pgbenchSeconds),
+    ]),
   ];
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));
   const line = (row) =>
@@ -296,7 +332,9 @@ async function main() {
     `${CONNECTIONS} connections/clients; pgbench -M extended -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${pgbenchSeconds}. ` +
       "CPU: cores busy per process group (load = this process: autocannon; others = not ours)",
   );
-  const failed = rows.some((r) => r.bad > 0) || pgbench.admitted !== pgbench.transactions;
+  const failed =
+    rows.some((r) => r.bad > 0) ||
+    pgbenchRows.some(({ result }) => result.admitted !== result.transactions || result.failed > 0);
   if (failed) {
     console.log("\nSOME SCANS WERE NOT ADMITTED: the numbers above do not measure the happy path.");
     process.exitCode = 1;
@@ -411,7 +449,11 @@ function percentile(sorted, q) {
 async function startService(name, serviceEnv) {
   const logFile = join(workDir, `${name}.log`);
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, ["dist/main.js"], {
+  const profile =
+    profiling && (name === "gateway" || name === "attendance")
+      ? ["--cpu-prof", `--cpu-prof-dir=${join(PROFILE_DIR, name)}`]
+      : [];
+  const child = spawn(process.execPath, [...profile, "dist/main.js"], {
     cwd: join(root, "services", name),
     env: { PATH: env.PATH, ...serviceEnv, PORT: String(ports[name]) },
     stdio: ["ignore", "pipe", "pipe"],
@@ -471,6 +513,49 @@ async function cleanup() {
     rmSync(workDir, { recursive: true, force: true });
   })();
   return cleaningUp;
+}
+
+/** Self time of a V8 CPU profile, by package (or node:internal area), then by function. */
+function printProfile(name) {
+  const dir = join(PROFILE_DIR, name);
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()
+    .at(-1);
+  if (!file) return;
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const areas = new Map();
+  const functions = new Map();
+  let total = 0;
+  for (const [id, micros] of self) {
+    const { callFrame } = byId.get(id);
+    const url = callFrame.url;
+    const area =
+      url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
+      url.match(/(libs|services)\/[^/]+/)?.[0] ??
+      (url.startsWith("node:")
+        ? url.split("/").slice(0, 2).join("/")
+        : callFrame.functionName || "(vm)");
+    areas.set(area, (areas.get(area) ?? 0) + micros);
+    const fn = `${callFrame.functionName || "(anonymous)"} ${area}`;
+    functions.set(fn, (functions.get(fn) ?? 0) + micros);
+    total += micros;
+  }
+  const top = (map, n) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, micros]) => `  ${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`)
+      .join("\n");
+  console.log(
+    `\n${name}: CPU profile ${join(dir, file)}\n${top(areas, 12)}\n  -- functions:\n${top(functions, 12)}`,
+  );
 }
 
 // ---- CPU accounting: where the two cores went during a run (read-only /proc) ------------------

@@ -74,6 +74,19 @@ describe("issuing tickets", () => {
     expect(events).toBe(5);
   });
 
+  it("creates the largest batch the API allows, 10 000 tickets, in one request", async () => {
+    const concert = await ticketing.concert({ capacity: 10_000 });
+    const tickets = await createTickets(concert.concert_id, 10_000);
+    expect(tickets).toHaveLength(10_000);
+    const events = await ticketing.infra.prisma.outboxEvent.count({
+      where: {
+        subject: TicketCreated.subject,
+        envelope: { path: ["payload", "concert_id"], equals: concert.concert_id },
+      },
+    });
+    expect(events).toBe(10_000);
+  });
+
   it("never creates more tickets than the capacity, even with batches racing", async () => {
     const concert = await ticketing.concert({ capacity: 10 });
     const responses = await Promise.all(

@@ -31,13 +31,18 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   ackWaitMs?: number;
   /** Delay before a message whose handler threw is delivered again. Default 1000 ms. */
   retryDelayMs?: number;
+  /**
+   * Messages of one consumer handled at once. Default 4: a burst (a sale opening) is absorbed in
+   * parallel transactions; handlers are order-tolerant by contract, so no order is lost that mattered.
+   */
+  concurrency?: number;
 }
 
 /**
- * Messages pulled ahead of the one being handled. Their ack-wait clock already runs while they
- * sit in the client's buffer, so keep it small.
+ * Messages pulled ahead of those being handled, per handler slot. Their ack-wait clock already
+ * runs while they sit in the client's buffer, so keep it small.
  */
-const PREFETCH = 10;
+const PREFETCH_PER_SLOT = 4;
 
 /** The durable consumer name, also the `processed_events.consumer` value. */
 export function durableName(
@@ -69,6 +74,7 @@ export class EventConsumer<Tx extends SqlClient> {
   private readonly maxDeliver: number;
   private readonly ackWaitMs: number;
   private readonly retryDelayMs: number;
+  private readonly concurrency: number;
   private readonly js: JetStreamClient;
   private subscriptions: Subscription[] = [];
   private stopping = false;
@@ -83,6 +89,7 @@ export class EventConsumer<Tx extends SqlClient> {
     this.maxDeliver = opts.maxDeliver ?? 5;
     this.ackWaitMs = opts.ackWaitMs ?? 30_000;
     this.retryDelayMs = opts.retryDelayMs ?? 1_000;
+    this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.js = jetstream(this.nc);
   }
 
@@ -95,7 +102,9 @@ export class EventConsumer<Tx extends SqlClient> {
       const durable = durableName(this.service, handler.event, this.subjectPrefix);
       await this.ensureConsumer(jsm, stream, durable, handler.event);
       const consumer = await this.js.consumers.get(stream, durable);
-      const messages = await consumer.consume({ max_messages: PREFETCH });
+      const messages = await consumer.consume({
+        max_messages: PREFETCH_PER_SLOT * this.concurrency,
+      });
       const loop = this.consumeLoop(messages, handler, durable);
       this.subscriptions.push({ messages, loop });
     }
@@ -145,22 +154,26 @@ export class EventConsumer<Tx extends SqlClient> {
     handler: EventHandler<Tx>,
     durable: string,
   ): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     for await (const msg of messages) {
       if (this.stopping) {
         // Pulled but not started: give it straight back so another replica can take it now.
         msg.nak();
         continue;
       }
-      try {
-        await this.process(msg, handler, durable);
-      } catch (err) {
-        // Only reachable when even dead-lettering failed; the broker redelivers after ack wait.
-        this.logger.error(
-          { err, consumer: durable, subject: msg.subject },
-          "event consumer: message left unacknowledged",
-        );
-      }
+      const task: Promise<void> = this.process(msg, handler, durable)
+        .catch((err: unknown) => {
+          // Only reachable when even dead-lettering failed; the broker redelivers after ack wait.
+          this.logger.error(
+            { err, consumer: durable, subject: msg.subject },
+            "event consumer: message left unacknowledged",
+          );
+        })
+        .finally(() => inFlight.delete(task));
+      inFlight.add(task);
+      if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
     }
+    await Promise.all(inFlight);
   }
 
   private async process(msg: JsMsg, handler: EventHandler<Tx>, durable: string): Promise<void> {

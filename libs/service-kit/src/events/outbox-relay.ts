@@ -215,26 +215,19 @@ export class OutboxRelay {
          WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize],
       );
-      const published: string[] = [];
-      let failure: { id: string; error: string } | undefined;
-      // One at a time, awaiting each PubAck: a failure stops the batch, so a later event never
-      // overtakes an earlier one of the same outbox.
-      for (const row of rows) {
-        try {
-          await js.publish(
-            `${this.opts.subjectPrefix}${row.subject}`,
-            JSON.stringify(row.envelope),
-            {
-              msgID: row.id,
-              timeout: this.opts.publishTimeoutMs,
-            },
-          );
-          published.push(row.id);
-        } catch (err) {
-          failure = { id: row.id, error: err instanceof Error ? err.message : String(err) };
-          break;
-        }
-      }
+      // Published together, awaited together: one round trip's latency per batch instead of per
+      // event. The connection keeps their order on the wire; consumers tolerate reordering anyway,
+      // which is what a retried failure in the middle of a batch amounts to.
+      const outcomes = await Promise.allSettled(
+        rows.map((row) =>
+          js.publish(`${this.opts.subjectPrefix}${row.subject}`, JSON.stringify(row.envelope), {
+            msgID: row.id,
+            timeout: this.opts.publishTimeoutMs,
+          }),
+        ),
+      );
+      const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
+      const failure = firstFailure(rows, outcomes);
       if (published.length > 0) {
         await client.query(
           "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])",
@@ -272,4 +265,19 @@ export class OutboxRelay {
     if (this.jsFor?.nc !== nc) this.jsFor = { nc, js: jetstream(nc) };
     return this.jsFor.js;
   }
+}
+
+/** The first row whose publish failed, with why; the rest of the batch is retried with it. */
+function firstFailure(
+  rows: OutboxRow[],
+  outcomes: PromiseSettledResult<unknown>[],
+): { id: string; error: string } | undefined {
+  for (const [i, outcome] of outcomes.entries()) {
+    const row = rows[i];
+    if (outcome.status === "rejected" && row) {
+      const reason: unknown = outcome.reason;
+      return { id: row.id, error: reason instanceof Error ? reason.message : String(reason) };
+    }
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TicketCreated } from "@concert/contracts";
-import { ConflictError, NotFoundError, recordEvent } from "@concert/service-kit";
+import { ConflictError, NotFoundError, recordEvents } from "@concert/service-kit";
 import { newTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
 import { toTicketSnapshot } from "./ticket-view.js";
@@ -34,7 +34,7 @@ export async function createTickets(
         ticketNumber: newTicketNumber(),
       })),
     });
-    for (const ticket of tickets) await recordEvent(tx, TicketCreated, toTicketSnapshot(ticket));
+    await recordEvents(tx, TicketCreated, tickets.map(toTicketSnapshot));
     return tickets;
   });
 }
