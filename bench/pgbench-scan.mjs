@@ -1,14 +1,9 @@
-// The raw-database baseline of the gate scan: pgbench runs, in one transaction, exactly the
-// statements one admitted entry scan sends (record-scan.ts + the kit's recordEvent):
-//
-//   BEGIN
-//   ENTRY_CLAIM_SQL                                   (services/attendance/src/domain/scan-sql.ts)
-//   INSERT INTO outbox_events (id, subject, envelope) (libs/service-kit/src/events/record-event.ts)
-//   SELECT pg_notify('outbox_' || current_schema(), '')
-//   COMMIT
-//
-// against a fresh database migrated with attendance's own migrations, every transaction admitting
-// a different sold ticket. The claim SQL is read from attendance's build, never copied.
+// The raw-database baseline of the gate scan: pgbench runs exactly the statement one admitted
+// entry scan sends (record-scan.ts): ENTRY_CLAIM_SQL (services/attendance/src/domain/scan-sql.ts),
+// one statement that claims the ticket, writes the scan row and the outbox row (the kit's
+// OUTBOX_NOTIFY_CTE) and notifies the relay, in its implicit transaction: no BEGIN, no COMMIT.
+// It runs against a fresh database migrated with attendance's own migrations, every transaction
+// admitting a different sold ticket. The claim SQL is read from attendance's build, never copied.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -22,22 +17,32 @@ import { ENTRY_CLAIM_SQL } from "../services/attendance/dist/domain/scan-sql.js"
 const CLIENT_STRIDE = 1_000_000;
 
 /**
- * The claim statement with pgbench variables in place of its positional parameters. The service
- * passes the ticket id from the verified QR code as $1; pgbench cannot build a uuid string, so it
- * passes $1 NULL and the ticket number as $2, which the same statement resolves through the unique
- * index on ticket_number (one more index probe inside the statement, no extra round trip).
+ * A uuid pgbench can compute from a ticket number (it has no strings): the bench's tickets get
+ * ids `00000000-0000-4000-8000-<number in hex>`, so the claim still finds them by primary key, as
+ * the service does with the id from a verified QR code. Scan ids use `9000` in the same way.
+ */
+const uuidOf = (group, number) =>
+  `('00000000-0000-4000-${group}-' || lpad(to_hex(${number}), 12, '0'))`;
+
+/**
+ * The claim statement with pgbench variables in place of its positional parameters; every
+ * parameter in the SQL carries a cast, so `-M prepared` infers the same types the service's
+ * named statement gets.
  */
 function claimStatement() {
   const byPosition = {
-    1: "NULL", // ticket_id (see above)
-    2: ":ticket_number",
-    3: ":code_version",
-    4: "NULL", // expected concert_id: the scanner sends none, as in the stack run
-    5: ":gate",
-    6: "gen_random_uuid()", // scan id: the service makes one per request
-    7: "NULL", // device_id: none sent
-    8: ":scanned_by",
-    9: ":fingerprint",
+    1: uuidOf("8000", ":ticket_number::bigint"), // ticket_id (see uuidOf)
+    2: ":code_version",
+    3: "NULL", // expected concert_id: the scanner sends none, as in the stack run
+    4: ":gate",
+    5: uuidOf("9000", ":ticket_number::bigint"), // scan id: the service makes one per request
+    6: "NULL", // device_id: none sent
+    7: ":scanned_by",
+    8: ":fingerprint",
+    9: ":scanned_at", // the service passes its own clock's time
+    10: ":subject",
+    11: "gen_random_uuid()", // the event id, appears once: the service passes the envelope's
+    12: ":envelope",
   };
   const sql = ENTRY_CLAIM_SQL.replace(/\$(\d+)/g, (_, n) => {
     const value = byPosition[n];
@@ -51,13 +56,16 @@ export function pgbenchScript() {
   return [
     "\\set k :k + 1",
     `\\set ticket_number :client_id * ${CLIENT_STRIDE} + :k`,
-    "BEGIN;",
     claimStatement(),
-    "INSERT INTO outbox_events (id, subject, envelope) VALUES (gen_random_uuid()::uuid, :subject, :envelope::jsonb);",
-    "SELECT pg_notify('outbox_' || current_schema(), '');",
-    "COMMIT;",
     "",
   ].join("\n");
+}
+
+/** The same script with the notify replaced by a constant: what pg_notify costs. */
+function withoutNotify(script) {
+  const notify = "pg_notify('outbox_' || current_schema(), '')";
+  if (!script.includes(notify)) throw new Error("the claim statement no longer calls pg_notify");
+  return script.replace(notify, "NULL");
 }
 
 /**
@@ -83,7 +91,8 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
     await c.query(
       `INSERT INTO attendance.gate_tickets
               (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
-       SELECT gen_random_uuid(), $1::uuid, (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2,
+       SELECT ${uuidOf("8000", `cl * ${CLIENT_STRIDE} + k`)}::uuid, $1::uuid,
+              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2,
               gen_random_uuid(), now()
          FROM generate_series(0, $2::int - 1) cl, generate_series(1, $3::int) k`,
       [concertId, clients, perClient],
@@ -101,34 +110,35 @@ export async function runPgbench({
   seconds,
   logDir,
   dropNotify = false,
-  mode = "extended",
+  mode = "prepared",
   firstTicket = 0,
 }) {
   mkdirSync(logDir, { recursive: true });
   const script = join(logDir, "pgbench-scan.sql");
   const text = pgbenchScript();
-  writeFileSync(script, dropNotify ? text.replace(/^SELECT pg_notify.*\n/m, "") : text);
+  writeFileSync(script, dropNotify ? withoutNotify(text) : text);
   const scannedBy = randomUUID();
+  const scannedAt = new Date().toISOString();
   // An envelope of the same shape and size as the one recordEvent writes for TicketScanned.
   const envelope = JSON.stringify({
     id: randomUUID(),
     name: TicketScanned.name,
     version: TicketScanned.version,
-    occurred_at: new Date().toISOString(),
+    occurred_at: scannedAt,
     payload: {
       scan_id: randomUUID(),
       ticket_id: randomUUID(),
       concert_id: concertId,
       scan_type: "entry_check",
       gate: "A",
-      scanned_at: new Date().toISOString(),
+      scanned_at: scannedAt,
     },
   });
   const target = new URL(url);
   const args = [
     "-n", // no pgbench tables to vacuum
     "-M",
-    mode, // extended: node-postgres sends parameterised queries unnamed, so each is planned
+    mode, // prepared: the service names its statements (the kit's createPgAdapter), as here
     "-c",
     String(clients),
     "-j",
@@ -149,6 +159,8 @@ export async function runPgbench({
     `scanned_by=${scannedBy}`,
     "-D",
     "fingerprint=Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
+    "-D",
+    `scanned_at=${scannedAt}`,
     "-D",
     `subject=${TicketScanned.subject}`,
     "-D",

@@ -4,6 +4,12 @@ export { type EventHandler, handlerFor } from "./event-handler.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export { OUTBOX_TABLES_SQL } from "./outbox-tables.sql.js";
-export { type RecordEventOptions, recordEvent, recordEvents } from "./record-event.js";
+export {
+  buildEnvelope,
+  OUTBOX_NOTIFY_CTE,
+  type RecordEventOptions,
+  recordEvent,
+  recordEvents,
+} from "./record-event.js";
 export type { SqlClient, TransactionRunner } from "./sql-client.js";
 export { ensureStreams, type StreamNames, sanitizeName, streamNames } from "./streams.js";

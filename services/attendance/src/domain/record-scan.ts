@@ -1,23 +1,22 @@
 import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import { type ScanRequest, type ScanResponse, TicketScanned } from "@concert/contracts";
-import { ConflictError, HttpError, recordEvent } from "@concert/service-kit";
+import { buildEnvelope, ConflictError, HttpError } from "@concert/service-kit";
 import { checkTicketCode, normalizeTicketNumber } from "@concert/ticket-codes";
-import type { Tx } from "../database/transaction-client.js";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
 import {
   ATTENDANCE_CLAIM_SQL,
+  type ClaimRow,
   ENTRY_CLAIM_SQL,
   INSERT_SCAN_SQL,
+  TICKET_BY_NUMBER_SQL,
   TICKET_STATE_SQL,
+  type TicketKeyRow,
   type TicketStateRow,
 } from "./scan-sql.js";
 import { toScanResponse } from "./scan-view.js";
-
-/** Thrown inside the transaction to roll it back: the scan_id belongs to an earlier scan. */
-class ScanIdTaken extends Error {}
 
 /**
  * A claim statement can see a ticket a concurrent scan is changing in its pre-change state; the
@@ -28,13 +27,14 @@ const MAX_LOOKS = 3;
 /** The scan fields known before any lookup. */
 type ScanDraft = Omit<
   Scan,
-  "result" | "admit" | "detail" | "scannedAt" | "firstAdmittedAt" | "firstAdmittedGate"
+  "result" | "admit" | "detail" | "firstAdmittedAt" | "firstAdmittedGate"
 >;
 
 /**
  * Decides a scan and records it, in as few round trips as the rules allow: the signature is
- * checked without the database, then one transaction runs one claim statement (which also writes
- * the scan when it admits), plus the outbox event on success or the denial's scan row.
+ * checked without the database, then one claim statement admits, writes the scan row and the
+ * outbox event and notifies the relay (one round trip, atomic as any single statement); a denial
+ * adds the insert of its scan row. A typed ticket number costs one read first.
  */
 export async function recordScan(
   prisma: PrismaClient,
@@ -54,6 +54,8 @@ export async function recordScan(
     deviceId: request.device_id || null,
     scannedBy,
     requestFingerprint: scanFingerprint(request),
+    // From this clock, not the database's: the event's envelope is built before the statement.
+    scannedAt: new Date(),
   };
   const question: ScanQuestion = {
     scanType: request.scan_type,
@@ -70,67 +72,66 @@ export async function recordScan(
       question.codeVersion = check.claims.codeVersion;
     }
     const early = decideFromCode(check, question.expectedConcertId);
-    if (early) {
-      const scan = await insertScan(prisma, draft, early);
-      return scan ? toScanResponse(scan) : storedAnswer(prisma, draft);
-    }
+    if (early) return deny(prisma, draft, early);
   }
 
-  try {
-    return await prisma.$transaction((tx) => decideInTransaction(tx, draft, question));
-  } catch (error) {
-    if (error instanceof ScanIdTaken) return storedAnswer(prisma, draft);
-    throw error;
+  if (question.scanType === "sale_confirmation") {
+    const rows = await prisma.$queryRawUnsafe<TicketStateRow[]>(
+      TICKET_STATE_SQL,
+      draft.ticketId,
+      ticketNumber,
+    );
+    return denyOrConfirm(prisma, draft, question, rows[0]);
   }
-}
 
-async function decideInTransaction(
-  tx: Tx,
-  draft: ScanDraft,
-  question: ScanQuestion,
-): Promise<ScanResponse> {
+  if (!draft.ticketId) {
+    // One code path for QR codes and typed numbers: a number is first turned into the key.
+    const found = (
+      await prisma.$queryRawUnsafe<TicketKeyRow[]>(TICKET_BY_NUMBER_SQL, ticketNumber)
+    )[0];
+    if (!found) return denyOrConfirm(prisma, draft, question, undefined);
+    draft.ticketId = found.ticket_id;
+    draft.concertId = found.concert_id;
+  }
+
   for (let look = 1; look <= MAX_LOOKS; look++) {
-    const ticket = (await lookAndClaim(tx, draft, question))[0];
-    if (ticket?.claimed) {
-      // recorded_at null: the scan_id is taken, and rolling back undoes this claim.
-      if (!ticket.recorded_at) throw new ScanIdTaken();
-      const scan = claimedScan(draft, ticket, ticket.recorded_at);
-      await recordEvent(tx, TicketScanned, {
-        scan_id: scan.id,
-        ticket_id: ticket.ticket_id,
-        concert_id: ticket.concert_id,
-        scan_type: question.scanType,
-        gate: scan.gate,
-        scanned_at: scan.scannedAt.toISOString(),
-      });
-      return toScanResponse(scan);
+    let ticket: ClaimRow | undefined;
+    try {
+      ticket = (await claim(prisma, draft, question))[0];
+    } catch (error) {
+      // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
+      if (isScanIdConflict(error)) return storedAnswer(prisma, draft);
+      throw error;
     }
+    if (ticket?.claimed) return toScanResponse(claimedScan(draft, ticket));
+    if (ticket?.scan_taken) return storedAnswer(prisma, draft);
     const decision = classify(question, ticket);
     if (decision === "stale") continue;
-    const known = ticket
-      ? {
-          ticketId: ticket.ticket_id,
-          ticketNumber: ticket.ticket_number,
-          concertId: ticket.concert_id,
-        }
-      : {};
-    const scan = await insertScan(tx, { ...draft, ...known }, decision);
-    if (!scan) throw new ScanIdTaken();
-    return toScanResponse(scan);
+    return deny(prisma, withTicket(draft, ticket), decision);
   }
   throw new HttpError(503, "The ticket is being scanned elsewhere right now; scan again", {
     "retry-after": "1",
   });
 }
 
-function lookAndClaim(tx: Tx, draft: ScanDraft, question: ScanQuestion) {
-  const key = [draft.ticketId, question.ticketNumber] as const;
-  if (question.scanType === "sale_confirmation") {
-    return tx.$queryRawUnsafe<TicketStateRow[]>(TICKET_STATE_SQL, ...key);
-  }
-  return tx.$queryRawUnsafe<TicketStateRow[]>(
+/** The claim statement of an entry or attendance scan, with its event built (and validated) here. */
+function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
+  const ticketId = draft.ticketId as string;
+  const envelope = buildEnvelope(
+    TicketScanned,
+    {
+      scan_id: draft.id,
+      ticket_id: ticketId,
+      concert_id: draft.concertId as string,
+      scan_type: question.scanType,
+      gate: draft.gate,
+      scanned_at: draft.scannedAt.toISOString(),
+    },
+    { occurredAt: draft.scannedAt },
+  );
+  return prisma.$queryRawUnsafe<ClaimRow[]>(
     question.scanType === "entry_check" ? ENTRY_CLAIM_SQL : ATTENDANCE_CLAIM_SQL,
-    ...key,
+    ticketId,
     question.codeVersion,
     question.expectedConcertId,
     draft.gate,
@@ -138,11 +139,57 @@ function lookAndClaim(tx: Tx, draft: ScanDraft, question: ScanQuestion) {
     draft.deviceId,
     draft.scannedBy,
     draft.requestFingerprint,
+    draft.scannedAt,
+    TicketScanned.subject,
+    envelope.id,
+    JSON.stringify(envelope),
+  );
+}
+
+/** Sale confirmations and unknown numbers: decided from the state alone, never claiming. */
+function denyOrConfirm(
+  prisma: PrismaClient,
+  draft: ScanDraft,
+  question: ScanQuestion,
+  ticket: TicketStateRow | undefined,
+): Promise<ScanResponse> {
+  const decision = classify(question, ticket);
+  // classify is "stale" only for entry and attendance scans of a claimable ticket.
+  if (decision === "stale") throw new Error(`scan ${draft.id}: a state read cannot be stale`);
+  return deny(prisma, withTicket(draft, ticket), decision);
+}
+
+function withTicket(draft: ScanDraft, ticket: TicketStateRow | undefined): ScanDraft {
+  return ticket
+    ? {
+        ...draft,
+        ticketId: ticket.ticket_id,
+        ticketNumber: ticket.ticket_number,
+        concertId: ticket.concert_id,
+      }
+    : draft;
+}
+
+/** Records a scan that changed nothing and answers it (or answers the scan_id's stored scan). */
+async function deny(prisma: PrismaClient, draft: ScanDraft, decision: Decision) {
+  const scan = await insertScan(prisma, draft, decision);
+  return scan ? toScanResponse(scan) : storedAnswer(prisma, draft);
+}
+
+/** A unique violation on the scan's primary key, as Prisma's pg adapter reports it. */
+function isScanIdConflict(error: unknown): boolean {
+  const cause = (error as { meta?: { driverAdapterError?: { cause?: unknown } } })?.meta
+    ?.driverAdapterError?.cause as
+    | { kind?: string; constraint?: { index?: string; fields?: string[] } }
+    | undefined;
+  return (
+    cause?.kind === "UniqueConstraintViolation" &&
+    (cause.constraint?.index === "scans_pkey" || cause.constraint?.fields?.join() === "id")
   );
 }
 
 /** The row the claim statement wrote, rebuilt rather than read back (one round trip less). */
-function claimedScan(draft: ScanDraft, ticket: TicketStateRow, recordedAt: Date): Scan {
+function claimedScan(draft: ScanDraft, ticket: TicketStateRow): Scan {
   const entry = draft.scanType === "entry_check";
   return {
     ...draft,
@@ -152,7 +199,6 @@ function claimedScan(draft: ScanDraft, ticket: TicketStateRow, recordedAt: Date)
     result: entry ? "admitted" : "attendance_recorded",
     admit: true,
     detail: entry ? "Admitted" : "Attendance recorded",
-    scannedAt: recordedAt,
     firstAdmittedAt: entry ? null : ticket.admitted_at,
     firstAdmittedGate: entry ? null : ticket.admitted_gate,
   };
@@ -160,11 +206,11 @@ function claimedScan(draft: ScanDraft, ticket: TicketStateRow, recordedAt: Date)
 
 /** Writes a scan that changed nothing; undefined when its scan_id is already taken. */
 async function insertScan(
-  db: Tx | PrismaClient,
+  prisma: PrismaClient,
   draft: ScanDraft,
   decision: Decision,
 ): Promise<Scan | undefined> {
-  const rows = await db.$queryRawUnsafe<{ scanned_at: Date }[]>(
+  const rows = await prisma.$queryRawUnsafe<{ scanned_at: Date }[]>(
     INSERT_SCAN_SQL,
     draft.id,
     draft.ticketId,
@@ -180,9 +226,9 @@ async function insertScan(
     decision.firstAdmittedAt,
     decision.firstAdmittedGate,
     draft.requestFingerprint,
+    draft.scannedAt,
   );
-  const row = rows[0];
-  return row && { ...draft, ...decision, scannedAt: row.scanned_at };
+  return rows[0] && { ...draft, ...decision };
 }
 
 /** A retry gets the original answer; the same scan_id for something else is the caller's bug. */
