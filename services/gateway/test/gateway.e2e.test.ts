@@ -47,8 +47,13 @@ describe("a frontend's first session through the gateway", () => {
     expect(listed.status).toBe(200);
     expect(listed.body.map((c: { id: string }) => c.id)).toContain(created.body.id);
 
-    const me = await api("GET", "/api/auth/me", { token: viewer });
+    const me = await api("GET", "/api/auth/me", {
+      token: viewer,
+      headers: { "x-request-id": "trace-me-123" },
+    });
     expect(me.body.email).toBe("viewer@example.com");
+    // The id the client chose reaches the service and comes back, for tracing across services.
+    expect(me.headers.get("x-request-id")).toBe("trace-me-123");
   });
 
   it("refuses a viewer creating a concert with 403, even when it claims to be an admin in headers", async () => {

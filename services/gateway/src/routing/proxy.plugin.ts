@@ -52,7 +52,11 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
         body,
         contentType: request.headers["content-type"] ?? "application/octet-stream",
       }),
-      rewriteRequestHeaders: (_req, headers) => withVerifiedIdentity(headers, identity),
+      // The service logs under the gateway's request id, so one id follows a request everywhere.
+      rewriteRequestHeaders: (_req, headers) => ({
+        ...withVerifiedIdentity(headers, identity),
+        "x-request-id": request.id,
+      }),
       onError: (failedReply, { error }) => {
         const failure = upstreamFailure(
           upstream.name,
