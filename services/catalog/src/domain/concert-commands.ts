@@ -7,6 +7,7 @@ import {
   type ConcertUpdateRequest,
 } from "@concert/contracts";
 import { ConflictError, NotFoundError, recordEvent } from "@concert/service-kit";
+import type { Tx } from "../database/transaction-client.js";
 import type { Concert, PrismaClient } from "../generated/prisma/client.js";
 import { toConcertSnapshot } from "./concert-view.js";
 
@@ -76,8 +77,6 @@ export async function cancelConcert(prisma: PrismaClient, id: string): Promise<C
     return concert;
   });
 }
-
-type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
 async function requireScheduled(tx: Tx, id: string): Promise<Concert> {
   const concert = await tx.concert.findUnique({ where: { id } });

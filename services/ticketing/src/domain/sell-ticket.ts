@@ -1,9 +1,8 @@
 import { canTransition, type MarkSoldRequest, TicketSold } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
-import type { Prisma, PrismaClient, Ticket } from "../generated/prisma/client.js";
+import type { Tx } from "../database/transaction-client.js";
+import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
 import { toTicketSnapshot } from "./ticket-view.js";
-
-type Tx = Prisma.TransactionClient;
 
 /**
  * The box office sells a specific ticket. The buyer's account, found by email, becomes the owner;

@@ -5,9 +5,7 @@ import {
   ConcertUpdated,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Prisma } from "../generated/prisma/client.js";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../database/transaction-client.js";
 
 /**
  * Keeps ticketing's copy of a concert. A snapshot only replaces an older version, so a

@@ -1,8 +1,6 @@
 import { TicketScanned } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Prisma } from "../generated/prisma/client.js";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../database/transaction-client.js";
 
 /**
  * The gate decided; ticketing records it. Moves only forward (sold/transferred → scanned_entry →

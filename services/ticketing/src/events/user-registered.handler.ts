@@ -1,8 +1,6 @@
 import { UserRegistered } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Prisma } from "../generated/prisma/client.js";
-
-type Tx = Prisma.TransactionClient;
+import type { Tx } from "../database/transaction-client.js";
 
 /**
  * Remembers who owns which email, and hands the new account every ticket the box office sold to
