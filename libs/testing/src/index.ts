@@ -4,6 +4,6 @@ export {
   type NatsServerProcessOptions,
   startNatsServerProcess,
 } from "./nats-server-process.js";
-export { eventually, publishEvent } from "./publish-event.js";
+export { eventually, type PublishOptions, publishEvent } from "./publish-event.js";
 export { testEnv } from "./test-env.js";
 export { startTestInfra, type TestInfra } from "./test-infra.js";

@@ -3,6 +3,16 @@ import type { EventDefinition, EventEnvelope, PayloadOf } from "@concert/contrac
 import { jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 
+export interface PublishOptions {
+  /** The event id; reuse one to deliver the same event again. Fresh by default. */
+  id?: string;
+  /**
+   * The broker's dedupe key; the event id by default, as the relay publishes. A fresh one gets a
+   * repeated event past the broker, to test that the consumer itself has one effect.
+   */
+  messageId?: string;
+}
+
 /**
  * Publishes an event the way a producing service's relay would (envelope, prefixed subject,
  * event id as message id), so a consumer under test is fed through the real broker.
@@ -12,8 +22,9 @@ export async function publishEvent<E extends EventDefinition>(
   subjectPrefix: string,
   event: E,
   payload: PayloadOf<E>,
-  id: string = randomUUID(),
+  options: PublishOptions = {},
 ): Promise<EventEnvelope<E["name"], PayloadOf<E>>> {
+  const id = options.id ?? randomUUID();
   const envelope = {
     id,
     name: event.name,
@@ -22,7 +33,7 @@ export async function publishEvent<E extends EventDefinition>(
     payload,
   };
   await jetstream(nats).publish(`${subjectPrefix}${event.subject}`, JSON.stringify(envelope), {
-    msgID: id,
+    msgID: options.messageId ?? id,
   });
   return envelope;
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EnvelopeOf, EventDefinition, PayloadOf, TicketSnapshot } from "@concert/contracts";
+import type { EventDefinition, PayloadOf, TicketSnapshot } from "@concert/contracts";
 import {
   type ConcertCancelled,
   ConcertCreated,
@@ -9,9 +9,8 @@ import {
   TicketSold,
 } from "@concert/contracts";
 import { createLogger, type Identity, loadSigningKey, signAccessToken } from "@concert/service-kit";
-import { type TestInfra, testEnv } from "@concert/testing";
+import { eventually, publishEvent, type TestInfra, testEnv } from "@concert/testing";
 import { loadTicketCodeSigningKey, newTicketNumber, signTicketCode } from "@concert/ticket-codes";
-import { jetstream } from "@nats-io/jetstream";
 import { loadAttendanceConfig } from "../src/config.js";
 import { startAttendance } from "../src/start.js";
 
@@ -39,7 +38,6 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
   const config = loadAttendanceConfig(testEnv(infra));
   const signing = loadSigningKey({ ...config, ALGORITHM: "RS256" });
   const codeKey = loadTicketCodeSigningKey(config);
-  const js = jetstream(attendance.infra.nats);
   const prisma = attendance.infra.prisma;
 
   const tokenFor = (role: Identity["role"], userId: string = randomUUID()) =>
@@ -52,25 +50,12 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
       codeVersion: ticket.code_version,
     });
 
-  async function publish<E extends EventDefinition>(
-    event: E,
-    payload: PayloadOf<E>,
-    envelope: Partial<EnvelopeOf<E>> = {},
-  ): Promise<EnvelopeOf<E>> {
-    const full = {
-      id: randomUUID(),
-      name: event.name,
-      version: event.version,
-      occurred_at: new Date().toISOString(),
-      payload,
-      ...envelope,
-    } as EnvelopeOf<E>;
-    // A fresh message id each time: a redelivery test must get past the broker's own dedupe.
-    await js.publish(`${infra.subjectPrefix}${event.subject}`, JSON.stringify(full), {
-      msgID: randomUUID(),
+  /** A fresh message id each time: a redelivery test must get past the broker's own dedupe. */
+  const publish = <E extends EventDefinition>(event: E, payload: PayloadOf<E>, id?: string) =>
+    publishEvent(attendance.infra.nats, infra.subjectPrefix, event, payload, {
+      ...(id && { id }),
+      messageId: randomUUID(),
     });
-    return full;
-  }
 
   /** Announces the ticket and waits until the gate's copy has this revision. */
   async function announceTicket(ticket: TicketSnapshot): Promise<TicketSnapshot> {
@@ -125,13 +110,4 @@ export function soldTicket(overrides: Partial<TicketSnapshot> = {}): TicketSnaps
     owner_id: randomUUID(),
     ...overrides,
   };
-}
-
-/** Polls until `check` holds: the read model follows the broker, not the test. */
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }

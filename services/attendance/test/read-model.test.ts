@@ -1,15 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { ConcertUpdated, TicketSold } from "@concert/contracts";
 import { durableName } from "@concert/service-kit";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  eventually,
-  otherServices,
-  soldTicket,
-  startTestAttendance,
-  type TestAttendance,
-} from "./helper.js";
+import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
 
 let infra: TestInfra;
 let attendance: TestAttendance;
@@ -82,7 +76,7 @@ describe("the gate's copy of tickets", () => {
     expect((await scan()).json().result).toBe("admitted");
 
     // The same envelope again (a redelivery), then a newer snapshot that knows nothing of the gate.
-    await others.publish(TicketSold, sold.payload, { id: sold.id });
+    await others.publish(TicketSold, sold.payload, sold.id);
     await others.announceTicket({ ...ticket, revision: 3, owner_id: randomUUID() });
 
     const processed = await attendance.infra.prisma.processedEvent.count({

@@ -1,15 +1,9 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { ConcertCancelled, TicketScanned, type TicketSnapshot } from "@concert/contracts";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
 import { signTicketCode } from "@concert/ticket-codes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  eventually,
-  otherServices,
-  soldTicket,
-  startTestAttendance,
-  type TestAttendance,
-} from "./helper.js";
+import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
 
 let infra: TestInfra;
 let attendance: TestAttendance;
