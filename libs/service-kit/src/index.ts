@@ -3,7 +3,12 @@ export * from "./config/index.js";
 export * from "./database/index.js";
 export * from "./events/index.js";
 export * from "./http/index.js";
-export { type Closeable, type RunningService, runService } from "./lifecycle/run-service.js";
+export {
+  type Closeable,
+  type RunningService,
+  runService,
+  startedService,
+} from "./lifecycle/run-service.js";
 export {
   type InfrastructureOptions,
   openServiceInfrastructure,

@@ -1,8 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import {
   buildServiceApp,
-  createGuards,
-  createTokenVerifier,
   type Logger,
   type ReadinessCheck,
   type ServiceApp,
@@ -27,17 +25,18 @@ export interface AppDeps {
  * admitting while ticketing, catalog and identity are down.
  */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
-  const app = await buildServiceApp({
+  const { app, guards } = await buildServiceApp({
     title: "attendance",
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    verification: deps.verification,
   });
   const context = {
     app,
     prisma: deps.prisma,
     config: deps.config,
-    guards: createGuards(createTokenVerifier(deps.verification)),
+    guards,
     ticketCodeKey: deps.ticketCodeKey,
   };
   scansRoutes(context);

@@ -3,7 +3,7 @@ import {
   type Logger,
   loadVerificationKey,
   openServiceInfrastructure,
-  type RunningService,
+  startedService,
 } from "@concert/service-kit";
 import { loadTicketCodeVerifyKey } from "@concert/ticket-codes";
 import { buildApp } from "./app.js";
@@ -33,11 +33,5 @@ export async function startAttendance(config: AttendanceConfig, logger: Logger) 
     ticketCodeKey,
     readiness: infra.readiness,
   });
-  return {
-    app,
-    infra,
-    port: config.PORT,
-    host: config.HOST,
-    resources: infra.resources,
-  } satisfies RunningService & { infra: unknown };
+  return startedService(app, config, infra);
 }

@@ -1,7 +1,5 @@
 import {
   buildServiceApp,
-  createGuards,
-  createTokenVerifier,
   type Logger,
   type ReadinessCheck,
   type ServiceApp,
@@ -21,13 +19,13 @@ export interface AppDeps {
 
 /** Catalog: concerts, the events they happen at, announced to every other service. */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
-  const app = await buildServiceApp({
+  const { app, guards } = await buildServiceApp({
     title: "catalog",
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    verification: deps.verification,
   });
-  const guards = createGuards(createTokenVerifier(deps.verification));
   concertsRoutes({ app, prisma: deps.prisma, config: deps.config, guards });
   return app;
 }

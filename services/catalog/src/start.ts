@@ -3,7 +3,7 @@ import {
   type Logger,
   loadVerificationKey,
   openServiceInfrastructure,
-  type RunningService,
+  startedService,
 } from "@concert/service-kit";
 import { buildApp } from "./app.js";
 import type { CatalogConfig } from "./config.js";
@@ -24,11 +24,5 @@ export async function startCatalog(config: CatalogConfig, logger: Logger) {
     verification: loadVerificationKey(config),
     readiness: infra.readiness,
   });
-  return {
-    app,
-    infra,
-    port: config.PORT,
-    host: config.HOST,
-    resources: infra.resources,
-  } satisfies RunningService & { infra: unknown };
+  return startedService(app, config, infra);
 }

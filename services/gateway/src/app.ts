@@ -1,6 +1,5 @@
 import {
   buildServiceApp,
-  createTokenVerifier,
   type Logger,
   type ServiceApp,
   type VerificationKey,
@@ -27,11 +26,12 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
   const { config } = deps;
   const upstreams = routeTable(config);
   const docs = new MergedOpenApi(upstreams);
-  const app = await buildServiceApp({
+  const { app, verify } = await buildServiceApp({
     title: "gateway",
     logger: deps.logger,
     readiness: {},
     bodyLimit: config.BODY_LIMIT_BYTES,
+    verification: deps.verification,
     serveOpenApiDocument: false,
   });
   await app.register(helmet, { contentSecurityPolicy: false });
@@ -51,7 +51,6 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
   app.addHook("onReady", () => docs.start());
   app.addHook("onClose", async () => docs.stop());
 
-  const verify = createTokenVerifier(deps.verification);
   for (const upstream of upstreams) {
     await app.register(proxyPlugin, {
       upstream,

@@ -1,11 +1,10 @@
 import {
   buildServiceApp,
-  createGuards,
-  createTokenVerifier,
   type Logger,
   type ReadinessCheck,
   type ServiceApp,
   type SigningKey,
+  verificationKeyOf,
 } from "@concert/service-kit";
 import formbody from "@fastify/formbody";
 import type { IdentityConfig } from "./config.js";
@@ -23,25 +22,16 @@ export interface AppDeps {
 
 /** Identity: accounts, roles and the only place access tokens are minted. */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
-  const app = await buildServiceApp({
+  const { app, guards } = await buildServiceApp({
     title: "identity",
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    verification: verificationKeyOf(deps.signing),
   });
   // Swagger's Authorize button posts the OAuth2 password form, not JSON.
   await app.register(formbody);
-  const verifier = createTokenVerifier({
-    algorithm: deps.signing.algorithm,
-    key: deps.signing.publicKey ?? deps.signing.key,
-  });
-  const context = {
-    app,
-    prisma: deps.prisma,
-    config: deps.config,
-    signing: deps.signing,
-    guards: createGuards(verifier),
-  };
+  const context = { app, guards, prisma: deps.prisma, config: deps.config, signing: deps.signing };
   authRoutes(context);
   usersRoutes(context);
   return app;

@@ -3,7 +3,7 @@ import {
   type Logger,
   loadSigningKey,
   openServiceInfrastructure,
-  type RunningService,
+  startedService,
 } from "@concert/service-kit";
 import { buildApp } from "./app.js";
 import type { IdentityConfig } from "./config.js";
@@ -27,11 +27,5 @@ export async function startIdentity(config: IdentityConfig, logger: Logger) {
     signing,
     readiness: infra.readiness,
   });
-  return {
-    app,
-    infra,
-    port: config.PORT,
-    host: config.HOST,
-    resources: infra.resources,
-  } satisfies RunningService & { infra: unknown };
+  return startedService(app, config, infra);
 }

@@ -1,8 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import {
   buildServiceApp,
-  createGuards,
-  createTokenVerifier,
   type Logger,
   type ReadinessCheck,
   type ServiceApp,
@@ -26,17 +24,18 @@ export interface AppDeps {
 
 /** Ticketing: the tickets themselves, their QR codes and their sale. */
 export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
-  const app = await buildServiceApp({
+  const { app, guards } = await buildServiceApp({
     title: "ticketing",
     logger: deps.logger,
     readiness: deps.readiness,
     bodyLimit: deps.config.BODY_LIMIT_BYTES,
+    verification: deps.verification,
   });
   const context = {
     app,
     prisma: deps.prisma,
     config: deps.config,
-    guards: createGuards(createTokenVerifier(deps.verification)),
+    guards,
     codeSigningKey: deps.codeSigningKey,
   };
   ticketSalesRoutes(context);

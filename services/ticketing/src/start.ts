@@ -3,7 +3,7 @@ import {
   type Logger,
   loadVerificationKey,
   openServiceInfrastructure,
-  type RunningService,
+  startedService,
 } from "@concert/service-kit";
 import { loadTicketCodeSigningKey } from "@concert/ticket-codes";
 import { buildApp } from "./app.js";
@@ -29,11 +29,5 @@ export async function startTicketing(config: TicketingConfig, logger: Logger) {
     codeSigningKey: loadTicketCodeSigningKey(config),
     readiness: infra.readiness,
   });
-  return {
-    app,
-    infra,
-    port: config.PORT,
-    host: config.HOST,
-    resources: infra.resources,
-  } satisfies RunningService & { infra: unknown };
+  return startedService(app, config, infra);
 }

@@ -14,4 +14,5 @@ export {
   type SigningKeyConfig,
   type TokenAlgorithm,
   type VerificationKey,
+  verificationKeyOf,
 } from "./token-keys.js";

@@ -68,3 +68,8 @@ function devPair(config: KeyConfig, algorithm: "RS256" | "ES256") {
 function readOptional(path: string | undefined): string | undefined {
   return path ? readFileSync(path, "utf8") : undefined;
 }
+
+/** What verifies the tokens a signing key mints: its public half (the secret itself with HS256). */
+export function verificationKeyOf(signing: SigningKey): VerificationKey {
+  return { algorithm: signing.algorithm, key: signing.publicKey ?? signing.key };
+}

@@ -7,6 +7,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { createTokenVerifier, type TokenVerifier } from "../auth/access-token.js";
+import { createGuards, type Guards } from "../auth/guards.js";
+import type { VerificationKey } from "../auth/token-keys.js";
 import { installErrorHandler } from "./error-handler.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
 
@@ -16,16 +19,26 @@ export interface ServiceAppOptions {
   logger: FastifyBaseLogger;
   readiness: Record<string, ReadinessCheck>;
   bodyLimit?: number;
+  /** Checks every access token this service accepts; services verify tokens themselves. */
+  verification: VerificationKey;
   /** Serve this app's own document at `/openapi.json` (the gateway serves a merged one instead). */
   serveOpenApiDocument?: boolean;
 }
 
+export interface ServiceAppParts {
+  app: ServiceApp;
+  /** `requireUser` / `requireRole(...)` preHandlers for the service's routes. */
+  guards: Guards;
+  verify: TokenVerifier;
+}
+
 /**
  * The Fastify instance every service starts from: zod validation from the contracts, the
- * `{detail}` error shape, request ids that follow a request across services, health routes and
- * an OpenAPI document at `/openapi.json` that the gateway merges into `/docs`.
+ * `{detail}` error shape, request ids that follow a request across services, health routes, an
+ * OpenAPI document at `/openapi.json` that the gateway merges into `/docs`, and the guards that
+ * check tokens and roles.
  */
-export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceApp> {
+export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceAppParts> {
   const app = createFastify(options);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,7 +66,8 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
     app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   }
   registerHealthRoutes(app, options.readiness);
-  return app;
+  const verify = createTokenVerifier(options.verification);
+  return { app, guards: createGuards(verify), verify };
 }
 
 function createFastify(options: ServiceAppOptions) {

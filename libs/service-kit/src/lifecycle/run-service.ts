@@ -57,3 +57,15 @@ export async function runService(logger: Logger, start: () => Promise<RunningSer
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
 }
+
+/**
+ * What a service's `start` returns: its app and infrastructure, in the shape `runService` listens
+ * with and tests close.
+ */
+export function startedService<Infra extends { resources: Closeable[] }>(
+  app: FastifyInstance,
+  config: { PORT: number; HOST: string },
+  infra: Infra,
+) {
+  return { app, infra, port: config.PORT, host: config.HOST, resources: infra.resources };
+}
