@@ -16,12 +16,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freePort, withClient, withDatabase } from "@concert/testing";
 import autocannon from "autocannon";
-import { preparePgbenchDatabase, runPgbench, withClient, withDatabase } from "./pgbench-scan.mjs";
+import { preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
@@ -666,17 +666,6 @@ async function eventually(fn, timeoutMs) {
       await sleep(250);
     }
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function summary(result) {

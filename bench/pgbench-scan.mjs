@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TicketScanned } from "@concert/contracts";
 import { applyMigrations } from "@concert/service-kit";
-import pg from "pg";
+import { withClient, withDatabase } from "@concert/testing";
 import { ENTRY_CLAIM_SQL } from "../services/attendance/dist/domain/scan-sql.js";
 
 /** Tickets of client c are numbered c * CLIENT_STRIDE + 1, + 2, ...: pgbench has no strings. */
@@ -237,20 +237,4 @@ function run(command, args, env) {
       code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
     );
   });
-}
-
-export function withDatabase(url, database) {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-export async function withClient(url, fn) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -6,4 +6,4 @@ export {
 } from "./nats-server-process.js";
 export { eventually, type PublishOptions, publishEvent } from "./publish-event.js";
 export { testEnv } from "./test-env.js";
-export { startTestInfra, type TestInfra } from "./test-infra.js";
+export { startTestInfra, type TestInfra, withClient, withDatabase } from "./test-infra.js";
