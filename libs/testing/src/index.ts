@@ -4,6 +4,7 @@ export {
   type NatsServerProcessOptions,
   startNatsServerProcess,
 } from "./nats-server-process.js";
+export { eventProcessed, type OutboxRow, outboxEvents } from "./outbox-events.js";
 export { eventually, type PublishOptions, publishEvent } from "./publish-event.js";
 export { testEnv } from "./test-env.js";
 export { startTestInfra, type TestInfra, withClient, withDatabase } from "./test-infra.js";

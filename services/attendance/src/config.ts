@@ -1,11 +1,6 @@
-import { loadServiceConfig } from "@concert/service-kit";
-import { ticketCodeKeyConfig } from "@concert/ticket-codes";
+import type { ServiceConfig } from "@concert/service-kit";
 
-export function loadAttendanceConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig(
-    { service: "attendance", defaultPort: 8004, extra: { ...ticketCodeKeyConfig } },
-    env,
-  );
-}
+/** Attendance's own environment variables (none yet), besides those every service reads. */
+export const attendanceConfig = {};
 
-export type AttendanceConfig = ReturnType<typeof loadAttendanceConfig>;
+export type AttendanceConfig = ServiceConfig<typeof attendanceConfig>;

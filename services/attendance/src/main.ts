@@ -1,7 +1,4 @@
-import { createLogger, runService } from "@concert/service-kit";
-import { loadAttendanceConfig } from "./config.js";
-import { startAttendance } from "./start.js";
+import { runService } from "@concert/service-kit";
+import { attendanceService } from "./service.js";
 
-const config = loadAttendanceConfig();
-const logger = createLogger(config.service, config.LOG_LEVEL);
-await runService(logger, () => startAttendance(config, logger));
+await runService(attendanceService);

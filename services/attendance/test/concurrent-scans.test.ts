@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { TicketScanned } from "@concert/contracts";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { outboxEvents, startTestInfra, type TestInfra } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
 
@@ -29,12 +29,10 @@ function scanOn(replica: number, body: object, token: string) {
 }
 
 async function outboxRowsOf(ticketId: string) {
-  const rows = await replicas[0]?.infra.prisma.outboxEvent.findMany({
-    where: { subject: TicketScanned.subject },
-  });
-  return (rows ?? []).filter(
-    (row) => (row.envelope as { payload: { ticket_id: string } }).payload.ticket_id === ticketId,
-  );
+  const replica = replicas[0];
+  if (!replica) throw new Error("no replica started");
+  const rows = await outboxEvents(replica.infra.prisma, TicketScanned.subject);
+  return rows.filter((row) => row.envelope.payload.ticket_id === ticketId);
 }
 
 describe("simultaneous scans of one ticket", () => {

@@ -8,25 +8,15 @@ import {
   TicketCreated,
   TicketSold,
 } from "@concert/contracts";
-import { createLogger, type Identity, loadSigningKey, signAccessToken } from "@concert/service-kit";
+import { type Identity, loadTicketCodeSigningKey } from "@concert/service-kit";
+import { startTestService } from "@concert/service-kit/testing";
 import { eventually, publishEvent, type TestInfra, testEnv } from "@concert/testing";
-import { loadTicketCodeSigningKey, newTicketNumber, signTicketCode } from "@concert/ticket-codes";
-import { loadAttendanceConfig } from "../src/config.js";
-import { startAttendance } from "../src/start.js";
+import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
+import { attendanceService } from "../src/service.js";
 
 /** Attendance as `main` starts it, on this run's database and broker. */
-export async function startTestAttendance(infra: TestInfra) {
-  const env = testEnv(infra);
-  const config = loadAttendanceConfig(env);
-  const service = await startAttendance(config, createLogger("attendance", config.LOG_LEVEL));
-  return {
-    ...service,
-    async close() {
-      await service.app.close();
-      await service.infra.close();
-    },
-  };
-}
+export const startTestAttendance = (infra: TestInfra) =>
+  startTestService(attendanceService, testEnv(infra));
 
 export type TestAttendance = Awaited<ReturnType<typeof startTestAttendance>>;
 
@@ -35,13 +25,11 @@ export type TestAttendance = Awaited<ReturnType<typeof startTestAttendance>>;
  * and announces tickets, catalog announces concerts. Same development keys, same broker.
  */
 export function otherServices(infra: TestInfra, attendance: TestAttendance) {
-  const config = loadAttendanceConfig(testEnv(infra));
-  const signing = loadSigningKey({ ...config, ALGORITHM: "RS256" });
-  const codeKey = loadTicketCodeSigningKey(config);
+  const codeKey = loadTicketCodeSigningKey(attendance.config);
   const prisma = attendance.infra.prisma;
 
   const tokenFor = (role: Identity["role"], userId: string = randomUUID()) =>
-    signAccessToken(signing, { userId, email: `${role}@example.com`, role }, 600);
+    attendance.tokenFor(role, { userId });
 
   const codeFor = (ticket: TicketSnapshot) =>
     signTicketCode(codeKey, {

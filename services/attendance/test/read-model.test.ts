@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { ConcertUpdated, TicketSold } from "@concert/contracts";
-import { durableName } from "@concert/service-kit";
-import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
+import { eventProcessed, eventually, startTestInfra, type TestInfra } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
 
@@ -79,13 +78,7 @@ describe("the gate's copy of tickets", () => {
     await others.publish(TicketSold, sold.payload, sold.id);
     await others.announceTicket({ ...ticket, revision: 3, owner_id: randomUUID() });
 
-    const processed = await attendance.infra.prisma.processedEvent.count({
-      where: {
-        eventId: sold.id,
-        consumer: durableName("attendance", TicketSold, infra.subjectPrefix),
-      },
-    });
-    expect(processed).toBe(1);
+    expect(await eventProcessed(attendance.infra.prisma, sold.id)).toBe(true);
     const row = await gateTicket(ticket.ticket_id);
     expect(row.revision).toBe(3);
     expect(row.admittedAt).not.toBeNull();

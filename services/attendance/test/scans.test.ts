@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { ConcertCancelled, TicketScanned, type TicketSnapshot } from "@concert/contracts";
-import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
+import { eventually, outboxEvents, startTestInfra, type TestInfra } from "@concert/testing";
 import { signTicketCode } from "@concert/ticket-codes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
@@ -71,15 +71,10 @@ describe("entry scans", () => {
     const byNumber = await scanOk({ ticket_number: ticket.ticket_number });
     expect(byNumber.result).toBe("already_admitted");
 
-    const outbox = await attendance.infra.prisma.outboxEvent.findMany({
-      where: { subject: TicketScanned.subject },
-    });
-    const mine = outbox.filter(
-      (row) =>
-        (row.envelope as { payload: { ticket_id: string } }).payload.ticket_id === ticket.ticket_id,
-    );
+    const outbox = await outboxEvents(attendance.infra.prisma, TicketScanned.subject);
+    const mine = outbox.filter((row) => row.envelope.payload.ticket_id === ticket.ticket_id);
     expect(mine).toHaveLength(1);
-    expect((mine[0]?.envelope as { payload: object } | undefined)?.payload).toMatchObject({
+    expect(mine[0]?.envelope.payload).toMatchObject({
       scan_id: first.id,
       concert_id: ticket.concert_id,
       scan_type: "entry_check",

@@ -1,7 +1,6 @@
-import { loadServiceConfig } from "@concert/service-kit";
+import type { ServiceConfig } from "@concert/service-kit";
 
-export function loadCatalogConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig({ service: "catalog", defaultPort: 8002 }, env);
-}
+/** Catalog's own environment variables (none yet), besides those every service reads. */
+export const catalogConfig = {};
 
-export type CatalogConfig = ReturnType<typeof loadCatalogConfig>;
+export type CatalogConfig = ServiceConfig<typeof catalogConfig>;

@@ -1,3 +1,2 @@
-// What other packages may use of this service: starting it whole, as the end-to-end tests do.
-export { type CatalogConfig, loadCatalogConfig } from "./config.js";
-export { startCatalog } from "./start.js";
+// What other packages may use of this service: its definition, to start it whole as the end-to-end tests do.
+export { catalogService } from "./service.js";

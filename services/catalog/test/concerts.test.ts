@@ -1,6 +1,6 @@
 import { ConcertCancelled, ConcertCreated, ConcertUpdated } from "@concert/contracts";
 import { streamNames } from "@concert/service-kit";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { outboxEvents, startTestInfra, type TestInfra } from "@concert/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { futureIso, startTestCatalog, type TestCatalog } from "./helper.js";
@@ -184,11 +184,7 @@ describe("events on NATS", () => {
 
 /** The newest row of catalog's outbox: what the last command announced. */
 async function lastOutboxEvent(): Promise<{ subject: string; payload: Record<string, unknown> }> {
-  const row = await catalog.infra.prisma.outboxEvent.findFirstOrThrow({
-    orderBy: { createdAt: "desc" },
-  });
-  return {
-    subject: row.subject,
-    payload: (row.envelope as { payload: Record<string, unknown> }).payload,
-  };
+  const row = (await outboxEvents(catalog.infra.prisma)).at(-1);
+  if (!row) throw new Error("catalog's outbox is empty");
+  return { subject: row.subject, payload: row.envelope.payload };
 }

@@ -1,4 +1,5 @@
-import { loadServiceConfig } from "@concert/service-kit";
+import { upstreamServices } from "@concert/contracts";
+import type { ServiceConfig } from "@concert/service-kit";
 import { z } from "zod";
 
 const urlList = (fallback: string) =>
@@ -13,29 +14,24 @@ const urlList = (fallback: string) =>
     )
     .pipe(z.array(z.url()).min(1));
 
-/**
- * Each upstream is a comma-separated list of base URLs; requests are spread over the list, so a
- * service scales by running more replicas and naming them here.
- */
-export function loadGatewayConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig(
-    {
-      service: "gateway",
-      defaultPort: 8000,
-      extra: {
-        IDENTITY_URLS: urlList("http://127.0.0.1:8001"),
-        CATALOG_URLS: urlList("http://127.0.0.1:8002"),
-        TICKETING_URLS: urlList("http://127.0.0.1:8003"),
-        ATTENDANCE_URLS: urlList("http://127.0.0.1:8004"),
-        REFUNDS_URLS: urlList("http://127.0.0.1:8005"),
-        TRANSFERS_URLS: urlList("http://127.0.0.1:8006"),
-        /** An upstream that has not answered by then gives 504. */
-        UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
-        UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
-      },
-    },
-    env,
-  );
-}
+/** `<SERVICE>_URLS` for every service behind the gateway, e.g. `ATTENDANCE_URLS`. */
+export const upstreamUrlsVariable = (service: string) => `${service.toUpperCase()}_URLS`;
 
-export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+/**
+ * Each upstream is a comma-separated list of base URLs, defaulting to the service's local port in
+ * SERVICE_DIRECTORY; requests are spread over the list, so a service scales by running more
+ * replicas and naming them here.
+ */
+export const gatewayConfig = {
+  ...(Object.fromEntries(
+    upstreamServices().map(({ name, port }) => [
+      upstreamUrlsVariable(name),
+      urlList(`http://127.0.0.1:${port}`),
+    ]),
+  ) as Record<never, never>),
+  /** An upstream that has not answered by then gives 504. */
+  UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+};
+
+export type GatewayConfig = ServiceConfig<typeof gatewayConfig>;

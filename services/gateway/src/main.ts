@@ -1,7 +1,4 @@
-import { createLogger, runService } from "@concert/service-kit";
-import { loadGatewayConfig } from "./config.js";
-import { startGateway } from "./start.js";
+import { runService } from "@concert/service-kit";
+import { gatewayService } from "./service.js";
 
-const config = loadGatewayConfig();
-const logger = createLogger(config.service, config.LOG_LEVEL);
-await runService(logger, () => startGateway(config, logger));
+await runService(gatewayService);

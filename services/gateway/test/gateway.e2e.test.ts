@@ -1,6 +1,6 @@
 import { ConcertCreated } from "@concert/contracts";
-import { loadSigningKey, streamNames } from "@concert/service-kit";
-import { startTestInfra, type TestInfra, testEnv } from "@concert/testing";
+import { streamNames } from "@concert/service-kit";
+import { startTestInfra, type TestInfra } from "@concert/testing";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,7 +82,7 @@ describe("a frontend's first session through the gateway", () => {
 });
 
 describe("tokens the gateway refuses with 401", () => {
-  const signing = () => loadSigningKey({ ...testEnv(infra), ENV: "test", ALGORITHM: "RS256" });
+  const signing = () => stack.identity.keys.tokenSigning;
   const claims = { email: ADMIN.email, role: "admin" };
   const common = {
     issuer: "concert-identity",

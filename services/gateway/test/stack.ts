@@ -1,18 +1,16 @@
-import { loadAttendanceConfig, startAttendance } from "@concert/attendance";
-import { loadCatalogConfig, startCatalog } from "@concert/catalog";
-import { loadIdentityConfig, startIdentity } from "@concert/identity";
-import { createLogger } from "@concert/service-kit";
+import { attendanceService } from "@concert/attendance";
+import { catalogService } from "@concert/catalog";
+import { identityService } from "@concert/identity";
+import { startService } from "@concert/service-kit";
 import { type TestInfra, testEnv } from "@concert/testing";
-import { loadTicketingConfig, startTicketing } from "@concert/ticketing";
-import type { FastifyInstance } from "fastify";
-import { loadGatewayConfig } from "../src/config.js";
-import { startGateway } from "../src/start.js";
+import { ticketingService } from "@concert/ticketing";
+import { gatewayService } from "../src/service.js";
 
 export const ADMIN = { email: "boss@example.com", password: "boss-password-1" };
 
 interface Started {
-  app: FastifyInstance;
-  infra?: { close(): Promise<void> };
+  app: { listen(options: { port: number; host: string }): Promise<string> };
+  close(): Promise<void>;
 }
 
 /**
@@ -22,23 +20,24 @@ interface Started {
  */
 export async function startStack(infra: TestInfra, options: { attendanceReplicas?: number } = {}) {
   const env = testEnv(infra);
-  const identityConfig = loadIdentityConfig(
+  const identity = await startService(
+    identityService,
     testEnv(infra, {
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       BCRYPT_ROUNDS: "4",
     }),
   );
-  const identity = await startIdentity(identityConfig, logger("identity"));
-  const catalog = await startCatalog(loadCatalogConfig(env), logger("catalog"));
-  const ticketing = await startTicketing(loadTicketingConfig(env), logger("ticketing"));
+  const catalog = await startService(catalogService, env);
+  const ticketing = await startService(ticketingService, env);
   const attendance = [];
   for (let i = 0; i < (options.attendanceReplicas ?? 1); i++) {
-    attendance.push(await startAttendance(loadAttendanceConfig(env), logger("attendance")));
+    attendance.push(await startService(attendanceService, env));
   }
   const listen = (service: Started) => service.app.listen({ port: 0, host: "127.0.0.1" });
 
-  const gatewayConfig = loadGatewayConfig(
+  const gateway = await startService(
+    gatewayService,
     testEnv(infra, {
       IDENTITY_URLS: await listen(identity),
       CATALOG_URLS: await listen(catalog),
@@ -50,8 +49,7 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
       UPSTREAM_TIMEOUT_MS: "5000",
     }),
   );
-  const gateway = await startGateway(gatewayConfig, logger("gateway"));
-  const url = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
+  const url = await listen(gateway);
   const services: Started[] = [identity, catalog, ticketing, ...attendance];
 
   return {
@@ -63,22 +61,14 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
     gateway,
     /** Stops one service as a crash would look to its peers: its port closes, its connections go. */
     async stopService(service: Started) {
-      await service.app.close();
-      await service.infra?.close();
+      await service.close();
       services.splice(services.indexOf(service), 1);
     },
     async stop() {
-      await gateway.app.close();
-      for (const service of services) {
-        await service.app.close();
-        await service.infra?.close();
-      }
+      await gateway.close();
+      for (const service of services) await service.close();
     },
   };
-}
-
-function logger(service: string) {
-  return createLogger(service, process.env.TEST_LOG_LEVEL ?? "silent");
 }
 
 export type Stack = Awaited<ReturnType<typeof startStack>>;

@@ -1,9 +1,8 @@
 import { createServer, type Server } from "node:http";
-import { createLogger, loadSigningKey, signAccessToken } from "@concert/service-kit";
+import { startTestService } from "@concert/service-kit/testing";
 import { freePort, type TestInfra, testEnv } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGatewayConfig } from "../src/config.js";
-import { startGateway } from "../src/start.js";
+import { gatewayService } from "../src/service.js";
 
 // No database or broker is involved: the gateway alone against upstreams that misbehave.
 const infra = {
@@ -29,15 +28,10 @@ beforeAll(async () => {
     TICKETING_URLS: `http://127.0.0.1:${await freePort()}`,
     UPSTREAM_TIMEOUT_MS: "300",
   });
-  const config = loadGatewayConfig(env);
-  const gateway = await startGateway(config, createLogger("gateway", config.LOG_LEVEL));
+  const gateway = await startTestService(gatewayService, env);
   gatewayUrl = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
-  close = () => gateway.app.close();
-  token = signAccessToken(
-    loadSigningKey({ ...config, ALGORITHM: "RS256" }),
-    { userId: "00000000-0000-4000-8000-000000000001", email: "a@example.com", role: "admin" },
-    60,
-  );
+  close = () => gateway.close();
+  token = gateway.tokenFor("admin");
 });
 afterAll(async () => {
   await close?.();

@@ -1,12 +1,13 @@
-import type { Guards, ServiceApp, SigningKey } from "@concert/service-kit";
+import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
 import type { IdentityConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 
+/** Identity is the only service that signs access tokens. */
+export const identityKeys = { tokens: "sign" } as const;
+
 /** What every route module of identity is given. */
-export interface AppContext {
-  app: ServiceApp;
-  prisma: PrismaClient;
-  config: IdentityConfig;
-  guards: Guards;
-  signing: SigningKey;
-}
+export type AppContext = ServiceContext<
+  IdentityConfig,
+  PrismaClient,
+  ServiceKeys<typeof identityKeys>
+>;

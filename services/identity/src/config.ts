@@ -1,25 +1,15 @@
-import { loadServiceConfig } from "@concert/service-kit";
+import type { ServiceConfig } from "@concert/service-kit";
 import { z } from "zod";
 
-export function loadIdentityConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig(
-    {
-      service: "identity",
-      defaultPort: 8001,
-      extra: {
-        JWT_PRIVATE_KEY: z.string().optional(),
-        JWT_PRIVATE_KEY_FILE: z.string().optional(),
-        /** The first admin, created at start when no user has this email yet. */
-        ADMIN_EMAIL: z.email().optional(),
-        ADMIN_PASSWORD: z.string().min(8).optional(),
-        ADMIN_FULL_NAME: z.string().default("Administrator"),
-        BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(10),
-        LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
-        LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
-      },
-    },
-    env,
-  );
-}
+/** Identity's own environment variables, besides those every service reads. */
+export const identityConfig = {
+  /** The first admin, created at start when no user has this email yet. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  ADMIN_FULL_NAME: z.string().default("Administrator"),
+  BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(10),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_FAILURE_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+};
 
-export type IdentityConfig = ReturnType<typeof loadIdentityConfig>;
+export type IdentityConfig = ServiceConfig<typeof identityConfig>;

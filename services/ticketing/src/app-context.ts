@@ -1,13 +1,13 @@
-import type { KeyObject } from "node:crypto";
-import type { Guards, ServiceApp } from "@concert/service-kit";
+import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
 import type { TicketingConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 
+/** Ticketing signs every ticket's QR text; gates verify it with the public half alone. */
+export const ticketingKeys = { ticketCodes: "sign" } as const;
+
 /** What every route module of ticketing is given. */
-export interface AppContext {
-  app: ServiceApp;
-  prisma: PrismaClient;
-  config: TicketingConfig;
-  guards: Guards;
-  codeSigningKey: KeyObject;
-}
+export type AppContext = ServiceContext<
+  TicketingConfig,
+  PrismaClient,
+  ServiceKeys<typeof ticketingKeys>
+>;

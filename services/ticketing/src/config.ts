@@ -1,11 +1,6 @@
-import { loadServiceConfig } from "@concert/service-kit";
-import { ticketCodeKeyConfig } from "@concert/ticket-codes";
+import type { ServiceConfig } from "@concert/service-kit";
 
-export function loadTicketingConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig(
-    { service: "ticketing", defaultPort: 8003, extra: { ...ticketCodeKeyConfig } },
-    env,
-  );
-}
+/** Ticketing's own environment variables (none yet), besides those every service reads. */
+export const ticketingConfig = {};
 
-export type TicketingConfig = ReturnType<typeof loadTicketingConfig>;
+export type TicketingConfig = ServiceConfig<typeof ticketingConfig>;

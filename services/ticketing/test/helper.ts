@@ -1,29 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { ConcertCreated, type ConcertSnapshot, UserRegistered } from "@concert/contracts";
-import { createLogger, type Identity, loadSigningKey, signAccessToken } from "@concert/service-kit";
+import type { Identity } from "@concert/service-kit";
+import { startTestService } from "@concert/service-kit/testing";
 import { eventually, publishEvent, type TestInfra, testEnv } from "@concert/testing";
-import { loadTicketingConfig } from "../src/config.js";
-import { startTicketing } from "../src/start.js";
+import { ticketingService } from "../src/service.js";
 
 /** Ticketing as `main` starts it, fed by events published to this run's broker. */
 export async function startTestTicketing(infra: TestInfra) {
-  const config = loadTicketingConfig(testEnv(infra));
-  const service = await startTicketing(config, createLogger("ticketing", config.LOG_LEVEL));
-  const signing = loadSigningKey({ ...config, ALGORITHM: "RS256" });
+  const service = await startTestService(ticketingService, testEnv(infra));
   const { prisma, nats } = service.infra;
 
   return {
     ...service,
-    config,
-    tokenFor(role: Identity["role"], user: Partial<Identity> = {}) {
-      const identity = {
-        userId: randomUUID(),
-        email: `${role}-${randomUUID()}@example.com`,
-        role,
-        ...user,
-      };
-      return signAccessToken(signing, identity, 600);
-    },
     /** A concert as catalog would announce it; resolves once ticketing has applied it. */
     async concert(overrides: Partial<ConcertSnapshot> = {}): Promise<ConcertSnapshot> {
       const snapshot: ConcertSnapshot = {
@@ -55,10 +43,6 @@ export async function startTestTicketing(infra: TestInfra) {
       });
       await eventually(() => prisma.knownUser.findUnique({ where: { id: user.userId } }));
       return user;
-    },
-    async close() {
-      await service.app.close();
-      await service.infra.close();
     },
   };
 }

@@ -7,6 +7,7 @@ export {
 export { bearerToken } from "./bearer-token.js";
 export { defaultDevKeysDir, ensureDevKeyPair } from "./dev-key-pair.js";
 export { createGuards, type Guards, identityOf } from "./guards.js";
+export { loadTicketCodeSigningKey, loadTicketCodeVerifyKey } from "./ticket-code-keys.js";
 export {
   loadSigningKey,
   loadVerificationKey,

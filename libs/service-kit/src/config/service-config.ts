@@ -1,3 +1,4 @@
+import { serviceEntry } from "@concert/contracts";
 import { z } from "zod";
 import { loadConfig } from "./load-config.js";
 import { assertProductionSafe } from "./production-guards.js";
@@ -33,6 +34,14 @@ const sharedConfigShape = {
   ACCESS_TOKEN_EXPIRE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   JWT_PUBLIC_KEY: z.string().optional(),
   JWT_PUBLIC_KEY_FILE: z.string().optional(),
+  /** Identity's alone: the only service that mints tokens. */
+  JWT_PRIVATE_KEY: z.string().optional(),
+  JWT_PRIVATE_KEY_FILE: z.string().optional(),
+  /** Ticketing signs QR codes with the private key; attendance verifies with the public one. */
+  TICKET_CODE_PRIVATE_KEY: z.string().optional(),
+  TICKET_CODE_PRIVATE_KEY_FILE: z.string().optional(),
+  TICKET_CODE_PUBLIC_KEY: z.string().optional(),
+  TICKET_CODE_PUBLIC_KEY_FILE: z.string().optional(),
   /** Where a generated development key pair lives when no key is configured (never in production). */
   DEV_KEYS_DIR: z.string().optional(),
   CORS_ORIGINS: csv.default(["*"]),
@@ -41,40 +50,39 @@ const sharedConfigShape = {
 
 type SharedConfig = z.infer<z.ZodObject<typeof sharedConfigShape>>;
 
-export interface ServiceSpec<Extra extends z.ZodRawShape> {
-  /** Also the Postgres schema the service owns. */
-  service: string;
-  defaultPort: number;
-  extra?: Extra;
-}
+/** What every service's config holds besides its own variables (`Extra`). */
+export type ServiceConfig<Extra extends z.ZodRawShape = Record<never, never>> = SharedConfig &
+  ([keyof Extra] extends [never] ? unknown : z.infer<z.ZodObject<Extra>>) & {
+    PORT: number;
+    service: string;
+    databaseUrl: string;
+    databaseSchema: string;
+  };
 
 /**
- * The config of one service: the shared variables, `PORT` (defaulting per service) and its
- * database: `<SERVICE>_DATABASE_URL` overrides `DATABASE_URL`; the schema is the service's name.
+ * The config of one service: the shared variables, `PORT` (defaulting to the service's port in
+ * SERVICE_DIRECTORY), its own `extra` variables and its database: `<SERVICE>_DATABASE_URL`
+ * overrides `DATABASE_URL`; the schema is the service's name.
  */
 export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, never>>(
-  spec: ServiceSpec<Extra>,
+  service: string,
+  extra: Extra | undefined,
   env: Record<string, string | undefined> = process.env,
-) {
-  const urlOverride = `${spec.service.toUpperCase()}_DATABASE_URL`;
+): ServiceConfig<Extra> {
+  const urlOverride = `${service.toUpperCase()}_DATABASE_URL`;
   const schema = z.object({
     ...sharedConfigShape,
-    PORT: z.coerce.number().int().min(0).max(65535).default(spec.defaultPort),
+    PORT: z.coerce.number().int().min(0).max(65535).default(serviceEntry(service).port),
     [urlOverride]: postgresUrl.optional(),
-    ...(spec.extra ?? ({} as Extra)),
+    ...(extra ?? ({} as Extra)),
   });
-  const raw = loadConfig(schema, env) as unknown as SharedConfig & { PORT: number } & z.infer<
-      z.ZodObject<Extra>
-    > &
-    Record<string, unknown>;
+  const raw = loadConfig(schema, env) as Record<string, unknown> & SharedConfig;
   const config = {
     ...raw,
-    service: spec.service,
+    service,
     databaseUrl: (raw[urlOverride] as string | undefined) ?? raw.DATABASE_URL,
-    databaseSchema: spec.service,
-  };
+    databaseSchema: service,
+  } as ServiceConfig<Extra>;
   assertProductionSafe(config);
   return config;
 }
-
-export type ServiceConfig = ReturnType<typeof loadServiceConfig>;

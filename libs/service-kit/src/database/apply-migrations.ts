@@ -25,6 +25,8 @@ export interface ApplyMigrationsOptions {
   /** The service's `prisma/` folder: `schema.prisma` and `migrations/`. */
   prismaDir: string;
   logger?: MigrationLogger;
+  /** Idempotent SQL of the kit's own tables (the outbox), run after the migrations under the same lock. */
+  kitTablesSql?: string;
 }
 
 export interface ApplyMigrationsResult {
@@ -67,6 +69,7 @@ export async function applyMigrations(
     } else {
       applied = await applyWithWasm(prismaDir, url, schema);
     }
+    if (opts.kitTablesSql) await client.query(opts.kitTablesSql);
     opts.logger?.info(
       { schema, engine, applied },
       applied.length ? "migrations applied" : "schema up to date",

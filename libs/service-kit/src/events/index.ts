@@ -1,9 +1,9 @@
 export { DeadLetterHeaders, deadLetterSubject } from "./dead-letter.js";
 export { durableName, EventConsumer, type EventConsumerOptions } from "./event-consumer.js";
 export { type EventHandler, handlerFor } from "./event-handler.js";
+export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
-export { OUTBOX_TABLES_SQL } from "./outbox-tables.sql.js";
 export {
   buildEnvelope,
   OUTBOX_NOTIFY_CTE,

@@ -16,6 +16,7 @@ import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
 export interface ServiceAppOptions {
   /** Shown in the OpenAPI document and the logs. */
   title: string;
+  description?: string;
   logger: FastifyBaseLogger;
   readiness: Record<string, ReadinessCheck>;
   bodyLimit?: number;
@@ -49,7 +50,11 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
 
   await app.register(swagger, {
     openapi: {
-      info: { title: options.title, version: "1.0.0" },
+      info: {
+        title: options.title,
+        version: "1.0.0",
+        ...(options.description && { description: options.description }),
+      },
       components: {
         securitySchemes: {
           OAuth2PasswordBearer: {

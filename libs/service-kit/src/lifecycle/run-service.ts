@@ -1,5 +1,10 @@
-import type { FastifyInstance } from "fastify";
-import type { Logger } from "pino";
+import type { z } from "zod";
+import { ConfigError } from "../config/config-error.js";
+import { createLogger } from "../logging/logger.js";
+import type { ServiceDefinition } from "../service/define-service.js";
+import type { KeySpec } from "../service/service-keys.js";
+import { type StartedService, startService } from "../service/start-service.js";
+import type { PrismaLike } from "./service-infrastructure.js";
 
 /** Something a service opened and must close on the way out (consumer, relay, pool, client). */
 export interface Closeable {
@@ -7,27 +12,27 @@ export interface Closeable {
   close(): Promise<void>;
 }
 
-export interface RunningService {
-  app: FastifyInstance;
-  port: number;
-  host: string;
-  /** Closed in order after the server stopped taking requests and finished in-flight ones. */
-  resources: Closeable[];
-}
-
 const SHUTDOWN_GRACE_MS = 15_000;
 
 /**
- * The one way a service's `main` starts: listen, then on SIGINT/SIGTERM stop accepting
- * requests, let in-flight ones finish, close consumers, flush the outbox and close connections.
+ * The whole of every service's `main`: start it from the environment and listen, then on
+ * SIGINT/SIGTERM stop accepting requests, let in-flight ones finish, close consumers, flush the
+ * outbox and close connections.
  */
-export async function runService(logger: Logger, start: () => Promise<RunningService>) {
-  let running: RunningService;
+export async function runService<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+>(definition: ServiceDefinition<Extra, P, K>): Promise<void> {
+  let logger = createLogger(definition.name, process.env.LOG_LEVEL ?? "info");
+  let running: StartedService<Extra, P, K>;
   try {
-    running = await start();
+    running = await startService(definition);
+    logger = running.app.log as typeof logger;
     await running.app.listen({ port: running.port, host: running.host });
   } catch (error) {
-    logger.fatal({ err: error }, "service failed to start");
+    if (error instanceof ConfigError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, "service failed to start");
     // pino writes asynchronously; give the line a moment to leave before exiting.
     setTimeout(() => process.exit(1), 100);
     return;
@@ -56,16 +61,4 @@ export async function runService(logger: Logger, start: () => Promise<RunningSer
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
-}
-
-/**
- * What a service's `start` returns: its app and infrastructure, in the shape `runService` listens
- * with and tests close.
- */
-export function startedService<Infra extends { resources: Closeable[] }>(
-  app: FastifyInstance,
-  config: { PORT: number; HOST: string },
-  infra: Infra,
-) {
-  return { app, infra, port: config.PORT, host: config.HOST, resources: infra.resources };
 }

@@ -6,6 +6,7 @@ import { connectionStringForSchema } from "../database/connection-string.js";
 import { createPgAdapter } from "../database/pg-adapter.js";
 import { EventConsumer } from "../events/event-consumer.js";
 import type { EventHandler } from "../events/event-handler.js";
+import { eventTablesSql } from "../events/event-tables.js";
 import { connectNats } from "../events/nats-connection.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
 import type { SqlClient, TransactionRunner } from "../events/sql-client.js";
@@ -16,7 +17,18 @@ import type { Closeable } from "./run-service.js";
 /** The part of a generated PrismaClient the kit relies on. */
 export interface PrismaLike extends SqlClient {
   $disconnect(): Promise<void>;
+  // biome-ignore lint/suspicious/noExplicitAny: each generated client types its own transaction client
+  $transaction<R>(work: (tx: any) => Promise<R>): Promise<R>;
 }
+
+/** The interactive-transaction client of a generated PrismaClient (its `Prisma.TransactionClient`). */
+export type TransactionClientOf<P extends PrismaLike> = P extends {
+  $transaction<R>(work: (tx: infer Tx) => Promise<R>, ...rest: never[]): Promise<R>;
+}
+  ? Tx extends SqlClient
+    ? Tx
+    : never
+  : never;
 
 export interface PrismaOptions {
   adapter: PrismaPg;
@@ -37,7 +49,7 @@ export interface InfrastructureConfig {
   NATS_SUBJECT_PREFIX: string;
 }
 
-export interface InfrastructureOptions<P extends PrismaLike, Tx extends SqlClient> {
+export interface InfrastructureOptions<P extends PrismaLike> {
   config: InfrastructureConfig;
   logger: Logger;
   /** The service's `prisma/` folder (schema.prisma + migrations/). */
@@ -45,8 +57,7 @@ export interface InfrastructureOptions<P extends PrismaLike, Tx extends SqlClien
   /** `(options) => new PrismaClient(options)`: the kit chooses the adapter and pool limits. */
   createPrisma: (options: PrismaOptions) => P;
   /** Events this service consumes; each gets a durable consumer of its own. */
-  handlers?: EventHandler<Tx>[];
-  transaction?: (prisma: P) => TransactionRunner<Tx>;
+  handlers?: EventHandler<TransactionClientOf<P>>[];
   poolSize?: number;
 }
 
@@ -64,8 +75,8 @@ export interface ServiceInfrastructure<P extends PrismaLike> {
  * with the streams provisioned, the outbox relay and the event consumers. `main` and the tests
  * both start a service through here, so what is tested is what runs.
  */
-export async function openServiceInfrastructure<P extends PrismaLike, Tx extends SqlClient>(
-  options: InfrastructureOptions<P, Tx>,
+export async function openServiceInfrastructure<P extends PrismaLike>(
+  options: InfrastructureOptions<P>,
 ): Promise<ServiceInfrastructure<P>> {
   const { config, logger } = options;
   await applyMigrations({
@@ -73,6 +84,9 @@ export async function openServiceInfrastructure<P extends PrismaLike, Tx extends
     schema: config.databaseSchema,
     prismaDir: options.prismaDir,
     logger,
+    kitTablesSql: eventTablesSql(config.databaseSchema, {
+      inbox: Boolean(options.handlers?.length),
+    }),
   });
   const prisma = options.createPrisma({
     adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
@@ -94,12 +108,13 @@ export async function openServiceInfrastructure<P extends PrismaLike, Tx extends
 
   const resources: Closeable[] = [];
   if (options.handlers?.length) {
-    if (!options.transaction) throw new Error("handlers need a transaction runner");
-    const consumer = new EventConsumer<Tx>({
+    const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
+      prisma.$transaction(work);
+    const consumer = new EventConsumer<TransactionClientOf<P>>({
       service: config.service,
       nats,
       subjectPrefix: config.NATS_SUBJECT_PREFIX,
-      transaction: options.transaction(prisma),
+      transaction,
       handlers: options.handlers,
       logger: logger.child({ component: "event-consumer" }),
     });

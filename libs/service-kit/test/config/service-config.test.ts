@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadServiceConfig } from "../../src/index.js";
 
-const load = (env: Record<string, string>) =>
-  loadServiceConfig({ service: "catalog", defaultPort: 8002 }, env);
+const load = (env: Record<string, string>) => loadServiceConfig("catalog", undefined, env);
 
 describe("service configuration", () => {
   it("starts with nothing set, on local defaults", () => {

@@ -6,7 +6,7 @@ import pg from "pg";
 import { type Logger, pino } from "pino";
 import { z } from "zod";
 import {
-  OUTBOX_TABLES_SQL,
+  eventTablesSql,
   type SqlClient,
   streamNames,
   type TransactionRunner,
@@ -72,7 +72,7 @@ export async function createSchema(databaseUrl: string): Promise<void> {
   try {
     await client.query(`CREATE SCHEMA ${SCHEMA}`);
     await client.query(`SET search_path = ${SCHEMA}`);
-    await client.query(OUTBOX_TABLES_SQL);
+    await client.query(eventTablesSql(SCHEMA, { inbox: true }));
     await client.query(
       "CREATE TABLE effects (event_id uuid NOT NULL, handled_at timestamptz NOT NULL DEFAULT now())",
     );

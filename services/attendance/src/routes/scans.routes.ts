@@ -8,7 +8,8 @@ import { toScanResponse } from "../domain/scan-view.js";
 const TicketParams = z.object({ ticket_id: z.uuid() });
 const errors = { 401: ErrorBody, 403: ErrorBody };
 
-export function scansRoutes({ app, prisma, guards, ticketCodeKey }: AppContext): void {
+export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
+  const ticketCodeKey = keys.ticketCodeVerify;
   const gateStaff = guards.requireRole("scanner", "admin");
 
   app.post(

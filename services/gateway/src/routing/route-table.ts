@@ -1,4 +1,5 @@
-import type { GatewayConfig } from "../config.js";
+import { upstreamServices } from "@concert/contracts";
+import { type GatewayConfig, upstreamUrlsVariable } from "../config.js";
 
 export interface Upstream {
   /** The service's name, used in error messages and logs. */
@@ -8,16 +9,14 @@ export interface Upstream {
   urls: string[];
 }
 
-/** Which service answers which part of the public API. */
+/** Which service answers which part of the public API: SERVICE_DIRECTORY, with the configured URLs. */
 export function routeTable(config: GatewayConfig): Upstream[] {
-  return [
-    { name: "identity", prefix: "/api/auth", urls: config.IDENTITY_URLS },
-    { name: "catalog", prefix: "/api/concerts", urls: config.CATALOG_URLS },
-    { name: "ticketing", prefix: "/api/tickets", urls: config.TICKETING_URLS },
-    { name: "attendance", prefix: "/api/scans", urls: config.ATTENDANCE_URLS },
-    { name: "refunds", prefix: "/api/refunds", urls: config.REFUNDS_URLS },
-    { name: "transfers", prefix: "/api/transfers", urls: config.TRANSFERS_URLS },
-  ];
+  const urls = config as unknown as Record<string, string[]>;
+  return upstreamServices().map(({ name, prefix }) => ({
+    name,
+    prefix,
+    urls: urls[upstreamUrlsVariable(name)] ?? [],
+  }));
 }
 
 /**

@@ -6,12 +6,16 @@ import {
   UserResponse,
 } from "@concert/contracts";
 import { ForbiddenError, identityOf, signAccessToken } from "@concert/service-kit";
+import formbody from "@fastify/formbody";
 import type { AppContext } from "../app-context.js";
 import { checkCredentials } from "../domain/login.js";
 import { registerUser } from "../domain/register-user.js";
 import { toUserResponse } from "../domain/user-view.js";
 
-export function authRoutes({ app, prisma, config, guards, signing }: AppContext): void {
+export async function authRoutes({ app, prisma, config, guards, keys }: AppContext): Promise<void> {
+  const signing = keys.tokenSigning;
+  // Swagger's Authorize button posts the OAuth2 password form, not JSON.
+  await app.register(formbody);
   app.post(
     "/api/auth/register",
     {

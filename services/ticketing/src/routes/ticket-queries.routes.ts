@@ -18,7 +18,8 @@ import { qrDataOf, toTicketResponse } from "../domain/ticket-view.js";
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 /** Reading tickets: owners see their own, admins every one, scanners look numbers up. */
-export function ticketQueryRoutes({ app, prisma, guards, codeSigningKey }: AppContext): void {
+export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): void {
+  const codeSigningKey = keys.ticketCodeSigning;
   const view = (ticket: Parameters<typeof toTicketResponse>[0]) =>
     toTicketResponse(ticket, codeSigningKey);
 

@@ -1,0 +1,76 @@
+import type { z } from "zod";
+import type { TokenVerifier } from "../auth/access-token.js";
+import type { Guards } from "../auth/guards.js";
+import type { ServiceConfig } from "../config/service-config.js";
+import type { EventHandler } from "../events/event-handler.js";
+import type { ServiceApp } from "../http/build-service-app.js";
+import type {
+  PrismaLike,
+  PrismaOptions,
+  TransactionClientOf,
+} from "../lifecycle/service-infrastructure.js";
+import type { Logger } from "../logging/logger.js";
+import type { KeySpec, ServiceKeys } from "./service-keys.js";
+
+/** What each of a service's route modules (and its `beforeServe`) is given. */
+export interface ServiceContext<
+  Config extends ServiceConfig = ServiceConfig,
+  Prisma = undefined,
+  Keys = ServiceKeys<KeySpec>,
+> {
+  app: ServiceApp;
+  config: Config;
+  prisma: Prisma;
+  /** `requireUser` / `requireRole(...)` preHandlers: every service checks tokens and roles itself. */
+  guards: Guards;
+  verify: TokenVerifier;
+  keys: Keys;
+  logger: Logger;
+}
+
+export interface DatabaseSpec<P extends PrismaLike> {
+  /** The service's `prisma/` folder (schema.prisma + migrations/): `new URL("../prisma", import.meta.url)`. */
+  prismaDir: URL;
+  /** `(options) => new PrismaClient(options)`: the kit chooses the adapter, schema and pool. */
+  createPrisma: (options: PrismaOptions) => P;
+  poolSize?: number;
+}
+
+/**
+ * One service, declared: everything specific to it and nothing else. The kit turns it into a
+ * running service (`runService`) or a test instance (`startService`) the same way for all.
+ */
+export interface ServiceDefinition<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+> {
+  /** Its key in SERVICE_DIRECTORY (port, public prefix) and the Postgres schema it owns. */
+  name: string;
+  /** One line for the OpenAPI document and the logs. */
+  description: string;
+  /** Its own environment variables, besides those every service reads. */
+  config?: Extra;
+  keys?: K;
+  /** Absent only for the gateway, which owns no data. */
+  database?: P extends PrismaLike ? DatabaseSpec<P> : never;
+  /** Events it consumes; each gets a durable consumer, and the effect commits with the event id. */
+  consumes?: P extends PrismaLike ? EventHandler<TransactionClientOf<P>>[] : never;
+  /** Registered in order. */
+  routes: Array<
+    (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => void | Promise<void>
+  >;
+  /** Work after the routes are registered and before the port opens (e.g. the first admin). */
+  beforeServe?: (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => Promise<void>;
+  /** `false` for the gateway, which serves every service's documents merged instead. */
+  ownOpenApiDocument?: boolean;
+}
+
+/** Ties the definition's types together (config, Prisma client, keys, handlers) by inference. */
+export function defineService<
+  const K extends KeySpec = Record<never, never>,
+  Extra extends z.ZodRawShape = Record<never, never>,
+  P extends PrismaLike | undefined = undefined,
+>(definition: ServiceDefinition<Extra, P, K>): ServiceDefinition<Extra, P, K> {
+  return definition;
+}

@@ -1,0 +1,100 @@
+import { fileURLToPath } from "node:url";
+import type { z } from "zod";
+import { loadServiceConfig, type ServiceConfig } from "../config/service-config.js";
+import { buildServiceApp, type ServiceApp } from "../http/build-service-app.js";
+import type { Closeable } from "../lifecycle/run-service.js";
+import {
+  openServiceInfrastructure,
+  type PrismaLike,
+  type ServiceInfrastructure,
+} from "../lifecycle/service-infrastructure.js";
+import { createLogger, type Logger } from "../logging/logger.js";
+import type { ServiceContext, ServiceDefinition } from "./define-service.js";
+import { type KeySpec, loadServiceKeys, type ServiceKeys } from "./service-keys.js";
+
+export interface StartedService<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+> {
+  app: ServiceApp;
+  config: ServiceConfig<Extra>;
+  keys: ServiceKeys<K>;
+  /** Its database, broker, relay and consumers (the gateway has none). */
+  infra: P extends PrismaLike ? ServiceInfrastructure<P> : undefined;
+  port: number;
+  host: string;
+  /** Closed in order after the server stopped taking requests. */
+  resources: Closeable[];
+  /** Stops the app and closes what it opened: what a test calls, and `runService` on a signal. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a service from its definition and the environment, opening everything it needs: keys
+ * first (a missing one stops the start before any connection), then its schema migrated, Prisma,
+ * NATS, the outbox relay and its consumers, then the app with its routes. `main` (through
+ * `runService`) and the tests start every service through here, so what is tested is what runs.
+ */
+export async function startService<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+>(
+  definition: ServiceDefinition<Extra, P, K>,
+  env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
+): Promise<StartedService<Extra, P, K>> {
+  const config = loadServiceConfig(definition.name, definition.config, env);
+  const log = logger ?? createLogger(definition.name, config.LOG_LEVEL);
+  const keys = loadServiceKeys(definition.keys ?? ({} as K), config);
+  const infra = definition.database
+    ? await openServiceInfrastructure({
+        config,
+        logger: log,
+        prismaDir: fileURLToPath(definition.database.prismaDir),
+        createPrisma: definition.database.createPrisma,
+        handlers: definition.consumes ?? [],
+        ...(definition.database.poolSize && { poolSize: definition.database.poolSize }),
+      })
+    : undefined;
+  try {
+    const { app, guards, verify } = await buildServiceApp({
+      title: definition.name,
+      description: definition.description,
+      logger: log,
+      readiness: infra?.readiness ?? {},
+      bodyLimit: config.BODY_LIMIT_BYTES,
+      verification: keys.tokens,
+      serveOpenApiDocument: definition.ownOpenApiDocument !== false,
+    });
+    const context = {
+      app,
+      config,
+      prisma: infra?.prisma,
+      guards,
+      verify,
+      keys,
+      logger: log,
+    } as ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>;
+    for (const routes of definition.routes) await routes(context);
+    await definition.beforeServe?.(context);
+    const resources = infra?.resources ?? [];
+    return {
+      app,
+      config,
+      keys,
+      infra: infra as StartedService<Extra, P, K>["infra"],
+      port: config.PORT,
+      host: config.HOST,
+      resources,
+      async close() {
+        await app.close();
+        for (const resource of resources) await resource.close();
+      },
+    };
+  } catch (error) {
+    await infra?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,22 @@
+import { defineService } from "@concert/service-kit";
+import { attendanceKeys } from "./app-context.js";
+import { attendanceConfig } from "./config.js";
+import { concertHandlers } from "./events/concert.handlers.js";
+import { ticketSnapshotHandlers } from "./events/ticket-snapshot.handlers.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import { attendanceReportRoutes } from "./routes/attendance-report.routes.js";
+import { scansRoutes } from "./routes/scans.routes.js";
+
+export const attendanceService = defineService({
+  name: "attendance",
+  description:
+    "The gate scanner. Decides from its own copy of the tickets and the QR signature, so it keeps admitting while ticketing, catalog and identity are down.",
+  config: attendanceConfig,
+  keys: attendanceKeys,
+  database: {
+    prismaDir: new URL("../prisma", import.meta.url),
+    createPrisma: (options) => new PrismaClient(options),
+  },
+  consumes: [...ticketSnapshotHandlers, ...concertHandlers],
+  routes: [scansRoutes, attendanceReportRoutes],
+});

@@ -1,0 +1,22 @@
+import { defineService } from "@concert/service-kit";
+import { ticketingKeys } from "./app-context.js";
+import { ticketingConfig } from "./config.js";
+import { ticketingEventHandlers } from "./events/handlers.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import { salesRoutes } from "./routes/sales.routes.js";
+import { ticketQueryRoutes } from "./routes/ticket-queries.routes.js";
+import { ticketSalesRoutes } from "./routes/ticket-sales.routes.js";
+
+export const ticketingService = defineService({
+  name: "ticketing",
+  description:
+    "Tickets, their signed QR codes and their sale. Learns concerts and accounts from events.",
+  config: ticketingConfig,
+  keys: ticketingKeys,
+  database: {
+    prismaDir: new URL("../prisma", import.meta.url),
+    createPrisma: (options) => new PrismaClient(options),
+  },
+  consumes: ticketingEventHandlers,
+  routes: [ticketSalesRoutes, ticketQueryRoutes, salesRoutes],
+});
