@@ -1,6 +1,7 @@
 # The image of one service, multi-stage: every service is built from this one file.
-#   docker build --build-arg SERVICE=catalog --build-arg PORT=8002 -t concert/catalog .
-# (docker-compose.yml passes both for each service.) One file keeps one way to build.
+#   docker build --build-arg SERVICE=catalog -t concert/catalog .
+# (docker-compose.yml passes SERVICE for each service.) One file keeps one way to build. Every
+# image listens on PORT (8000 unless built or run with another): each container has its own ports.
 ARG SERVICE
 ARG PORT=8000
 

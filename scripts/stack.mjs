@@ -7,21 +7,17 @@ import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SERVICE_DIRECTORY } from "@concert/contracts";
 import pg from "pg";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
 
-/** Backend services in start order, with their local ports; the gateway comes last. */
-const SERVICES = [
-  { name: "identity", port: 8001 },
-  { name: "catalog", port: 8002 },
-  { name: "ticketing", port: 8003 },
-  { name: "attendance", port: 8004 },
-  { name: "refunds", port: 8005 },
-  { name: "transfers", port: 8006 },
-  { name: "gateway", port: 8000 },
-].filter((service) => existsSync(join(root, "services", service.name, "src", "main.ts")));
+/** Every service of SERVICE_DIRECTORY that exists, the gateway last (it needs the others' docs). */
+const SERVICES = Object.entries(SERVICE_DIRECTORY)
+  .map(([name, { port }]) => ({ name, port }))
+  .sort((a, b) => Number(a.name === "gateway") - Number(b.name === "gateway"))
+  .filter((service) => existsSync(join(root, "services", service.name, "src", "main.ts")));
 
 const env = {
   ENV: "development",
@@ -45,8 +41,8 @@ for (const service of SERVICES) {
 }
 console.log(`
 Concert Tickets is up.
-  API      http://127.0.0.1:8000/api
-  Docs     http://127.0.0.1:8000/docs
+  API      http://127.0.0.1:${SERVICE_DIRECTORY.gateway.port}/api
+  Docs     http://127.0.0.1:${SERVICE_DIRECTORY.gateway.port}/docs
   Admin    ${env.ADMIN_EMAIL} / ${process.env.ADMIN_PASSWORD ? "(from ADMIN_PASSWORD)" : env.ADMIN_PASSWORD}
 Ctrl-C stops everything.`);
 

@@ -34,3 +34,43 @@ export async function startTestService<
   const service = await startService(definition, env);
   return { ...service, tokenFor: tokenMinter(service.config) };
 }
+
+/**
+ * One service listening on a free port behind a real gateway that routes its prefix to it, as
+ * `npm start` wires them: what a service's own end-to-end test talks to. Other upstreams are
+ * left at their defaults (nothing answers there in a test).
+ */
+export async function startBehindGateway<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+  GExtra extends z.ZodRawShape,
+  GK extends KeySpec,
+>(
+  definition: ServiceDefinition<Extra, P, K>,
+  gateway: ServiceDefinition<GExtra, undefined, GK>,
+  env: Record<string, string>,
+) {
+  const service = await startTestService(definition, env);
+  try {
+    const serviceUrl = await service.app.listen({ port: 0, host: "127.0.0.1" });
+    const front = await startService(gateway, {
+      ...env,
+      [`${definition.name.toUpperCase()}_URLS`]: serviceUrl,
+    });
+    const url = await front.app.listen({ port: 0, host: "127.0.0.1" });
+    return {
+      url,
+      service,
+      gateway: front,
+      tokenFor: service.tokenFor,
+      async close() {
+        await front.close();
+        await service.close();
+      },
+    };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}

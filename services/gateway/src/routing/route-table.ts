@@ -11,11 +11,13 @@ export interface Upstream {
 
 /** Which service answers which part of the public API: SERVICE_DIRECTORY, with the configured URLs. */
 export function routeTable(config: GatewayConfig): Upstream[] {
-  const urls = config as unknown as Record<string, string[]>;
-  return upstreamServices().map(({ name, prefix }) => ({
+  const configured = config as unknown as Record<string, string[] | undefined>;
+  return upstreamServices().map(({ name, prefix, port }) => ({
     name,
     prefix,
-    urls: urls[upstreamUrlsVariable(name)] ?? [],
+    urls: configured[upstreamUrlsVariable(name)] ?? [
+      config.UPSTREAM_URL_TEMPLATE.replaceAll("{service}", name).replaceAll("{port}", String(port)),
+    ],
   }));
 }
 

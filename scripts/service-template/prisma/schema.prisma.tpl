@@ -1,0 +1,16 @@
+generator client {
+  provider            = "prisma-client"
+  output              = "../src/generated/prisma"
+  moduleFormat        = "esm"
+  importFileExtension = "js"
+  runtime             = "nodejs"
+}
+
+datasource db {
+  provider = "postgresql"
+  schemas  = ["__name__"]
+}
+
+// __Name__'s tables. After adding a model (with @@schema("__name__")), write its migration:
+//   node scripts/migration-new.mjs __name__ <migration-name>
+// The outbox tables are the service kit's: never declare them here.
