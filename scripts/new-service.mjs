@@ -25,7 +25,9 @@ const name = args.find((arg) => !arg.startsWith("--"));
 const prefixArg = args.includes("--prefix") ? args[args.indexOf("--prefix") + 1] : undefined;
 // The name is also a Postgres schema, an env-variable stem (<NAME>_URLS) and a TS identifier.
 if (!name || !/^[a-z][a-z0-9]{1,30}$/.test(name)) {
-  fail("usage: npm run new:service -- <name> [--prefix /api/<path>]  (name: lowercase letters and digits)");
+  fail(
+    "usage: npm run new:service -- <name> [--prefix /api/<path>]  (name: lowercase letters and digits)",
+  );
 }
 const serviceDir = join(root, "services", name);
 if (existsSync(serviceDir)) fail(`services/${name} already exists`);
@@ -41,6 +43,11 @@ copyTemplate(templateDir, serviceDir, fill);
 addToCompose(name);
 console.log("Linking the new workspace (npm install)...");
 execFileSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
+// Filled-in names change line lengths: leave the new files as the formatter wants them.
+execFileSync("npx", ["biome", "check", "--write", `services/${name}`, directoryFile], {
+  cwd: root,
+  stdio: "inherit",
+});
 
 console.log(`
 services/${name} is made: port ${entry.port}, routed by the gateway at ${entry.prefix}.
@@ -53,9 +60,12 @@ its HTTP bodies and events in libs/contracts.`);
 /** Adds the service to SERVICE_DIRECTORY with the next free port, or keeps an entry already there. */
 function declareInDirectory(service, prefix) {
   const source = readFileSync(directoryFile, "utf8");
-  const existing = source.match(new RegExp(`^  ${service}: \\{ port: (\\d+), prefix: "([^"]+)" \\},$`, "m"));
+  const existing = source.match(
+    new RegExp(`^  ${service}: \\{ port: (\\d+), prefix: "([^"]+)" \\},$`, "m"),
+  );
   if (existing) return { port: Number(existing[1]), prefix: existing[2] };
-  if (!/^\/api\/[a-z0-9/-]+$/.test(prefix)) fail(`--prefix must look like /api/<path>, not ${prefix}`);
+  if (!/^\/api\/[a-z0-9/-]+$/.test(prefix))
+    fail(`--prefix must look like /api/<path>, not ${prefix}`);
   const ports = [...source.matchAll(/port: (\d+)/g)].map((match) => Number(match[1]));
   const port = Math.max(...ports) + 1;
   const end = source.indexOf("} as const satisfies");
