@@ -53,9 +53,9 @@ export interface ServiceDefinition<
   config?: Extra;
   keys?: K;
   /** Absent only for the gateway, which owns no data. */
-  database?: P extends PrismaLike ? DatabaseSpec<P> : never;
+  database?: DatabaseSpec<P & PrismaLike>;
   /** Events it consumes; each gets a durable consumer, and the effect commits with the event id. */
-  consumes?: P extends PrismaLike ? EventHandler<TransactionClientOf<P>>[] : never;
+  consumes?: EventHandler<TransactionClientOf<P & PrismaLike>>[];
   /** Registered in order. */
   routes: Array<
     (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => void | Promise<void>

@@ -1,0 +1,6 @@
+import type { ServiceContext } from "@concert/service-kit";
+import type { TransfersConfig } from "./config.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
+
+/** What every route module of transfers is given. */
+export type AppContext = ServiceContext<TransfersConfig, PrismaClient>;
