@@ -1,18 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { createLogger, loadSigningKey, signAccessToken } from "@concert/service-kit";
-import { freePort, type TestInfra, testEnv } from "@concert/testing";
+import { freePort } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadGatewayConfig } from "../src/config.js";
-import { startGateway } from "../src/start.js";
-
-// No database or broker is involved: the gateway alone against upstreams that misbehave.
-const infra = {
-  databaseUrl: "postgresql://unused@127.0.0.1/unused",
-  natsUrl: "",
-  subjectPrefix: "",
-  runId: "",
-  stop: async () => {},
-} satisfies TestInfra;
+import { startLoneGateway } from "./lone-gateway.js";
 
 let silent: Server;
 let gatewayUrl: string;
@@ -24,20 +13,14 @@ beforeAll(async () => {
   silent = createServer(() => {});
   const silentPort = await freePort();
   await new Promise<void>((resolve) => silent.listen(silentPort, "127.0.0.1", resolve));
-  const env = testEnv(infra, {
+  const gateway = await startLoneGateway({
     CATALOG_URLS: `http://127.0.0.1:${silentPort}`,
     TICKETING_URLS: `http://127.0.0.1:${await freePort()}`,
     UPSTREAM_TIMEOUT_MS: "300",
   });
-  const config = loadGatewayConfig(env);
-  const gateway = await startGateway(config, createLogger("gateway", config.LOG_LEVEL));
-  gatewayUrl = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
-  close = () => gateway.app.close();
-  token = signAccessToken(
-    loadSigningKey({ ...config, ALGORITHM: "RS256" }),
-    { userId: "00000000-0000-4000-8000-000000000001", email: "a@example.com", role: "admin" },
-    60,
-  );
+  gatewayUrl = gateway.url;
+  close = gateway.close;
+  token = gateway.token;
 });
 afterAll(async () => {
   await close?.();
