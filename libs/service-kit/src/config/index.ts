@@ -1,4 +1,4 @@
 export { ConfigError } from "./config-error.js";
 export { loadConfig } from "./load-config.js";
 export { assertProductionSafe } from "./production-guards.js";
-export { loadServiceConfig, type ServiceConfig, type ServiceSpec } from "./service-config.js";
+export { loadServiceConfig, type ServiceSpec } from "./service-config.js";

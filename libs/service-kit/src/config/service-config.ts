@@ -76,5 +76,3 @@ export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, ne
   assertProductionSafe(config);
   return config;
 }
-
-export type ServiceConfig = ReturnType<typeof loadServiceConfig>;
