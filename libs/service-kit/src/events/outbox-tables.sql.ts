@@ -1,8 +1,6 @@
 /**
- * The two tables every service keeps in its own schema for event plumbing: the outbox the relay
- * drains, and the ids of events its consumers already applied. Paste into the service's first
- * migration (and mirror as Prisma models); names are unqualified because the connection's
- * search_path points at the service's schema.
+ * The outbox the relay drains and the ids of events consumers already applied, as every service's
+ * first migration creates them in its own schema (unqualified: search_path names that schema).
  */
 export const OUTBOX_TABLES_SQL = `
 CREATE TABLE outbox_events (
