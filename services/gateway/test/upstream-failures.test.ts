@@ -1,17 +1,7 @@
 import { createServer, type Server } from "node:http";
-import { startTestService } from "@concert/service-kit/testing";
-import { freePort, type TestInfra, testEnv } from "@concert/testing";
+import { freePort } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { gatewayService } from "../src/service.js";
-
-// No database or broker is involved: the gateway alone against upstreams that misbehave.
-const infra = {
-  databaseUrl: "postgresql://unused@127.0.0.1/unused",
-  natsUrl: "",
-  subjectPrefix: "",
-  runId: "",
-  stop: async () => {},
-} satisfies TestInfra;
+import { startLoneGateway } from "./lone-gateway.js";
 
 let silent: Server;
 let gatewayUrl: string;
@@ -23,15 +13,14 @@ beforeAll(async () => {
   silent = createServer(() => {});
   const silentPort = await freePort();
   await new Promise<void>((resolve) => silent.listen(silentPort, "127.0.0.1", resolve));
-  const env = testEnv(infra, {
+  const gateway = await startLoneGateway({
     CATALOG_URLS: `http://127.0.0.1:${silentPort}`,
     TICKETING_URLS: `http://127.0.0.1:${await freePort()}`,
     UPSTREAM_TIMEOUT_MS: "300",
   });
-  const gateway = await startTestService(gatewayService, env);
-  gatewayUrl = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
-  close = () => gateway.close();
-  token = gateway.tokenFor("admin");
+  gatewayUrl = gateway.url;
+  close = gateway.close;
+  token = gateway.token;
 });
 afterAll(async () => {
   await close?.();

@@ -1,3 +1,4 @@
+import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { startTestInfra, type TestInfra } from "@concert/testing";
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -29,6 +30,15 @@ async function login(email: string, password: string) {
     method: "POST",
     url: "/api/auth/login",
     payload: { email, password },
+  });
+}
+
+async function changeRole(userId: string, role: string, token: string) {
+  return identity.app.inject({
+    method: "PATCH",
+    url: `/api/auth/users/${userId}/role`,
+    headers: { authorization: `Bearer ${token}` },
+    payload: { role },
   });
 }
 
@@ -206,12 +216,7 @@ describe("me and user administration", () => {
     });
     expect(forbidden.statusCode).toBe(403);
 
-    const changed = await identity.app.inject({
-      method: "PATCH",
-      url: `/api/auth/users/${created.json().id}/role`,
-      headers: { authorization: `Bearer ${adminToken}` },
-      payload: { role: "scanner" },
-    });
+    const changed = await changeRole(created.json().id, "scanner", adminToken);
     expect(changed.statusCode).toBe(200);
     expect(changed.json().role).toBe("scanner");
   });
@@ -223,12 +228,82 @@ describe("me and user administration", () => {
       url: "/api/auth/me",
       headers: { authorization: `Bearer ${adminToken}` },
     });
-    const response = await identity.app.inject({
-      method: "PATCH",
-      url: `/api/auth/users/${me.json().id}/role`,
-      headers: { authorization: `Bearer ${adminToken}` },
-      payload: { role: "viewer" },
-    });
+    const response = await changeRole(me.json().id, "viewer", adminToken);
     expect(response.statusCode).toBe(409);
+  });
+});
+
+describe("GET /api/auth/jwks.json", () => {
+  it("publishes, to anyone, a key that verifies the tokens identity mints", async () => {
+    const token = await tokenFor(ADMIN.email, ADMIN.password);
+
+    const jwks = await identity.app.inject({ method: "GET", url: "/api/auth/jwks.json" });
+    expect(jwks.statusCode).toBe(200);
+    const keys: JsonWebKey[] = jwks.json().keys;
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).toMatchObject({ alg: "RS256", use: "sig", kty: "RSA" });
+    expect(keys[0]).not.toHaveProperty("d");
+
+    const key = createPublicKey({ key: keys[0] as JsonWebKey, format: "jwk" });
+    const claims = jwt.verify(token, key, { algorithms: ["RS256"] });
+    expect(claims).toMatchObject({ email: ADMIN.email, role: "admin" });
+  });
+});
+
+/** Identity's outbox rows about one user, oldest first: what the relay will publish. */
+function eventsAbout(userId: string) {
+  return identity.infra.prisma.$queryRawUnsafe<
+    Array<{ subject: string; name: string; version: number; payload: unknown }>
+  >(
+    `SELECT subject, envelope->>'name' AS name, (envelope->>'version')::int AS version,
+            envelope->'payload' AS payload
+       FROM outbox_events WHERE envelope->'payload'->>'user_id' = $1 ORDER BY created_at, id`,
+    userId,
+  );
+}
+
+describe("events identity records for other services", () => {
+  const password = "secret-123";
+
+  it("records UserRegistered when someone registers", async () => {
+    const user = (await register({ email: "Eve@Example.com", password, full_name: "Eve" })).json();
+
+    expect(await eventsAbout(user.id)).toEqual([
+      {
+        subject: "evt.identity.user.registered.v1",
+        name: "UserRegistered",
+        version: 1,
+        payload: { user_id: user.id, email: "eve@example.com", full_name: "Eve", role: "viewer" },
+      },
+    ]);
+  });
+
+  it("records UserRoleChanged with the previous role when an admin changes a role", async () => {
+    const user = (await register({ email: "ray@example.com", password, full_name: "Ray" })).json();
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+    expect((await changeRole(user.id, "scanner", adminToken)).statusCode).toBe(200);
+
+    const [registered, changed, ...more] = await eventsAbout(user.id);
+    expect(registered?.name).toBe("UserRegistered");
+    expect(more).toEqual([]);
+    expect(changed).toMatchObject({
+      subject: "evt.identity.user.role_changed.v1",
+      name: "UserRoleChanged",
+      version: 1,
+      payload: {
+        user_id: user.id,
+        email: "ray@example.com",
+        role: "scanner",
+        previous_role: "viewer",
+      },
+    });
+  });
+
+  it("records nothing when the role does not change", async () => {
+    const user = (await register({ email: "una@example.com", password, full_name: "Una" })).json();
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+    expect((await changeRole(user.id, "viewer", adminToken)).statusCode).toBe(200);
+
+    expect((await eventsAbout(user.id)).map((event) => event.name)).toEqual(["UserRegistered"]);
   });
 });

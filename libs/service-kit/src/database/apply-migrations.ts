@@ -11,7 +11,7 @@ import { withSchemaEngine } from "./schema-engine-wasm.js";
 import { assertSchemaName } from "./schema-name.js";
 
 /** The variable each service's prisma.config.ts reads as `datasource.url` for `prisma migrate deploy`. */
-export const MIGRATE_URL_ENV = "PRISMA_MIGRATE_URL";
+const MIGRATE_URL_ENV = "PRISMA_MIGRATE_URL";
 
 export interface MigrationLogger {
   info(obj: object, msg?: string): void;

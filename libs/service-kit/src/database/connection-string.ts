@@ -3,13 +3,10 @@ import { assertSchemaName } from "./schema-name.js";
 const SEARCH_PATH_OPTION = /(^|\s)-c\s*search_path=\S*/g;
 
 /**
- * Points a Postgres URL at one service's schema.
- *
- * `options=-c search_path=<schema>` is what node-postgres (and so `@prisma/adapter-pg` and the WASM
- * schema engine) honours; `schema=<schema>` is what Prisma's native engine reads, and it would
- * otherwise reset search_path to `public` after connecting. Both are set so `_prisma_migrations`
- * lands in the service's schema whichever engine runs. Other parameters are kept byte for byte,
- * and spaces are encoded as %20 (not `+`, which libpq does not decode).
+ * Points a Postgres URL at one service's schema. node-postgres (so adapter-pg and the WASM engine)
+ * honours `options=-c search_path=<schema>`; Prisma's native engine reads `schema=<schema>` and would
+ * otherwise reset search_path to `public`. Both are set, so `_prisma_migrations` lands in the
+ * service's schema whichever engine runs. Spaces become %20: libpq does not decode `+`.
  */
 export function connectionStringForSchema(databaseUrl: string, schema: string): string {
   assertSchemaName(schema);

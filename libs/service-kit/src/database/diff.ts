@@ -2,9 +2,8 @@ import { offlineAdapterFactory } from "./offline-adapter.js";
 import { withSchemaEngine } from "./schema-engine-wasm.js";
 
 /**
- * The SQL of a migration taking the database from `fromDatamodel` (null: nothing) to `toDatamodel`,
- * computed without a database. An unchanged model yields only the comment
- * "-- This is an empty migration.".
+ * The SQL of a migration from `fromDatamodel` (null: nothing) to `toDatamodel`, computed without a
+ * database; an unchanged model yields only "-- This is an empty migration.".
  */
 export async function diffMigrationSql(
   fromDatamodel: string | null,

@@ -2,7 +2,6 @@ export {
   type ApplyMigrationsOptions,
   type ApplyMigrationsResult,
   applyMigrations,
-  MIGRATE_URL_ENV,
   type MigrationLogger,
 } from "./apply-migrations.js";
 export { connectionStringForSchema } from "./connection-string.js";

@@ -8,9 +8,8 @@ export interface PgAdapterOptions {
 }
 
 /**
- * The driver adapter a service hands to its generated PrismaClient:
- * `new PrismaClient({ adapter: createPgAdapter(url, "catalog") })`.
- * Raw SQL with unqualified table names resolves in the service's schema.
+ * The driver adapter openServiceInfrastructure gives each service's PrismaClient. Its connections'
+ * search_path is the service's schema, so raw SQL with unqualified table names resolves there.
  */
 export function createPgAdapter(
   databaseUrl: string,

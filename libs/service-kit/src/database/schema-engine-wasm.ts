@@ -82,9 +82,8 @@ async function instantiate(): Promise<WasmBindings> {
 }
 
 /**
- * The engine arms 10 s timers (timeouts raced against its work) and never clears them, which keeps a
- * one-shot migration process alive 10 s after it is done. Its setTimeout import is wrapped so the
- * timers of a finished run can be cleared; runs are serialised, so none belongs to another run.
+ * The engine arms 10 s timers it never clears, keeping a one-shot migration process alive for 10 s
+ * after it is done: they are tracked so a finished run clears its own (runs are serialised).
  */
 function trackingTimers(glue: WasmBindings): Record<string, unknown> {
   const imports: Record<string, unknown> = { ...glue };

@@ -31,17 +31,11 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   ackWaitMs?: number;
   /** Delay before a message whose handler threw is delivered again. Default 1000 ms. */
   retryDelayMs?: number;
-  /**
-   * Messages of one consumer handled at once. Default 4: a burst (a sale opening) is absorbed in
-   * parallel transactions; handlers are order-tolerant by contract, so no order is lost that mattered.
-   */
+  /** Messages of one consumer handled at once. Default 4; handlers tolerate reordering by contract. */
   concurrency?: number;
 }
 
-/**
- * Messages pulled ahead of those being handled, per handler slot. Their ack-wait clock already
- * runs while they sit in the client's buffer, so keep it small.
- */
+/** Pulled ahead per handler slot; small, because their ack-wait clock runs while they wait. */
 const PREFETCH_PER_SLOT = 4;
 
 /** The durable consumer name, also the `processed_events.consumer` value. */

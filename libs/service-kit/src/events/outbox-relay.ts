@@ -215,9 +215,8 @@ export class OutboxRelay {
          WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize],
       );
-      // Published together, awaited together: one round trip's latency per batch instead of per
-      // event. The connection keeps their order on the wire; consumers tolerate reordering anyway,
-      // which is what a retried failure in the middle of a batch amounts to.
+      // Published together, awaited together: one round trip per batch. A retried failure mid-batch
+      // reorders events, which consumers tolerate.
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
           js.publish(`${this.opts.subjectPrefix}${row.subject}`, JSON.stringify(row.envelope), {

@@ -13,12 +13,6 @@ export class HttpError extends Error {
   }
 }
 
-export class BadRequestError extends HttpError {
-  constructor(detail: string) {
-    super(400, detail);
-  }
-}
-
 export class UnauthorizedError extends HttpError {
   constructor(detail: string) {
     // RFC 6750: tells clients which scheme to retry with.
@@ -41,12 +35,6 @@ export class NotFoundError extends HttpError {
 export class ConflictError extends HttpError {
   constructor(detail: string) {
     super(409, detail);
-  }
-}
-
-export class UnprocessableError extends HttpError {
-  constructor(detail: string) {
-    super(422, detail);
   }
 }
 

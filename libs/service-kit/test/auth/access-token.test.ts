@@ -5,7 +5,6 @@ import jwt from "jsonwebtoken";
 import { describe, expect, it } from "vitest";
 import {
   createTokenVerifier,
-  ensureDevKeyPair,
   loadSigningKey,
   loadVerificationKey,
   signAccessToken,
@@ -23,12 +22,6 @@ describe("access tokens", () => {
     const config = { ENV: "development", ALGORITHM: "RS256" as const, DEV_KEYS_DIR: dir };
     const token = signAccessToken(loadSigningKey(config), identity, 60);
     expect(createTokenVerifier(loadVerificationKey(config))(token)).toEqual(identity);
-  });
-
-  it("keep one key pair when several processes create it at once", () => {
-    const dir = mkdtempSync(join(tmpdir(), "keys-"));
-    const pairs = Array.from({ length: 5 }, () => ensureDevKeyPair(dir, "RS256"));
-    expect(new Set(pairs.map((p) => p.publicKeyPem)).size).toBe(1);
   });
 
   it("honour the seed's HS256 SECRET_KEY when configured", () => {

@@ -16,12 +16,17 @@ describe("findNativeSchemaEngine", () => {
     else process.env.PRISMA_SCHEMA_ENGINE_BINARY = saved;
   });
 
-  it("ignores a placeholder file named by PRISMA_SCHEMA_ENGINE_BINARY for prisma generate", () => {
+  // Looking from the empty temporary folder: no engine is installed there, so only the env var counts.
+  it.each([
+    ["a plain file, as scripts/prisma-generate.mjs names", "not an engine", 0o644],
+    ["an executable that does not answer like the schema engine", "#!/bin/sh\necho 1.0.0\n", 0o755],
+  ])("finds no engine when PRISMA_SCHEMA_ENGINE_BINARY names %s", (_name, content, mode) => {
     const placeholder = join(dir, "placeholder");
-    writeFileSync(placeholder, "not an engine");
+    writeFileSync(placeholder, content);
+    chmodSync(placeholder, mode);
     process.env.PRISMA_SCHEMA_ENGINE_BINARY = placeholder;
 
-    expect(findNativeSchemaEngine(process.cwd())).not.toBe(placeholder);
+    expect(findNativeSchemaEngine(dir)).toBeNull();
   });
 
   it("accepts an executable named by PRISMA_SCHEMA_ENGINE_BINARY that answers like the schema engine", () => {

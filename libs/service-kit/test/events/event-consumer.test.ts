@@ -52,6 +52,8 @@ describe("event consumer", () => {
     infra = await startTestInfra();
     await createSchema(infra.databaseUrl);
     pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 4 });
+    // Dropping the test database at the end terminates a client pool.end() is still closing.
+    pool.on("error", () => {});
     nc = await connectNats({ servers: infra.natsUrl, name: "event-consumer-test" });
     await ensureStreams(nc, infra.subjectPrefix);
     js = jetstream(nc);
