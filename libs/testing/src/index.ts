@@ -6,5 +6,6 @@ export {
 } from "./nats-server-process.js";
 export { eventProcessed, type OutboxRow, outboxEvents } from "./outbox-events.js";
 export { eventually, type PublishOptions, publishEvent } from "./publish-event.js";
+export { startForFile } from "./start-for-file.js";
 export { testEnv } from "./test-env.js";
 export { startTestInfra, type TestInfra, withClient, withDatabase } from "./test-infra.js";

@@ -1,18 +1,8 @@
-import { startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTest__Name__, type Test__Name__ } from "./helper.js";
+import { startForFile } from "@concert/testing";
+import { describe, expect, it } from "vitest";
+import { startTest__Name__ } from "./helper.js";
 
-let infra: TestInfra;
-let __name__: Test__Name__;
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  __name__ = await startTest__Name__(infra);
-});
-afterAll(async () => {
-  await __name__?.close();
-  await infra?.stop();
-});
+const { service: __name__ } = startForFile(startTest__Name__);
 
 describe("__name__ as a service of the stack", () => {
   it("owns its schema, migrated, with the kit's outbox", async () => {

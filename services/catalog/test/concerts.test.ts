@@ -1,24 +1,17 @@
 import { ConcertCancelled, ConcertCreated, ConcertUpdated } from "@concert/contracts";
 import { streamNames } from "@concert/service-kit";
-import { outboxEvents, startTestInfra, type TestInfra } from "@concert/testing";
+import { outboxEvents, startForFile } from "@concert/testing";
 import { jetstream } from "@nats-io/jetstream";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { futureIso, startTestCatalog, type TestCatalog } from "./helper.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { futureIso, startTestCatalog } from "./helper.js";
 
-let infra: TestInfra;
-let catalog: TestCatalog;
+const { service: catalog, infra } = startForFile(startTestCatalog);
 let admin: string;
 let viewer: string;
 
-beforeAll(async () => {
-  infra = await startTestInfra();
-  catalog = await startTestCatalog(infra);
+beforeAll(() => {
   admin = catalog.tokenFor("admin");
   viewer = catalog.tokenFor("viewer");
-});
-afterAll(async () => {
-  await catalog?.close();
-  await infra?.stop();
 });
 
 const concert = (overrides: Record<string, unknown> = {}) => ({

@@ -1,23 +1,13 @@
 import { ConcertCreated } from "@concert/contracts";
 import { streamNames } from "@concert/service-kit";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { startForFile } from "@concert/testing";
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import jwt from "jsonwebtoken";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "./http-client.js";
-import { ADMIN, type Stack, startStack } from "./stack.js";
+import { ADMIN, startStack } from "./stack.js";
 
-let infra: TestInfra;
-let stack: Stack;
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  stack = await startStack(infra);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await infra?.stop();
-});
+const { service: stack, infra } = startForFile(startStack);
 
 const { api, login } = apiClient(() => stack.url);
 

@@ -1,21 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startForFile } from "@concert/testing";
+import { describe, expect, it } from "vitest";
 import { apiClient } from "./http-client.js";
-import { ADMIN, type Stack, startStack } from "./stack.js";
+import { ADMIN, startStack } from "./stack.js";
 
-let infra: TestInfra;
-let stack: Stack;
+const { service: stack } = startForFile(startStack);
 const { api, login } = apiClient(() => stack.url);
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  stack = await startStack(infra);
-});
-afterAll(async () => {
-  await stack?.stop();
-  await infra?.stop();
-});
 
 const BODIES: unknown[] = [
   undefined,

@@ -64,7 +64,7 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
       await service.close();
       services.splice(services.indexOf(service), 1);
     },
-    async stop() {
+    async close() {
       await gateway.close();
       for (const service of services) await service.close();
     },

@@ -1,25 +1,22 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { startForFile } from "@concert/testing";
 import { signTicketCode } from "@concert/ticket-codes";
 import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "./http-client.js";
-import { ADMIN, type Stack, startStack } from "./stack.js";
+import { ADMIN, startStack } from "./stack.js";
 
 // jsqr is a CommonJS bundle whose function sits on `default`.
 const jsQR = jsQRModule.default;
 
-let infra: TestInfra;
-let stack: Stack;
+// Two gate scanners behind the gateway, as a venue with several entrances runs them.
+const { service: stack } = startForFile((infra) => startStack(infra, { attendanceReplicas: 2 }));
 let admin: string;
 let scanner: string;
 const { api, login, registerAndLogin } = apiClient(() => stack.url);
 
 beforeAll(async () => {
-  infra = await startTestInfra();
-  // Two gate scanners behind the gateway, as a venue with several entrances runs them.
-  stack = await startStack(infra, { attendanceReplicas: 2 });
   admin = await login(ADMIN.email, ADMIN.password);
   const scannerUser = await api("POST", "/api/auth/register", {
     token: admin,
@@ -32,10 +29,6 @@ beforeAll(async () => {
   });
   expect(scannerUser.status).toBe(201);
   scanner = await login("gate@example.com", "gate-pass-1");
-});
-afterAll(async () => {
-  await stack?.stop();
-  await infra?.stop();
 });
 
 /** A concert through catalog, known to ticketing (via catalog's events) once tickets can be made. */

@@ -1,20 +1,10 @@
 import { createPublicKey, type JsonWebKey } from "node:crypto";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { startForFile } from "@concert/testing";
 import jwt from "jsonwebtoken";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN, startTestIdentity, type TestIdentity } from "./helper.js";
+import { describe, expect, it } from "vitest";
+import { ADMIN, startTestIdentity } from "./helper.js";
 
-let infra: TestInfra;
-let identity: TestIdentity;
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  identity = await startTestIdentity(infra);
-});
-afterAll(async () => {
-  await identity?.close();
-  await infra?.stop();
-});
+const { service: identity } = startForFile(startTestIdentity);
 
 async function register(body: Record<string, unknown>, token?: string) {
   return identity.app.inject({

@@ -1,18 +1,8 @@
-import { startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRefunds, type TestRefunds } from "./helper.js";
+import { startForFile } from "@concert/testing";
+import { describe, expect, it } from "vitest";
+import { startTestRefunds } from "./helper.js";
 
-let infra: TestInfra;
-let refunds: TestRefunds;
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  refunds = await startTestRefunds(infra);
-});
-afterAll(async () => {
-  await refunds?.close();
-  await infra?.stop();
-});
+const { service: refunds } = startForFile(startTestRefunds);
 
 describe("refunds as a service of the stack", () => {
   it("owns its schema, migrated, with the kit's outbox", async () => {

@@ -1,18 +1,8 @@
-import { startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestTransfers, type TestTransfers } from "./helper.js";
+import { startForFile } from "@concert/testing";
+import { describe, expect, it } from "vitest";
+import { startTestTransfers } from "./helper.js";
 
-let infra: TestInfra;
-let transfers: TestTransfers;
-
-beforeAll(async () => {
-  infra = await startTestInfra();
-  transfers = await startTestTransfers(infra);
-});
-afterAll(async () => {
-  await transfers?.close();
-  await infra?.stop();
-});
+const { service: transfers } = startForFile(startTestTransfers);
 
 describe("transfers as a service of the stack", () => {
   it("owns its schema, migrated, with the kit's outbox", async () => {
