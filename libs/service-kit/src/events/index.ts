@@ -6,10 +6,11 @@ export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export { OUTBOX_TABLES_SQL } from "./outbox-tables.sql.js";
 export {
   buildEnvelope,
-  OUTBOX_NOTIFY_CTE,
   type RecordEventOptions,
+  type RecordingStatement,
   recordEvent,
   recordEvents,
+  recordEventWith,
 } from "./record-event.js";
 export type { SqlClient, TransactionRunner } from "./sql-client.js";
 export { ensureStreams, type StreamNames, sanitizeName, streamNames } from "./streams.js";
