@@ -8,8 +8,7 @@ import {
 import { loadTicketCodeVerifyKey } from "@concert/ticket-codes";
 import { buildApp } from "./app.js";
 import type { AttendanceConfig } from "./config.js";
-import { concertHandlers } from "./events/concert.handlers.js";
-import { ticketSnapshotHandlers } from "./events/ticket-snapshot.handlers.js";
+import { attendanceEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 /** Opens what attendance needs and builds its app: shared by `main` and the tests. */
@@ -22,7 +21,7 @@ export async function startAttendance(config: AttendanceConfig, logger: Logger) 
     logger,
     prismaDir: fileURLToPath(new URL("../prisma", import.meta.url)),
     createPrisma: (options) => new PrismaClient(options),
-    handlers: [...ticketSnapshotHandlers, ...concertHandlers],
+    handlers: attendanceEventHandlers,
     transaction: (prisma) => (work) => prisma.$transaction(work),
   });
   const app = await buildApp({

@@ -8,9 +8,9 @@ import {
 } from "@concert/service-kit";
 import type { TicketingConfig } from "./config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
-import { salesRoutes } from "./routes/sales.routes.js";
+import { salesReportRoutes } from "./routes/sales-report.routes.js";
+import { ticketCommandRoutes } from "./routes/ticket-commands.routes.js";
 import { ticketQueryRoutes } from "./routes/ticket-queries.routes.js";
-import { ticketSalesRoutes } from "./routes/ticket-sales.routes.js";
 
 export interface AppDeps {
   config: TicketingConfig;
@@ -38,8 +38,8 @@ export async function buildApp(deps: AppDeps): Promise<ServiceApp> {
     guards,
     codeSigningKey: deps.codeSigningKey,
   };
-  ticketSalesRoutes(context);
+  ticketCommandRoutes(context);
   ticketQueryRoutes(context);
-  salesRoutes(context);
+  salesReportRoutes(context);
   return app;
 }

@@ -8,7 +8,7 @@ import {
 import { loadTicketCodeSigningKey } from "@concert/ticket-codes";
 import { buildApp } from "./app.js";
 import type { TicketingConfig } from "./config.js";
-import { ticketingEventHandlers } from "./events/handlers.js";
+import { ticketingEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 /** Opens what ticketing needs and builds its app: shared by `main` and the tests. */

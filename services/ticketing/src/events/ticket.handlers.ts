@@ -17,7 +17,7 @@ const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {
  * The gate decided; ticketing records it. Moves only up the contracts' GATE_ORDER, so an
  * attendance scan delivered before its entry scan still ends at `attended`.
  */
-export const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
+const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
   TicketScanned,
   async ({ payload }, tx) => {
     const to = GATE_MOVES[payload.scan_type];
@@ -28,3 +28,5 @@ export const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
          AND status = ANY(${gateStatusesBelow(to)}::"TicketStatus"[])`;
   },
 );
+
+export const ticketHandlers = [ticketScannedHandler];
