@@ -102,10 +102,9 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
     // Rows shaped like the read model after TicketCreated + TicketSold.
     await c.query(
       `INSERT INTO attendance.gate_tickets
-              (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
+              (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
        SELECT ${uuidOf("8000", `cl * ${CLIENT_STRIDE} + k`)}::uuid, $1::uuid,
-              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2,
-              gen_random_uuid(), now()
+              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2, now()
          FROM generate_series(0, $2::int - 1) cl, generate_series(1, $3::int) k`,
       [concertId, clients, perClient],
     );

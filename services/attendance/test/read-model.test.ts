@@ -48,7 +48,6 @@ describe("the gate's copy of tickets", () => {
       revision: 3,
       status: "transferred",
       codeVersion: 2,
-      ownerId: newer.owner_id,
     });
   });
 

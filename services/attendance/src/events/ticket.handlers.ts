@@ -9,16 +9,15 @@ import type { Tx } from "../database/transaction-client.js";
  */
 const UPSERT_TICKET = namedStatement<TicketSnapshot>(`
 INSERT INTO gate_tickets AS t
-       (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
+       (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
 VALUES (:ticket_id::uuid, :concert_id::uuid, :ticket_number::text, :status::text,
-        :code_version::int, :revision::int, :owner_id::uuid, now())
+        :code_version::int, :revision::int, now())
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        ticket_number = EXCLUDED.ticket_number,
        status = EXCLUDED.status,
        code_version = EXCLUDED.code_version,
        revision = EXCLUDED.revision,
-       owner_id = EXCLUDED.owner_id,
        updated_at = now()
  WHERE t.revision < EXCLUDED.revision`);
 
