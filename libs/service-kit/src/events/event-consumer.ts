@@ -53,6 +53,22 @@ export function durableName(
   return sanitizeName(`${subjectPrefix}${service}_${event.name}_v${event.version}`);
 }
 
+/**
+ * Messages of `service`'s consumer of `event` not handled yet: not delivered, or delivered and not
+ * acknowledged. Zero means every message published before the call was handled (or dead-lettered).
+ */
+export async function consumerBacklog(
+  nats: NatsConnection,
+  service: string,
+  event: EventDefinition,
+  subjectPrefix: string,
+): Promise<number> {
+  const jsm = await jetstreamManager(nats);
+  const durable = durableName(service, event, subjectPrefix);
+  const info = await jsm.consumers.info(streamNames(subjectPrefix).events, durable);
+  return info.num_pending + info.num_ack_pending;
+}
+
 interface Subscription {
   messages: ConsumerMessages;
   loop: Promise<void>;

@@ -1,5 +1,10 @@
 export { DeadLetterHeaders, deadLetterSubject } from "./dead-letter.js";
-export { durableName, EventConsumer, type EventConsumerOptions } from "./event-consumer.js";
+export {
+  consumerBacklog,
+  durableName,
+  EventConsumer,
+  type EventConsumerOptions,
+} from "./event-consumer.js";
 export { type EventHandler, handlerFor } from "./event-handler.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
