@@ -5,7 +5,7 @@ import {
   type EventDefinition,
   TicketSold,
 } from "@concert/contracts";
-import { consumerBacklog } from "@concert/service-kit";
+import { waitUntilHandled } from "@concert/service-kit";
 import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
@@ -32,17 +32,8 @@ const gateTicket = (ticketId: string) =>
  * Consumers handle several messages at once, so a later message applied says nothing of an
  * earlier one: only the consumer's backlog does.
  */
-async function handledAll(event: EventDefinition): Promise<void> {
-  await eventually(async () => {
-    const backlog = await consumerBacklog(
-      attendance.infra.nats,
-      "attendance",
-      event,
-      infra.subjectPrefix,
-    );
-    return backlog === 0;
-  });
-}
+const handledAll = (event: EventDefinition) =>
+  waitUntilHandled(attendance.infra.nats, "attendance", event, infra.subjectPrefix);
 
 describe("the gate's copy of tickets", () => {
   it("keeps revision 3 when revision 2 arrives after it", async () => {

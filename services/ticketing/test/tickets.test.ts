@@ -6,7 +6,7 @@ import {
   TicketScanned,
   TicketSold,
 } from "@concert/contracts";
-import { consumerBacklog } from "@concert/service-kit";
+import { waitUntilHandled } from "@concert/service-kit";
 import { eventually, publishEvent, startTestInfra, type TestInfra } from "@concert/testing";
 import { checkTicketCode, loadTicketCodeVerifyKey } from "@concert/ticket-codes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -316,15 +316,7 @@ describe("following the gate", () => {
     await eventually(async () => (await status()) === "attended");
     // ...then the earlier one is handled (nothing left in the consumer) and must change nothing.
     await publish("entry_check");
-    await eventually(async () => {
-      const backlog = await consumerBacklog(
-        ticketing.infra.nats,
-        "ticketing",
-        TicketScanned,
-        infra.subjectPrefix,
-      );
-      return backlog === 0;
-    });
+    await waitUntilHandled(ticketing.infra.nats, "ticketing", TicketScanned, infra.subjectPrefix);
     expect(await status()).toBe("attended");
   });
 });

@@ -69,6 +69,21 @@ export async function consumerBacklog(
   return info.num_pending + info.num_ack_pending;
 }
 
+/** Resolves once consumerBacklog is zero (a test's "every event sent so far was handled"). */
+export async function waitUntilHandled(
+  nats: NatsConnection,
+  service: string,
+  event: EventDefinition,
+  subjectPrefix: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await consumerBacklog(nats, service, event, subjectPrefix)) > 0) {
+    if (Date.now() > deadline) throw new Error(`${event.name} not handled within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 interface Subscription {
   messages: ConsumerMessages;
   loop: Promise<void>;

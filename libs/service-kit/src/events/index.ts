@@ -4,6 +4,7 @@ export {
   durableName,
   EventConsumer,
   type EventConsumerOptions,
+  waitUntilHandled,
 } from "./event-consumer.js";
 export { type EventHandler, handlerFor } from "./event-handler.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
