@@ -1,17 +1,18 @@
 // The raw-database baseline of the gate scan: pgbench runs exactly the statement one admitted
-// entry scan sends (record-scan.ts): ENTRY_CLAIM_SQL (services/attendance/src/domain/scan-sql.ts),
+// entry scan sends (record-scan.ts): ENTRY_CLAIM (services/attendance/src/domain/scan-sql.ts),
 // one statement that claims the ticket, writes the scan row and the outbox row (the kit's
-// OUTBOX_NOTIFY_CTE) and notifies the relay, in its implicit transaction: no BEGIN, no COMMIT.
+// recordEventWith) and notifies the relay, in its implicit transaction: no BEGIN, no COMMIT.
 // It runs against a fresh database migrated with attendance's own migrations, every transaction
-// admitting a different sold ticket. The claim SQL is read from attendance's build, never copied.
+// admitting a different sold ticket. The claim SQL and its rule parameters are attendance's own,
+// imported from its public entry, never copied.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
 import { TicketScanned } from "@concert/contracts";
 import { applyMigrations } from "@concert/service-kit";
 import { withClient, withDatabase } from "@concert/testing";
-import { ENTRY_CLAIM_SQL } from "../services/attendance/dist/domain/scan-sql.js";
 
 /** Tickets of client c are numbered c * CLIENT_STRIDE + 1, + 2, ...: pgbench has no strings. */
 const CLIENT_STRIDE = 1_000_000;
@@ -25,31 +26,42 @@ const uuidOf = (group, number) =>
   `('00000000-0000-4000-${group}-' || lpad(to_hex(${number}), 12, '0'))`;
 
 /**
- * The claim statement with pgbench variables in place of its positional parameters; every
- * parameter in the SQL carries a cast, so `-M prepared` infers the same types the service's
- * named statement gets.
+ * The claim statement with pgbench variables in place of its parameters; every parameter in the
+ * SQL carries a cast, so `-M prepared` infers the same types the service's named statement gets.
+ * GATE_RULES' values go in as pgbench variables of the same name (see ruleVariables).
  */
 function claimStatement() {
-  const byPosition = {
-    1: uuidOf("8000", ":ticket_number::bigint"), // ticket_id (see uuidOf)
-    2: ":code_version",
-    3: "NULL", // expected concert_id: the scanner sends none, as in the stack run
-    4: ":gate",
-    5: uuidOf("9000", ":ticket_number::bigint"), // scan id: the service makes one per request
-    6: "NULL", // device_id: none sent
-    7: ":scanned_by",
-    8: ":fingerprint",
-    9: ":scanned_at", // the service passes its own clock's time
-    10: ":subject",
-    11: "gen_random_uuid()", // the event id, appears once: the service passes the envelope's
-    12: ":envelope",
+  const byName = {
+    ticket_id: uuidOf("8000", ":ticket_number::bigint"), // see uuidOf
+    code_version: ":code_version",
+    concert_id: "NULL", // expected concert: the scanner sends none, as in the stack run
+    gate: ":gate",
+    scan_id: uuidOf("9000", ":ticket_number::bigint"), // the service makes one per request
+    device_id: "NULL", // none sent
+    scanned_by: ":scanned_by",
+    fingerprint: ":fingerprint",
+    scanned_at: ":scanned_at", // the service passes its own clock's time
+    outbox_subject: ":subject",
+    outbox_id: "gen_random_uuid()", // the event id: the service passes the envelope's
+    outbox_envelope: ":envelope",
+    ...Object.fromEntries(Object.keys(GATE_RULES).map((name) => [name, `:${name}`])),
   };
-  const sql = ENTRY_CLAIM_SQL.replace(/\$(\d+)/g, (_, n) => {
-    const value = byPosition[n];
-    if (!value) throw new Error(`ENTRY_CLAIM_SQL has a parameter $${n} this bench does not know`);
+  const { sql, names } = ENTRY_CLAIM.statement;
+  const text = sql.replace(/\$(\d+)/g, (_, n) => {
+    const value = byName[names[n - 1]];
+    if (!value)
+      throw new Error(`ENTRY_CLAIM has a parameter :${names[n - 1]} this bench does not know`);
     return value;
   });
-  return `${sql.trim()};`;
+  return `${text.trim()};`;
+}
+
+/** `-D name=value` for each of GATE_RULES, arrays as Postgres array literals. */
+function ruleVariables() {
+  return Object.entries(GATE_RULES).flatMap(([name, value]) => [
+    "-D",
+    `${name}=${Array.isArray(value) ? `{${value.join(",")}}` : value}`,
+  ]);
 }
 
 export function pgbenchScript() {
@@ -90,10 +102,9 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
     // Rows shaped like the read model after TicketCreated + TicketSold.
     await c.query(
       `INSERT INTO attendance.gate_tickets
-              (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
+              (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
        SELECT ${uuidOf("8000", `cl * ${CLIENT_STRIDE} + k`)}::uuid, $1::uuid,
-              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2,
-              gen_random_uuid(), now()
+              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2, now()
          FROM generate_series(0, $2::int - 1) cl, generate_series(1, $3::int) k`,
       [concertId, clients, perClient],
     );
@@ -165,6 +176,7 @@ export async function runPgbench({
     `subject=${TicketScanned.subject}`,
     "-D",
     `envelope=${envelope}`,
+    ...ruleVariables(),
     "-h",
     target.hostname,
     "-p",

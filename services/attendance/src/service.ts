@@ -1,8 +1,7 @@
 import { defineService } from "@concert/service-kit";
 import { attendanceKeys } from "./app-context.js";
 import { attendanceConfig } from "./config.js";
-import { concertHandlers } from "./events/concert.handlers.js";
-import { ticketSnapshotHandlers } from "./events/ticket-snapshot.handlers.js";
+import { attendanceEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { attendanceReportRoutes } from "./routes/attendance-report.routes.js";
 import { scansRoutes } from "./routes/scans.routes.js";
@@ -17,6 +16,6 @@ export const attendanceService = defineService({
     prismaDir: new URL("../prisma", import.meta.url),
     createPrisma: (options) => new PrismaClient(options),
   },
-  consumes: [...ticketSnapshotHandlers, ...concertHandlers],
+  consumes: attendanceEventHandlers,
   routes: [scansRoutes, attendanceReportRoutes],
 });

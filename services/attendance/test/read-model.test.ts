@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { ConcertUpdated, TicketSold } from "@concert/contracts";
-import { eventProcessed, eventually, startTestInfra, type TestInfra } from "@concert/testing";
+import {
+  ConcertCreated,
+  ConcertUpdated,
+  type EventDefinition,
+  TicketSold,
+} from "@concert/contracts";
+import { waitUntilHandled } from "@concert/service-kit";
+import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
 
@@ -22,12 +28,12 @@ const gateTicket = (ticketId: string) =>
   attendance.infra.prisma.gateTicket.findUniqueOrThrow({ where: { ticketId } });
 
 /**
- * Each event type has its own durable consumer that handles messages in order: once a later
- * message of the same type has been applied, every earlier one has been handled too.
+ * Waits until attendance's consumer of `event` has handled everything published to it so far.
+ * Consumers handle several messages at once, so a later message applied says nothing of an
+ * earlier one: only the consumer's backlog does.
  */
-async function afterEarlierTicketEvents(): Promise<void> {
-  await others.announceTicket(soldTicket());
-}
+const handledAll = (event: EventDefinition) =>
+  waitUntilHandled(attendance.infra.nats, "attendance", event, infra.subjectPrefix);
 
 describe("the gate's copy of tickets", () => {
   it("keeps revision 3 when revision 2 arrives after it", async () => {
@@ -42,48 +48,49 @@ describe("the gate's copy of tickets", () => {
       buyer_email: "fan@example.com",
       sold_at: new Date().toISOString(),
     });
-    await afterEarlierTicketEvents();
+    await handledAll(TicketSold);
     expect(await gateTicket(newer.ticket_id)).toMatchObject({
       revision: 3,
       status: "transferred",
       codeVersion: 2,
-      ownerId: newer.owner_id,
     });
   });
 
-  it("applies a redelivered event once and never clears an admission", async () => {
-    const ticket = soldTicket();
-    const sold = await others.publish(TicketSold, {
+  it("changes nothing when an older snapshot is delivered again, and no snapshot clears an admission", async () => {
+    const ticket = await others.announceTicket(soldTicket());
+    const scanner = others.tokenFor("scanner");
+    const scan = (codeVersion: number) =>
+      attendance.app.inject({
+        method: "POST",
+        url: "/api/scans/",
+        payload: {
+          qr_data: others.codeFor({ ...ticket, code_version: codeVersion }),
+          gate: "South",
+        },
+        headers: { authorization: `Bearer ${scanner}` },
+      });
+    expect((await scan(1)).json().result).toBe("admitted");
+
+    // A transfer's snapshot, which knows nothing of the gate, then revision 2 again under a new
+    // event id (the inbox cannot catch that one), and that event redelivered.
+    await others.announceTicket({ ...ticket, status: "transferred", code_version: 2, revision: 3 });
+    const sold = {
       ...ticket,
       price: 50,
       buyer_email: "fan@example.com",
       sold_at: new Date().toISOString(),
+    };
+    const first = await others.publish(TicketSold, sold);
+    await others.publish(TicketSold, sold, first.id);
+    await handledAll(TicketSold);
+
+    expect(await gateTicket(ticket.ticket_id)).toMatchObject({
+      revision: 3,
+      codeVersion: 2,
+      admittedGate: "South",
     });
-    await eventually(async () =>
-      attendance.infra.prisma.gateTicket
-        .count({ where: { ticketId: ticket.ticket_id } })
-        .then((n) => n === 1),
-    );
-    const scanner = others.tokenFor("scanner");
-    const scan = () =>
-      attendance.app.inject({
-        method: "POST",
-        url: "/api/scans/",
-        payload: { qr_data: others.codeFor(ticket), gate: "South" },
-        headers: { authorization: `Bearer ${scanner}` },
-      });
-    expect((await scan()).json().result).toBe("admitted");
-
-    // The same envelope again (a redelivery), then a newer snapshot that knows nothing of the gate.
-    await others.publish(TicketSold, sold.payload, sold.id);
-    await others.announceTicket({ ...ticket, revision: 3, owner_id: randomUUID() });
-
-    expect(await eventProcessed(attendance.infra.prisma, sold.id)).toBe(true);
-    const row = await gateTicket(ticket.ticket_id);
-    expect(row.revision).toBe(3);
-    expect(row.admittedAt).not.toBeNull();
-    expect(row.admittedGate).toBe("South");
-    expect((await scan()).json().result).toBe("already_admitted");
+    expect((await scan(1)).json().result).toBe("code_replaced");
+    expect((await scan(2)).json().result).toBe("already_admitted");
   });
 });
 
@@ -97,14 +104,7 @@ describe("the gate's copy of concerts", () => {
         .then((c) => c?.version === 3),
     );
     await others.announceConcert(concertId, { version: 1, name: "Original" });
-    // ConcertCreated has a consumer of its own: wait for a later ConcertCreated to be applied.
-    const marker = randomUUID();
-    await others.announceConcert(marker);
-    await eventually(async () =>
-      attendance.infra.prisma.gateConcert
-        .count({ where: { concertId: marker } })
-        .then((n) => n === 1),
-    );
+    await handledAll(ConcertCreated);
     expect(
       await attendance.infra.prisma.gateConcert.findUniqueOrThrow({ where: { concertId } }),
     ).toMatchObject({ version: 3, name: "Renamed", status: "scheduled" });

@@ -1,11 +1,11 @@
 import { defineService } from "@concert/service-kit";
 import { ticketingKeys } from "./app-context.js";
 import { ticketingConfig } from "./config.js";
-import { ticketingEventHandlers } from "./events/handlers.js";
+import { ticketingEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
-import { salesRoutes } from "./routes/sales.routes.js";
+import { salesReportRoutes } from "./routes/sales-report.routes.js";
+import { ticketCommandRoutes } from "./routes/ticket-commands.routes.js";
 import { ticketQueryRoutes } from "./routes/ticket-queries.routes.js";
-import { ticketSalesRoutes } from "./routes/ticket-sales.routes.js";
 
 export const ticketingService = defineService({
   name: "ticketing",
@@ -18,5 +18,5 @@ export const ticketingService = defineService({
     createPrisma: (options) => new PrismaClient(options),
   },
   consumes: ticketingEventHandlers,
-  routes: [ticketSalesRoutes, ticketQueryRoutes, salesRoutes],
+  routes: [ticketCommandRoutes, ticketQueryRoutes, salesReportRoutes],
 });

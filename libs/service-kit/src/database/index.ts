@@ -6,4 +6,6 @@ export {
 } from "./apply-migrations.js";
 export { connectionStringForSchema } from "./connection-string.js";
 export { diffMigrationSql } from "./diff.js";
+export { type NamedStatement, namedStatement } from "./named-statement.js";
 export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";
+export { isUniqueViolation } from "./unique-violation.js";

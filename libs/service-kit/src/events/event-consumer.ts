@@ -47,6 +47,37 @@ export function durableName(
   return sanitizeName(`${subjectPrefix}${service}_${event.name}_v${event.version}`);
 }
 
+/**
+ * Messages of `service`'s consumer of `event` not handled yet: not delivered, or delivered and not
+ * acknowledged. Zero means every message published before the call was handled (or dead-lettered).
+ */
+export async function consumerBacklog(
+  nats: NatsConnection,
+  service: string,
+  event: EventDefinition,
+  subjectPrefix: string,
+): Promise<number> {
+  const jsm = await jetstreamManager(nats);
+  const durable = durableName(service, event, subjectPrefix);
+  const info = await jsm.consumers.info(streamNames(subjectPrefix).events, durable);
+  return info.num_pending + info.num_ack_pending;
+}
+
+/** Resolves once consumerBacklog is zero (a test's "every event sent so far was handled"). */
+export async function waitUntilHandled(
+  nats: NatsConnection,
+  service: string,
+  event: EventDefinition,
+  subjectPrefix: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await consumerBacklog(nats, service, event, subjectPrefix)) > 0) {
+    if (Date.now() > deadline) throw new Error(`${event.name} not handled within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 interface Subscription {
   messages: ConsumerMessages;
   loop: Promise<void>;

@@ -1,15 +1,22 @@
 export { DeadLetterHeaders, deadLetterSubject } from "./dead-letter.js";
-export { durableName, EventConsumer, type EventConsumerOptions } from "./event-consumer.js";
+export {
+  consumerBacklog,
+  durableName,
+  EventConsumer,
+  type EventConsumerOptions,
+  waitUntilHandled,
+} from "./event-consumer.js";
 export { type EventHandler, handlerFor } from "./event-handler.js";
 export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export {
   buildEnvelope,
-  OUTBOX_NOTIFY_CTE,
   type RecordEventOptions,
+  type RecordingStatement,
   recordEvent,
   recordEvents,
+  recordEventWith,
 } from "./record-event.js";
 export type { SqlClient, TransactionRunner } from "./sql-client.js";
 export { ensureStreams, type StreamNames, sanitizeName, streamNames } from "./streams.js";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EnvelopeOf, EventDefinition, PayloadOf } from "@concert/contracts";
+import { type NamedStatement, namedStatement } from "../database/named-statement.js";
 import type { SqlClient } from "./sql-client.js";
 
 export interface RecordEventOptions {
@@ -8,32 +9,12 @@ export interface RecordEventOptions {
   occurredAt?: Date;
 }
 
-/**
- * Two CTEs that write outbox rows and wake the relay, for a caller's own statement: the state
- * change and its events then cost one round trip and commit together (one statement is one
- * implicit transaction). Write it after a CTE the caller defines:
- *
- *   outbox_rows(id uuid, subject text, envelope jsonb)   one row per event; `envelope` is
- *                                                        JSON.stringify(buildEnvelope(...)),
- *                                                        `id` its id, `subject` the event's
- *
- * and reference `outbox_notified` from the statement's final SELECT (e.g.
- * `(SELECT count(*) FROM outbox_notified)`): a plain SELECT in WITH runs only when referenced,
- * while the INSERT always runs. Rows are written, and the relay notified, only when
- * `outbox_rows` has rows, so select them FROM the CTE whose success they report.
- */
-export const OUTBOX_NOTIFY_CTE = `outbox_written AS (
-  INSERT INTO outbox_events (id, subject, envelope)
-  SELECT id, subject, envelope FROM outbox_rows
-  RETURNING 1
-),
-outbox_notified AS (
-  SELECT pg_notify('outbox_' || current_schema(), '') FROM (SELECT 1 FROM outbox_written LIMIT 1) AS w
-)`;
+/** Wakes the relay. Postgres delivers NOTIFY only at commit (and drops it on rollback). */
+const NOTIFY_RELAY = "pg_notify('outbox_' || current_schema(), '')";
 
 /**
- * The envelope of one event, validated but not written: for a caller that writes it itself with
- * OUTBOX_NOTIFY_CTE. A bad payload throws here, before any state changes.
+ * The envelope of one event, validated but not written. A bad payload throws here, before any
+ * state changes.
  */
 export function buildEnvelope<E extends EventDefinition>(
   event: E,
@@ -79,17 +60,73 @@ export async function recordEvents<E extends EventDefinition>(
     buildEnvelope(event, payload, { occurredAt, ...(i === 0 && opts.id && { id: opts.id }) }),
   );
   if (envelopes.length === 0) return envelopes;
-  // Postgres delivers NOTIFY only at commit (and drops it on rollback): the relay wakes exactly
-  // when there is something to publish. One statement does both, saving a round trip per command.
+  // One statement writes and notifies (once, however many rows), saving a round trip per command.
   await tx.$executeRawUnsafe(
-    `WITH outbox_rows AS (
-       SELECT e.id, $1::text AS subject, e.envelope FROM unnest($2::uuid[], $3::jsonb[]) AS e(id, envelope)
-     ),
-     ${OUTBOX_NOTIFY_CTE}
-     SELECT count(*) FROM outbox_notified`,
+    `WITH outbox_written AS (
+       INSERT INTO outbox_events (id, subject, envelope)
+       SELECT e.id, $1::text, e.envelope FROM unnest($2::uuid[], $3::jsonb[]) AS e(id, envelope)
+       RETURNING 1
+     )
+     SELECT ${NOTIFY_RELAY} FROM (SELECT 1 FROM outbox_written LIMIT 1) AS w`,
     event.subject,
     envelopes.map((envelope) => envelope.id),
     envelopes.map((envelope) => JSON.stringify(envelope)),
   );
   return envelopes;
+}
+
+/** The values recordEventWith adds to a statement's own. */
+interface OutboxParams {
+  outbox_id: string;
+  outbox_subject: string;
+  outbox_envelope: string;
+}
+
+/** A caller's statement that also records one event: see recordEventWith. */
+export interface RecordingStatement<P extends object, E extends EventDefinition> {
+  readonly event: E;
+  /** The whole statement, for a benchmark or a plan to read; `outbox_*` names are the event's. */
+  readonly statement: NamedStatement<P & OutboxParams>;
+  /** Builds (and validates) the event, then runs the statement: one round trip. */
+  run<Row>(
+    db: SqlClient,
+    params: P,
+    payload: PayloadOf<E>,
+    opts?: RecordEventOptions,
+  ): Promise<{ rows: Row[]; envelope: EnvelopeOf<E> }>;
+}
+
+/**
+ * "This statement also records this event": the state change and its event commit together in
+ * one statement (one implicit transaction) and one round trip. Build it once, at module load.
+ *
+ * `with` holds the statement's CTEs (`:name` placeholders), `when` names the one whose single row
+ * means the change happened (no row: no event, no notify), and `select` is the final query.
+ */
+export function recordEventWith<P extends object, E extends EventDefinition>(
+  event: E,
+  parts: { with: string; when: string; select: string },
+): RecordingStatement<P, E> {
+  const statement = namedStatement<P & OutboxParams>(`
+WITH ${parts.with},
+outbox_written AS (
+  INSERT INTO outbox_events (id, subject, envelope)
+  SELECT :outbox_id::uuid, :outbox_subject::text, :outbox_envelope::jsonb FROM ${parts.when}
+  RETURNING ${NOTIFY_RELAY}
+)
+${parts.select}`);
+  return {
+    event,
+    statement,
+    async run<Row>(db: SqlClient, params: P, payload: PayloadOf<E>, opts: RecordEventOptions = {}) {
+      const envelope = buildEnvelope(event, payload, opts);
+      const outbox: OutboxParams = {
+        outbox_id: envelope.id,
+        outbox_subject: event.subject,
+        outbox_envelope: JSON.stringify(envelope),
+      };
+      const rows = await statement.query<Row>(db, { ...params, ...outbox });
+      return { rows, envelope };
+    },
+  };
 }

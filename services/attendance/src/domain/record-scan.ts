@@ -1,18 +1,19 @@
 import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
-import { type ScanRequest, type ScanResponse, TicketScanned } from "@concert/contracts";
-import { buildEnvelope, ConflictError, HttpError } from "@concert/service-kit";
+import type { ScanRequest, ScanResponse } from "@concert/contracts";
+import { ConflictError, HttpError, isUniqueViolation } from "@concert/service-kit";
 import { checkTicketCode, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
 import {
-  ATTENDANCE_CLAIM_SQL,
+  ATTENDANCE_CLAIM,
   type ClaimRow,
-  ENTRY_CLAIM_SQL,
-  INSERT_SCAN_SQL,
-  TICKET_BY_NUMBER_SQL,
-  TICKET_STATE_SQL,
+  ENTRY_CLAIM,
+  GATE_RULES,
+  INSERT_SCAN,
+  TICKET_BY_NUMBER,
+  TICKET_STATE,
   type TicketKeyRow,
   type TicketStateRow,
 } from "./scan-sql.js";
@@ -76,18 +77,17 @@ export async function recordScan(
   }
 
   if (question.scanType === "sale_confirmation") {
-    const rows = await prisma.$queryRawUnsafe<TicketStateRow[]>(
-      TICKET_STATE_SQL,
-      draft.ticketId,
-      ticketNumber,
-    );
+    const rows = await TICKET_STATE.query<TicketStateRow>(prisma, {
+      ticket_id: draft.ticketId,
+      ticket_number: ticketNumber,
+    });
     return denyOrConfirm(prisma, draft, question, rows[0]);
   }
 
   if (!draft.ticketId) {
     // One code path for QR codes and typed numbers: a number is first turned into the key.
     const found = (
-      await prisma.$queryRawUnsafe<TicketKeyRow[]>(TICKET_BY_NUMBER_SQL, ticketNumber)
+      await TICKET_BY_NUMBER.query<TicketKeyRow>(prisma, { ticket_number: ticketNumber })
     )[0];
     if (!found) return denyOrConfirm(prisma, draft, question, undefined);
     draft.ticketId = found.ticket_id;
@@ -97,10 +97,10 @@ export async function recordScan(
   for (let look = 1; look <= MAX_LOOKS; look++) {
     let ticket: ClaimRow | undefined;
     try {
-      ticket = (await claim(prisma, draft, question))[0];
+      ticket = (await claim(prisma, draft, question)).rows[0];
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
-      if (isScanIdConflict(error)) return storedAnswer(prisma, draft);
+      if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(prisma, draft);
       throw error;
     }
     if (ticket?.claimed) return toScanResponse(claimedScan(draft, ticket));
@@ -114,11 +114,24 @@ export async function recordScan(
   });
 }
 
-/** The claim statement of an entry or attendance scan, with its event built (and validated) here. */
+/** The claim statement of an entry or attendance scan, recording its TicketScanned event. */
 function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
   const ticketId = draft.ticketId as string;
-  const envelope = buildEnvelope(
-    TicketScanned,
+  const statement = question.scanType === "entry_check" ? ENTRY_CLAIM : ATTENDANCE_CLAIM;
+  return statement.run<ClaimRow>(
+    prisma,
+    {
+      ...GATE_RULES,
+      ticket_id: ticketId,
+      code_version: question.codeVersion,
+      concert_id: question.expectedConcertId,
+      gate: draft.gate,
+      scan_id: draft.id,
+      device_id: draft.deviceId,
+      scanned_by: draft.scannedBy,
+      fingerprint: draft.requestFingerprint,
+      scanned_at: draft.scannedAt,
+    },
     {
       scan_id: draft.id,
       ticket_id: ticketId,
@@ -128,21 +141,6 @@ function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
       scanned_at: draft.scannedAt.toISOString(),
     },
     { occurredAt: draft.scannedAt },
-  );
-  return prisma.$queryRawUnsafe<ClaimRow[]>(
-    question.scanType === "entry_check" ? ENTRY_CLAIM_SQL : ATTENDANCE_CLAIM_SQL,
-    ticketId,
-    question.codeVersion,
-    question.expectedConcertId,
-    draft.gate,
-    draft.id,
-    draft.deviceId,
-    draft.scannedBy,
-    draft.requestFingerprint,
-    draft.scannedAt,
-    TicketScanned.subject,
-    envelope.id,
-    JSON.stringify(envelope),
   );
 }
 
@@ -176,18 +174,6 @@ async function deny(prisma: PrismaClient, draft: ScanDraft, decision: Decision) 
   return scan ? toScanResponse(scan) : storedAnswer(prisma, draft);
 }
 
-/** A unique violation on the scan's primary key, as Prisma's pg adapter reports it. */
-function isScanIdConflict(error: unknown): boolean {
-  const cause = (error as { meta?: { driverAdapterError?: { cause?: unknown } } })?.meta
-    ?.driverAdapterError?.cause as
-    | { kind?: string; constraint?: { index?: string; fields?: string[] } }
-    | undefined;
-  return (
-    cause?.kind === "UniqueConstraintViolation" &&
-    (cause.constraint?.index === "scans_pkey" || cause.constraint?.fields?.join() === "id")
-  );
-}
-
 /** The row the claim statement wrote, rebuilt rather than read back (one round trip less). */
 function claimedScan(draft: ScanDraft, ticket: TicketStateRow): Scan {
   const entry = draft.scanType === "entry_check";
@@ -210,24 +196,23 @@ async function insertScan(
   draft: ScanDraft,
   decision: Decision,
 ): Promise<Scan | undefined> {
-  const rows = await prisma.$queryRawUnsafe<{ scanned_at: Date }[]>(
-    INSERT_SCAN_SQL,
-    draft.id,
-    draft.ticketId,
-    draft.ticketNumber,
-    draft.concertId,
-    draft.scanType,
-    decision.result,
-    decision.admit,
-    decision.detail,
-    draft.gate,
-    draft.deviceId,
-    draft.scannedBy,
-    decision.firstAdmittedAt,
-    decision.firstAdmittedGate,
-    draft.requestFingerprint,
-    draft.scannedAt,
-  );
+  const rows = await INSERT_SCAN.query<{ scanned_at: Date }>(prisma, {
+    id: draft.id,
+    ticket_id: draft.ticketId,
+    ticket_number: draft.ticketNumber,
+    concert_id: draft.concertId,
+    scan_type: draft.scanType,
+    result: decision.result,
+    admit: decision.admit,
+    detail: decision.detail,
+    gate: draft.gate,
+    device_id: draft.deviceId,
+    scanned_by: draft.scannedBy,
+    scanned_at: draft.scannedAt,
+    first_admitted_at: decision.firstAdmittedAt,
+    first_admitted_gate: decision.firstAdmittedGate,
+    request_fingerprint: draft.requestFingerprint,
+  });
   return rows[0] && { ...draft, ...decision };
 }
 

@@ -4,29 +4,22 @@ import {
   type ConcertSnapshot,
   ConcertUpdated,
 } from "@concert/contracts";
-import { handlerFor } from "@concert/service-kit";
+import { handlerFor, namedStatement } from "@concert/service-kit";
 import type { Tx } from "../database/transaction-client.js";
 
 /** Same rule as tickets: a concert snapshot applies only when its version is newer than the copy. */
-const UPSERT_CONCERT_SQL = `
+const UPSERT_CONCERT = namedStatement<ConcertSnapshot>(`
 INSERT INTO gate_concerts AS c (concert_id, name, starts_at, status, version)
-VALUES ($1::uuid, $2, $3::timestamptz, $4, $5)
+VALUES (:concert_id::uuid, :name::text, :starts_at::timestamptz, :status::text, :version::int)
 ON CONFLICT (concert_id) DO UPDATE
    SET name = EXCLUDED.name,
        starts_at = EXCLUDED.starts_at,
        status = EXCLUDED.status,
        version = EXCLUDED.version
- WHERE c.version < EXCLUDED.version`;
+ WHERE c.version < EXCLUDED.version`);
 
 export async function applyConcertSnapshot(tx: Tx, snapshot: ConcertSnapshot): Promise<void> {
-  await tx.$executeRawUnsafe(
-    UPSERT_CONCERT_SQL,
-    snapshot.concert_id,
-    snapshot.name,
-    snapshot.starts_at,
-    snapshot.status,
-    snapshot.version,
-  );
+  await UPSERT_CONCERT.query(tx, snapshot);
 }
 
 export const concertHandlers = [

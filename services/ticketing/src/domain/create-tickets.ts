@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { TicketCreated } from "@concert/contracts";
+import { ConcertStatus, TicketCreated } from "@concert/contracts";
 import { ConflictError, NotFoundError, recordEvents } from "@concert/service-kit";
 import { newTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
@@ -17,11 +17,12 @@ export async function createTickets(
   return prisma.$transaction(async (tx) => {
     const reserved = await tx.$executeRaw`
       UPDATE concerts SET tickets_issued = tickets_issued + ${quantity}
-       WHERE id = ${concertId}::uuid AND status = 'scheduled' AND tickets_issued + ${quantity} <= capacity`;
+       WHERE id = ${concertId}::uuid AND status = ${ConcertStatus.enum.scheduled}::text AND tickets_issued + ${quantity} <= capacity`;
     if (reserved === 0) {
       const concert = await tx.concert.findUnique({ where: { id: concertId } });
       if (!concert) throw new NotFoundError("Concert not found");
-      if (concert.status === "cancelled") throw new ConflictError("Concert is cancelled");
+      if (concert.status === ConcertStatus.enum.cancelled)
+        throw new ConflictError("Concert is cancelled");
       const left = concert.capacity - concert.ticketsIssued;
       throw new ConflictError(
         `Capacity exceeded: ${left} of ${concert.capacity} tickets left to create`,

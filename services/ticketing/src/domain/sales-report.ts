@@ -1,9 +1,8 @@
-import type { SalesReport } from "@concert/contracts";
+import { type SalesReport, SOLD_STATUSES, type TicketStatus } from "@concert/contracts";
 import { NotFoundError } from "@concert/service-kit";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
-/** Statuses that count as a sale that stands: sold and everything a sold ticket can become but refunded. */
-const SOLD = ["sold", "scanned_entry", "attended", "transferred"] as const;
+const REFUNDED: TicketStatus = "refunded";
 
 export async function salesReport(prisma: PrismaClient, concertId: string): Promise<SalesReport> {
   const concert = await prisma.concert.findUnique({ where: { id: concertId } });
@@ -12,15 +11,15 @@ export async function salesReport(prisma: PrismaClient, concertId: string): Prom
     { created: bigint; sold: bigint; refunded: bigint; revenue: string | null }[]
   >`
     SELECT count(*) AS created,
-           count(*) FILTER (WHERE status::text = ANY(${SOLD as unknown as string[]})) AS sold,
-           count(*) FILTER (WHERE status = 'refunded') AS refunded,
-           sum(price) FILTER (WHERE status::text = ANY(${SOLD as unknown as string[]})) AS revenue
+           count(*) FILTER (WHERE status = ANY(${SOLD_STATUSES}::"TicketStatus"[])) AS sold,
+           count(*) FILTER (WHERE status = ${REFUNDED}::"TicketStatus") AS refunded,
+           sum(price) FILTER (WHERE status = ANY(${SOLD_STATUSES}::"TicketStatus"[])) AS revenue
       FROM tickets WHERE concert_id = ${concertId}::uuid`;
   const perDay = await prisma.$queryRaw<{ day: Date; sold: bigint; revenue: string | null }[]>`
     SELECT date_trunc('day', sold_at AT TIME ZONE 'UTC') AS day, count(*) AS sold, sum(price) AS revenue
       FROM tickets
      WHERE concert_id = ${concertId}::uuid AND sold_at IS NOT NULL
-       AND status::text = ANY(${SOLD as unknown as string[]})
+       AND status = ANY(${SOLD_STATUSES}::"TicketStatus"[])
      GROUP BY 1 ORDER BY 1`;
   const created = Number(totals?.created ?? 0);
   const sold = Number(totals?.sold ?? 0);

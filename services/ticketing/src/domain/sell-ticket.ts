@@ -1,4 +1,11 @@
-import { canTransition, type MarkSoldRequest, TicketSold } from "@concert/contracts";
+import {
+  ConcertStatus,
+  canTransition,
+  type MarkSoldRequest,
+  TicketSold,
+  TicketStatus,
+  UNSOLD_STATUS,
+} from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
 import type { Tx } from "../database/transaction-client.js";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
@@ -24,7 +31,7 @@ export async function markSold(
     const account = await tx.knownUser.findUnique({ where: { email } });
     const sold = await tx.ticket.updateManyAndReturn({
       // The status in the WHERE makes two racing sales of one ticket end with one winner.
-      where: { id: ticketId, status: "created" },
+      where: { id: ticketId, status: UNSOLD_STATUS },
       data: {
         status: "sold",
         ownerId: account?.id ?? null,
@@ -61,12 +68,12 @@ export async function purchaseNext(
     const taken = await tx.$queryRaw<{ id: string }[]>`
       WITH next AS (
         SELECT id FROM tickets
-         WHERE concert_id = ${concertId}::uuid AND status = 'created'
+         WHERE concert_id = ${concertId}::uuid AND status = ${UNSOLD_STATUS}::"TicketStatus"
          ORDER BY created_at, ticket_number
          LIMIT 1
          FOR UPDATE SKIP LOCKED)
       UPDATE tickets t
-         SET status = 'sold', owner_id = ${buyer.userId}::uuid, owner_email = ${email},
+         SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
              buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
              price = ${concert.ticketPrice}, sold_at = now(), revision = t.revision + 1,
              updated_at = now()
@@ -83,7 +90,8 @@ export async function purchaseNext(
 async function requireOnSale(tx: Tx, concertId: string) {
   const concert = await tx.concert.findUnique({ where: { id: concertId } });
   if (!concert) throw new NotFoundError("Concert not found");
-  if (concert.status === "cancelled") throw new ConflictError("Concert is cancelled");
+  if (concert.status === ConcertStatus.enum.cancelled)
+    throw new ConflictError("Concert is cancelled");
   return concert;
 }
 

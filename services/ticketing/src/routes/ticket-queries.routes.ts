@@ -8,11 +8,16 @@ import {
   TicketNumberParams,
   TicketResponse,
 } from "@concert/contracts";
-import { identityOf, NotFoundError } from "@concert/service-kit";
+import { identityOf } from "@concert/service-kit";
 import { normalizeTicketNumber } from "@concert/ticket-codes";
 import type { AppContext } from "../app-context.js";
 import { chooseQrFormat, renderQr } from "../domain/qr-image.js";
-import { assertCanSee } from "../domain/ticket-access.js";
+import {
+  concertTickets,
+  ticketByNumber,
+  ticketsOf,
+  visibleTicket,
+} from "../domain/ticket-queries.js";
 import { qrDataOf, toTicketResponse } from "../domain/ticket-view.js";
 
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -33,16 +38,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
         response: { 200: TicketListResponse, 401: ErrorBody },
       },
     },
-    async (request) => {
-      const identity = identityOf(request);
-      const tickets = await prisma.ticket.findMany({
-        where: {
-          OR: [{ ownerId: identity.userId }, { ownerEmail: identity.email.toLowerCase() }],
-        },
-        orderBy: [{ soldAt: "desc" }, { id: "asc" }],
-      });
-      return tickets.map(view);
-    },
+    async (request) => (await ticketsOf(prisma, identityOf(request))).map(view),
   );
 
   app.get(
@@ -56,12 +52,8 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
         response: { 200: TicketResponse, ...errors },
       },
     },
-    async (request) => {
-      const ticketNumber = normalizeTicketNumber(request.params.ticket_number);
-      const ticket = await prisma.ticket.findUnique({ where: { ticketNumber } });
-      if (!ticket) throw new NotFoundError("Ticket not found");
-      return view(ticket);
-    },
+    async (request) =>
+      view(await ticketByNumber(prisma, normalizeTicketNumber(request.params.ticket_number))),
   );
 
   app.get(
@@ -76,16 +68,8 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
         response: { 200: TicketListResponse, ...errors },
       },
     },
-    async (request) => {
-      const { status, limit, offset } = request.query;
-      const tickets = await prisma.ticket.findMany({
-        where: { concertId: request.params.concert_id, ...(status && { status }) },
-        orderBy: [{ createdAt: "asc" }, { ticketNumber: "asc" }],
-        take: limit,
-        skip: offset,
-      });
-      return tickets.map(view);
-    },
+    async (request) =>
+      (await concertTickets(prisma, request.params.concert_id, request.query)).map(view),
   );
 
   app.get(
@@ -99,10 +83,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
         response: { 200: TicketResponse, ...errors },
       },
     },
-    async (request) => {
-      const ticket = await prisma.ticket.findUnique({ where: { id: request.params.id } });
-      return view(assertCanSee(identityOf(request), ticket));
-    },
+    async (request) => view(await visibleTicket(prisma, identityOf(request), request.params.id)),
   );
 
   app.get(
@@ -118,8 +99,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
       },
     },
     async (request, reply) => {
-      const found = await prisma.ticket.findUnique({ where: { id: request.params.id } });
-      const ticket = assertCanSee(identityOf(request), found);
+      const ticket = await visibleTicket(prisma, identityOf(request), request.params.id);
       const format = chooseQrFormat(request.query.format, request.headers.accept);
       const image = await renderQr(qrDataOf(ticket, codeSigningKey), format);
       return reply

@@ -1,5 +1,5 @@
 import { TicketCreated, type TicketSnapshot, TicketSold } from "@concert/contracts";
-import { handlerFor } from "@concert/service-kit";
+import { handlerFor, namedStatement } from "@concert/service-kit";
 import type { Tx } from "../database/transaction-client.js";
 
 /**
@@ -7,35 +7,26 @@ import type { Tx } from "../database/transaction-client.js";
  * reordered snapshots never roll it back. Admission (admitted_*, attended_at) is the gate's own
  * fact and no snapshot touches it.
  */
-const UPSERT_TICKET_SQL = `
+const UPSERT_TICKET = namedStatement<TicketSnapshot>(`
 INSERT INTO gate_tickets AS t
-       (ticket_id, concert_id, ticket_number, status, code_version, revision, owner_id, updated_at)
-VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7::uuid, now())
+       (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
+VALUES (:ticket_id::uuid, :concert_id::uuid, :ticket_number::text, :status::text,
+        :code_version::int, :revision::int, now())
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        ticket_number = EXCLUDED.ticket_number,
        status = EXCLUDED.status,
        code_version = EXCLUDED.code_version,
        revision = EXCLUDED.revision,
-       owner_id = EXCLUDED.owner_id,
        updated_at = now()
- WHERE t.revision < EXCLUDED.revision`;
+ WHERE t.revision < EXCLUDED.revision`);
 
 export async function applyTicketSnapshot(tx: Tx, snapshot: TicketSnapshot): Promise<void> {
-  await tx.$executeRawUnsafe(
-    UPSERT_TICKET_SQL,
-    snapshot.ticket_id,
-    snapshot.concert_id,
-    snapshot.ticket_number,
-    snapshot.status,
-    snapshot.code_version,
-    snapshot.revision,
-    snapshot.owner_id,
-  );
+  await UPSERT_TICKET.query(tx, snapshot);
 }
 
 /** Every ticketing event carrying a full snapshot: adding one is one more line here. */
-export const ticketSnapshotHandlers = [
+export const ticketHandlers = [
   handlerFor(TicketCreated, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
   handlerFor(TicketSold, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
 ];

@@ -6,7 +6,7 @@ import type { Tx } from "../database/transaction-client.js";
  * Remembers who owns which email, and hands the new account every ticket the box office sold to
  * that email before the account existed.
  */
-export const userRegisteredHandler = handlerFor<Tx, typeof UserRegistered>(
+const userRegisteredHandler = handlerFor<Tx, typeof UserRegistered>(
   UserRegistered,
   async ({ payload }, tx) => {
     const email = payload.email.toLowerCase();
@@ -19,3 +19,5 @@ export const userRegisteredHandler = handlerFor<Tx, typeof UserRegistered>(
        WHERE owner_email = ${email} AND owner_id IS NULL`;
   },
 );
+
+export const userHandlers = [userRegisteredHandler];

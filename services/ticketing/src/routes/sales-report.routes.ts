@@ -2,7 +2,7 @@ import { ConcertIdParams, ErrorBody, SalesReport } from "@concert/contracts";
 import type { AppContext } from "../app-context.js";
 import { salesReport } from "../domain/sales-report.js";
 
-export function salesRoutes({ app, prisma, guards }: AppContext): void {
+export function salesReportRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/tickets/concert/:concert_id/sales",
     {

@@ -18,7 +18,7 @@ import { toTicketResponse } from "../domain/ticket-view.js";
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
 /** Issuing tickets and selling them: at the box office (admin) and self-service. */
-export function ticketSalesRoutes({ app, prisma, guards, keys }: AppContext): void {
+export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
 

@@ -1,0 +1,5 @@
+import { concertHandlers } from "./concert.handlers.js";
+import { ticketHandlers } from "./ticket.handlers.js";
+
+/** Every event attendance consumes, each with a durable consumer of its own. */
+export const attendanceEventHandlers = [...ticketHandlers, ...concertHandlers];

@@ -1,0 +1,32 @@
+import {
+  gateStatusesBelow,
+  type ScanType,
+  TicketScanned,
+  type TicketStatus,
+} from "@concert/contracts";
+import { handlerFor } from "@concert/service-kit";
+import type { Tx } from "../database/transaction-client.js";
+
+/** The status each kind of gate scan moves a ticket to; a sale confirmation changes nothing. */
+const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {
+  entry_check: "scanned_entry",
+  attendance: "attended",
+};
+
+/**
+ * The gate decided; ticketing records it. Moves only up the contracts' GATE_ORDER, so an
+ * attendance scan delivered before its entry scan still ends at `attended`.
+ */
+const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
+  TicketScanned,
+  async ({ payload }, tx) => {
+    const to = GATE_MOVES[payload.scan_type];
+    if (!to) return;
+    await tx.$executeRaw`
+      UPDATE tickets SET status = ${to}::"TicketStatus", revision = revision + 1, updated_at = now()
+       WHERE id = ${payload.ticket_id}::uuid
+         AND status = ANY(${gateStatusesBelow(to)}::"TicketStatus"[])`;
+  },
+);
+
+export const ticketHandlers = [ticketScannedHandler];
