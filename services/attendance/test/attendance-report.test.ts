@@ -1,20 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
+import { startForFile } from "@concert/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
-let infra: TestInfra;
-let attendance: TestAttendance;
+const { service: attendance, infra } = startForFile(startTestAttendance);
 let others: ReturnType<typeof otherServices>;
 
-beforeAll(async () => {
-  infra = await startTestInfra();
-  attendance = await startTestAttendance(infra);
+beforeAll(() => {
   others = otherServices(infra, attendance);
-});
-afterAll(async () => {
-  await attendance?.close();
-  await infra?.stop();
 });
 
 function report(concertId: string, query: string, token: string | null) {

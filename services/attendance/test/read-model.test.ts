@@ -6,22 +6,15 @@ import {
   TicketSold,
 } from "@concert/contracts";
 import { waitUntilHandled } from "@concert/service-kit";
-import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
+import { eventually, startForFile } from "@concert/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
-let infra: TestInfra;
-let attendance: TestAttendance;
+const { service: attendance, infra } = startForFile(startTestAttendance);
 let others: ReturnType<typeof otherServices>;
 
-beforeAll(async () => {
-  infra = await startTestInfra();
-  attendance = await startTestAttendance(infra);
+beforeAll(() => {
   others = otherServices(infra, attendance);
-});
-afterAll(async () => {
-  await attendance?.close();
-  await infra?.stop();
 });
 
 const gateTicket = (ticketId: string) =>

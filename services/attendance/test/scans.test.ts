@@ -1,24 +1,17 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { ConcertCancelled, TicketScanned, type TicketSnapshot } from "@concert/contracts";
-import { eventually, outboxEvents, startTestInfra, type TestInfra } from "@concert/testing";
+import { eventually, outboxEvents, startForFile } from "@concert/testing";
 import { signTicketCode } from "@concert/ticket-codes";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
-let infra: TestInfra;
-let attendance: TestAttendance;
+const { service: attendance, infra } = startForFile(startTestAttendance);
 let others: ReturnType<typeof otherServices>;
 let scanner: string;
 
-beforeAll(async () => {
-  infra = await startTestInfra();
-  attendance = await startTestAttendance(infra);
+beforeAll(() => {
   others = otherServices(infra, attendance);
   scanner = others.tokenFor("scanner");
-});
-afterAll(async () => {
-  await attendance?.close();
-  await infra?.stop();
 });
 
 /** `token` null: an anonymous caller. */

@@ -12,25 +12,17 @@ import {
   eventually,
   outboxEvents,
   publishEvent,
-  startTestInfra,
-  type TestInfra,
+  startForFile,
 } from "@concert/testing";
 import { checkTicketCode } from "@concert/ticket-codes";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestTicketing, type TestTicketing } from "./helper.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { startTestTicketing } from "./helper.js";
 
-let infra: TestInfra;
-let ticketing: TestTicketing;
+const { service: ticketing, infra } = startForFile(startTestTicketing);
 let admin: string;
 
-beforeAll(async () => {
-  infra = await startTestInfra();
-  ticketing = await startTestTicketing(infra);
+beforeAll(() => {
   admin = ticketing.tokenFor("admin");
-});
-afterAll(async () => {
-  await ticketing?.close();
-  await infra?.stop();
 });
 
 function call(method: "GET" | "POST", url: string, token?: string, payload?: object) {
