@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EnvelopeOf } from "@concert/contracts";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { startForFile } from "@concert/testing";
 import {
   type JetStreamClient,
   jetstream,
@@ -8,16 +8,14 @@ import {
   type StoredMsg,
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
 import {
-  connectNats,
   DeadLetterHeaders,
   deadLetterSubject,
   durableName,
   EventConsumer,
   type EventHandler,
-  ensureStreams,
   handlerFor,
   streamNames,
   type TransactionRunner,
@@ -25,15 +23,12 @@ import {
 import {
   type CapturedLogs,
   captureLogs,
-  createSchema,
-  deleteStreams,
   eventually,
+  openEventTestBed,
   type PgSqlClient,
   pgTransactionRunner,
   probeEvent,
-  SCHEMA,
   waitFor,
-  withSearchPath,
 } from "./support.js";
 
 const ProbeDuplicated = probeEvent("ProbeDuplicated", "duplicated");
@@ -43,27 +38,15 @@ const ProbeMalformed = probeEvent("ProbeMalformed", "malformed");
 type Probe = ReturnType<typeof probeEvent>;
 
 describe("event consumer", () => {
-  let infra: TestInfra;
+  const { service: bed, infra } = startForFile((run) =>
+    openEventTestBed(run, { name: "event-consumer-test", poolSize: 4 }),
+  );
   let pool: pg.Pool;
   let nc: NatsConnection;
   let js: JetStreamClient;
-
-  beforeAll(async () => {
-    infra = await startTestInfra();
-    await createSchema(infra.databaseUrl);
-    pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 4 });
-    // Dropping the test database at the end terminates a client pool.end() is still closing.
-    pool.on("error", () => {});
-    nc = await connectNats({ servers: infra.natsUrl, name: "event-consumer-test" });
-    await ensureStreams(nc, infra.subjectPrefix);
+  beforeAll(() => {
+    ({ pool, nc } = bed);
     js = jetstream(nc);
-  });
-
-  afterAll(async () => {
-    await deleteStreams(nc, infra.subjectPrefix);
-    await nc?.close();
-    await pool?.end();
-    await infra?.stop();
   });
 
   function envelopeOf(event: Probe, id = randomUUID()): EnvelopeOf<Probe> {

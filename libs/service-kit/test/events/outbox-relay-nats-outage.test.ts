@@ -1,56 +1,45 @@
 import { randomUUID } from "node:crypto";
-import {
-  type NatsServerProcess,
-  startNatsServerProcess,
-  startTestInfra,
-  type TestInfra,
-} from "@concert/testing";
+import { type NatsServerProcess, startForFile, startNatsServerProcess } from "@concert/testing";
 import type { NatsConnection } from "@nats-io/transport-node";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectNats,
-  ensureStreams,
-  OutboxRelay,
-  recordEvent,
-  streamNames,
-} from "../../src/events/index.js";
+import type pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { OutboxRelay, recordEvent, streamNames } from "../../src/events/index.js";
 import {
   captureLogs,
   countInStream,
-  createSchema,
+  openEventTestBed,
   pgTransactionRunner,
   probeEvent,
   SCHEMA,
   waitFor,
-  withSearchPath,
 } from "./support.js";
 
 const ProbeDelayed = probeEvent("ProbeDelayed", "delayed");
 
 describe("outbox relay during a NATS outage", () => {
-  let infra: TestInfra;
+  // A private broker: this test kills it, which the shared one must never be.
+  const { service: bed, infra } = startForFile(async (run) => {
+    const nats = await startNatsServerProcess();
+    const opened = await openEventTestBed(run, {
+      name: "outbox-outage-test",
+      poolSize: 2,
+      natsUrl: nats.url,
+    });
+    return {
+      ...opened,
+      nats,
+      async close() {
+        await opened.close();
+        await nats.dispose();
+      },
+    };
+  });
   let nats: NatsServerProcess;
   let serviceUrl: string;
   let pool: pg.Pool;
   let nc: NatsConnection;
-
-  beforeAll(async () => {
-    infra = await startTestInfra();
-    // A private broker: this test kills it, which the shared one must never be.
-    nats = await startNatsServerProcess();
-    await createSchema(infra.databaseUrl);
-    serviceUrl = withSearchPath(infra.databaseUrl, SCHEMA);
-    pool = new pg.Pool({ connectionString: serviceUrl, max: 2 });
-    nc = await connectNats({ servers: nats.url, name: "outbox-outage-test" });
-    await ensureStreams(nc, infra.subjectPrefix);
-  });
-
-  afterAll(async () => {
-    await nc?.close();
-    await nats?.dispose();
-    await pool?.end();
-    await infra?.stop();
+  beforeAll(() => {
+    ({ nats, serviceUrl, pool, nc } = bed);
   });
 
   it("delivers events recorded while NATS is down once it is back, and loses none", async () => {

@@ -1,27 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { startTestInfra, type TestInfra } from "@concert/testing";
+import { startForFile } from "@concert/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connectNats,
-  ensureStreams,
-  OutboxRelay,
-  recordEvent,
-  streamNames,
-} from "../../src/events/index.js";
+import type pg from "pg";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureStreams, OutboxRelay, recordEvent, streamNames } from "../../src/events/index.js";
 import {
   type CapturedLogs,
   captureLogs,
   countInStream,
-  createSchema,
   deleteStreams,
+  openEventTestBed,
   pgTransactionRunner,
   probeEvent,
   SCHEMA,
   waitFor,
-  withSearchPath,
 } from "./support.js";
 
 const ProbePublished = probeEvent("ProbePublished", "published");
@@ -29,25 +22,14 @@ const ProbeRaced = probeEvent("ProbeRaced", "raced");
 const ProbeRelistened = probeEvent("ProbeRelistened", "relistened");
 
 describe("outbox relay", () => {
-  let infra: TestInfra;
+  const { service: bed, infra } = startForFile((run) =>
+    openEventTestBed(run, { name: "outbox-relay-test", poolSize: 4 }),
+  );
   let serviceUrl: string;
   let pool: pg.Pool;
   let nc: NatsConnection;
-
-  beforeAll(async () => {
-    infra = await startTestInfra();
-    await createSchema(infra.databaseUrl);
-    serviceUrl = withSearchPath(infra.databaseUrl, SCHEMA);
-    pool = new pg.Pool({ connectionString: serviceUrl, max: 4 });
-    nc = await connectNats({ servers: infra.natsUrl, name: "outbox-relay-test" });
-    await ensureStreams(nc, infra.subjectPrefix);
-  });
-
-  afterAll(async () => {
-    await deleteStreams(nc, infra.subjectPrefix);
-    await nc?.close();
-    await pool?.end();
-    await infra?.stop();
+  beforeAll(() => {
+    ({ serviceUrl, pool, nc } = bed);
   });
 
   function newRelay(

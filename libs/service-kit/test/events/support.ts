@@ -1,11 +1,14 @@
 import { Writable } from "node:stream";
 import { defineEvent } from "@concert/contracts";
+import type { TestInfra } from "@concert/testing";
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import { type Logger, pino } from "pino";
 import { z } from "zod";
 import {
+  connectNats,
+  ensureStreams,
   eventTablesSql,
   type SqlClient,
   streamNames,
@@ -148,4 +151,32 @@ export async function deleteStreams(nc: NatsConnection, subjectPrefix: string): 
   const names = streamNames(subjectPrefix);
   for (const name of [names.events, names.deadLetters])
     await jsm.streams.delete(name).catch(() => false);
+}
+
+/**
+ * What the event plumbing tests run against: the test schema with the kit's tables, a pool on it
+ * (search_path set as a service's), and a NATS connection with the streams provisioned, to the
+ * run's broker or to `natsUrl` (a private one a test may kill).
+ */
+export async function openEventTestBed(
+  infra: TestInfra,
+  options: { name: string; poolSize: number; natsUrl?: string },
+) {
+  await createSchema(infra.databaseUrl);
+  const serviceUrl = withSearchPath(infra.databaseUrl, SCHEMA);
+  const pool = new pg.Pool({ connectionString: serviceUrl, max: options.poolSize });
+  // Dropping the test database at the end terminates a client pool.end() is still closing.
+  pool.on("error", () => {});
+  const nc = await connectNats({ servers: options.natsUrl ?? infra.natsUrl, name: options.name });
+  await ensureStreams(nc, infra.subjectPrefix);
+  return {
+    serviceUrl,
+    pool,
+    nc,
+    async close() {
+      if (!options.natsUrl) await deleteStreams(nc, infra.subjectPrefix);
+      await nc.close();
+      await pool.end();
+    },
+  };
 }
