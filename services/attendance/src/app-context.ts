@@ -1,6 +1,6 @@
 import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
 import type { AttendanceConfig } from "./config.js";
-import type { PrismaClient } from "./generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
 
 /** Ticketing's public Ed25519 key: QR codes are checked with it alone, no database. */
 export const attendanceKeys = { ticketCodes: "verify" } as const;
@@ -11,3 +11,6 @@ export type AppContext = ServiceContext<
   PrismaClient,
   ServiceKeys<typeof attendanceKeys>
 >;
+
+/** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
+export type Tx = Prisma.TransactionClient;

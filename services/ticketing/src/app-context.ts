@@ -1,6 +1,6 @@
 import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
 import type { TicketingConfig } from "./config.js";
-import type { PrismaClient } from "./generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
 
 /** Ticketing signs every ticket's QR text; gates verify it with the public half alone. */
 export const ticketingKeys = { ticketCodes: "sign" } as const;
@@ -11,3 +11,6 @@ export type AppContext = ServiceContext<
   PrismaClient,
   ServiceKeys<typeof ticketingKeys>
 >;
+
+/** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
+export type Tx = Prisma.TransactionClient;

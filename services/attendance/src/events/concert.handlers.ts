@@ -5,7 +5,7 @@ import {
   ConcertUpdated,
 } from "@concert/contracts";
 import { handlerFor, namedStatement } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 
 /** Same rule as tickets: a concert snapshot applies only when its version is newer than the copy. */
 const UPSERT_CONCERT = namedStatement<ConcertSnapshot>(`

@@ -1,6 +1,6 @@
 import { TicketCreated, type TicketSnapshot, TicketSold } from "@concert/contracts";
 import { handlerFor, namedStatement } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 
 /**
  * Inserts the ticket or overwrites the copy, but only with a newer revision: redelivered and

@@ -7,7 +7,7 @@ import {
   type ConcertUpdateRequest,
 } from "@concert/contracts";
 import { ConflictError, NotFoundError, recordEvent } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 import type { Concert, PrismaClient } from "../generated/prisma/client.js";
 import { toConcertSnapshot } from "./concert-view.js";
 

@@ -7,7 +7,7 @@ import {
   UNSOLD_STATUS,
 } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
 import { toTicketSnapshot } from "./ticket-view.js";
 

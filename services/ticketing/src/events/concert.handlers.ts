@@ -5,7 +5,7 @@ import {
   ConcertUpdated,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 
 /**
  * Keeps ticketing's copy of a concert. A snapshot only replaces an older version, so a

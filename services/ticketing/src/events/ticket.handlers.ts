@@ -5,7 +5,7 @@ import {
   type TicketStatus,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 
 /** The status each kind of gate scan moves a ticket to; a sale confirmation changes nothing. */
 const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {

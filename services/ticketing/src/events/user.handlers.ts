@@ -1,6 +1,6 @@
 import { UserRegistered } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
-import type { Tx } from "../database/transaction-client.js";
+import type { Tx } from "../app-context.js";
 
 /**
  * Remembers who owns which email, and hands the new account every ticket the box office sold to

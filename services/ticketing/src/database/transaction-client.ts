@@ -1,4 +1,0 @@
-import type { Prisma } from "../generated/prisma/client.js";
-
-/** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
-export type Tx = Prisma.TransactionClient;
