@@ -1,16 +1,13 @@
-import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
+import type { ServiceContext, ServiceKeys, TransactionClientOf } from "@concert/service-kit";
 import type { AttendanceConfig } from "./config.js";
-import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 
-/** Ticketing's public Ed25519 key: QR codes are checked with it alone, no database. */
-export const attendanceKeys = { ticketCodes: "verify" } as const;
-
-/** What every route module of attendance is given. */
+/** What every route module of attendance is given: attendance checks QR codes with ticketing's public key alone. */
 export type AppContext = ServiceContext<
   AttendanceConfig,
   PrismaClient,
-  ServiceKeys<typeof attendanceKeys>
+  ServiceKeys<{ ticketCodes: "verify" }>
 >;
 
 /** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
-export type Tx = Prisma.TransactionClient;
+export type Tx = TransactionClientOf<PrismaClient>;

@@ -1,5 +1,4 @@
 import { defineService } from "@concert/service-kit";
-import { attendanceKeys } from "./app-context.js";
 import { attendanceConfig } from "./config.js";
 import { attendanceEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
@@ -11,7 +10,7 @@ export const attendanceService = defineService({
   description:
     "The gate scanner. Decides from its own copy of the tickets and the QR signature, so it keeps admitting while ticketing, catalog and identity are down.",
   config: attendanceConfig,
-  keys: attendanceKeys,
+  keys: { ticketCodes: "verify" },
   database: {
     prismaDir: new URL("../prisma", import.meta.url),
     createPrisma: (options) => new PrismaClient(options),

@@ -77,22 +77,12 @@ describe("creating concerts", () => {
 
 describe("reading concerts", () => {
   it("lists upcoming concerts soonest first for any signed-in user, with limit and offset", async () => {
-    const later = (
-      await call(
-        "POST",
-        "/api/concerts/",
-        admin,
-        concert({ name: "Later", starts_at: futureIso(300) }),
-      )
-    ).json();
-    const sooner = (
-      await call(
-        "POST",
-        "/api/concerts/",
-        admin,
-        concert({ name: "Sooner", starts_at: futureIso(1) }),
-      )
-    ).json();
+    const create = async (name: string, days: number) =>
+      (
+        await call("POST", "/api/concerts/", admin, concert({ name, starts_at: futureIso(days) }))
+      ).json();
+    const later = await create("Later", 300);
+    const sooner = await create("Sooner", 1);
     const list = await call("GET", "/api/concerts/?limit=100", viewer);
     expect(list.statusCode).toBe(200);
     const ids = list.json().map((c: { id: string }) => c.id);

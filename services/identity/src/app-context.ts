@@ -1,16 +1,13 @@
-import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
+import type { ServiceContext, ServiceKeys, TransactionClientOf } from "@concert/service-kit";
 import type { IdentityConfig } from "./config.js";
-import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 
-/** Identity is the only service that signs access tokens. */
-export const identityKeys = { tokens: "sign" } as const;
-
-/** What every route module of identity is given. */
+/** What every route module of identity is given: identity alone signs access tokens. */
 export type AppContext = ServiceContext<
   IdentityConfig,
   PrismaClient,
-  ServiceKeys<typeof identityKeys>
+  ServiceKeys<{ tokens: "sign" }>
 >;
 
 /** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
-export type Tx = Prisma.TransactionClient;
+export type Tx = TransactionClientOf<PrismaClient>;

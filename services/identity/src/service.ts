@@ -1,5 +1,4 @@
 import { defineService } from "@concert/service-kit";
-import { identityKeys } from "./app-context.js";
 import { identityConfig } from "./config.js";
 import { bootstrapAdmin } from "./domain/bootstrap-admin.js";
 import { PrismaClient } from "./generated/prisma/client.js";
@@ -10,7 +9,7 @@ export const identityService = defineService({
   name: "identity",
   description: "Accounts, roles and login: the only place access tokens are minted.",
   config: identityConfig,
-  keys: identityKeys,
+  keys: { tokens: "sign" },
   database: {
     prismaDir: new URL("../prisma", import.meta.url),
     createPrisma: (options) => new PrismaClient(options),

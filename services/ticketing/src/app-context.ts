@@ -1,16 +1,13 @@
-import type { ServiceContext, ServiceKeys } from "@concert/service-kit";
+import type { ServiceContext, ServiceKeys, TransactionClientOf } from "@concert/service-kit";
 import type { TicketingConfig } from "./config.js";
-import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 
-/** Ticketing signs every ticket's QR text; gates verify it with the public half alone. */
-export const ticketingKeys = { ticketCodes: "sign" } as const;
-
-/** What every route module of ticketing is given. */
+/** What every route module of ticketing is given: ticketing signs every ticket's QR text. */
 export type AppContext = ServiceContext<
   TicketingConfig,
   PrismaClient,
-  ServiceKeys<typeof ticketingKeys>
+  ServiceKeys<{ ticketCodes: "sign" }>
 >;
 
 /** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
-export type Tx = Prisma.TransactionClient;
+export type Tx = TransactionClientOf<PrismaClient>;

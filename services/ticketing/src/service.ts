@@ -1,5 +1,4 @@
 import { defineService } from "@concert/service-kit";
-import { ticketingKeys } from "./app-context.js";
 import { ticketingConfig } from "./config.js";
 import { ticketingEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
@@ -12,7 +11,7 @@ export const ticketingService = defineService({
   description:
     "Tickets, their signed QR codes and their sale. Learns concerts and accounts from events.",
   config: ticketingConfig,
-  keys: ticketingKeys,
+  keys: { ticketCodes: "sign" },
   database: {
     prismaDir: new URL("../prisma", import.meta.url),
     createPrisma: (options) => new PrismaClient(options),

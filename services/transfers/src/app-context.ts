@@ -1,9 +1,9 @@
-import type { ServiceContext } from "@concert/service-kit";
+import type { ServiceContext, TransactionClientOf } from "@concert/service-kit";
 import type { TransfersConfig } from "./config.js";
-import type { Prisma, PrismaClient } from "./generated/prisma/client.js";
+import type { PrismaClient } from "./generated/prisma/client.js";
 
 /** What every route module of transfers is given. */
 export type AppContext = ServiceContext<TransfersConfig, PrismaClient>;
 
 /** The client inside `prisma.$transaction(async (tx) => ...)`: what commands and consumers use. */
-export type Tx = Prisma.TransactionClient;
+export type Tx = TransactionClientOf<PrismaClient>;

@@ -22,8 +22,7 @@ export async function applyConcertSnapshot(tx: Tx, snapshot: ConcertSnapshot): P
   await UPSERT_CONCERT.query(tx, snapshot);
 }
 
-export const concertHandlers = [
-  handlerFor(ConcertCreated, (envelope, tx: Tx) => applyConcertSnapshot(tx, envelope.payload)),
-  handlerFor(ConcertUpdated, (envelope, tx: Tx) => applyConcertSnapshot(tx, envelope.payload)),
-  handlerFor(ConcertCancelled, (envelope, tx: Tx) => applyConcertSnapshot(tx, envelope.payload)),
-];
+/** Every catalog event carries the whole concert: each is applied the same way. */
+export const concertHandlers = [ConcertCreated, ConcertUpdated, ConcertCancelled].map((event) =>
+  handlerFor(event, (envelope, tx: Tx) => applyConcertSnapshot(tx, envelope.payload)),
+);

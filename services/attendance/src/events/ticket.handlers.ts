@@ -26,7 +26,6 @@ export async function applyTicketSnapshot(tx: Tx, snapshot: TicketSnapshot): Pro
 }
 
 /** Every ticketing event carrying a full snapshot: adding one is one more line here. */
-export const ticketHandlers = [
-  handlerFor(TicketCreated, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
-  handlerFor(TicketSold, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
-];
+export const ticketHandlers = [TicketCreated, TicketSold].map((event) =>
+  handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
+);
