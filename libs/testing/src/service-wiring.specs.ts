@@ -44,5 +44,12 @@ export function describeServiceWiring(
       expect(signedIn.status).toBe(404);
       expect(await signedIn.json()).toEqual({ detail: "Not Found" });
     });
+
+    it("is listed in the gateway's merged API documentation (/docs)", async () => {
+      const document = (await (await fetch(`${started.url}/openapi.json`)).json()) as {
+        info: { description: string };
+      };
+      expect(document.info.description).toContain(`**${expected.schema}** \`${expected.prefix}\``);
+    });
   });
 }

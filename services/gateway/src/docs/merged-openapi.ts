@@ -38,8 +38,10 @@ export class MergedOpenApi {
   }
 
   async refresh(): Promise<void> {
-    const documents = await Promise.all(this.upstreams.map((upstream) => fetchDocument(upstream)));
-    this.current = merge(documents.filter((doc): doc is OpenApiDocument => doc !== undefined));
+    const documents = await Promise.all(
+      this.upstreams.map(async (upstream) => ({ upstream, doc: await fetchDocument(upstream) })),
+    );
+    this.current = merge(documents.filter((entry): entry is Fetched => entry.doc !== undefined));
   }
 }
 
@@ -54,10 +56,25 @@ async function fetchDocument(upstream: Upstream): Promise<OpenApiDocument | unde
   }
 }
 
-function merge(documents: OpenApiDocument[]): OpenApiDocument {
+type Fetched = { upstream: Upstream; doc: OpenApiDocument };
+
+/** One line per service that answered: where it lives in the API and what it does. */
+function describeServices(documents: Fetched[]): string {
+  const lines = documents.map(({ upstream, doc }) => {
+    const about = (doc.info as { description?: string } | undefined)?.description ?? "";
+    return `- **${upstream.name}** \`${upstream.prefix}\` ${about}`.trimEnd();
+  });
+  return ["Every service behind this gateway, merged into one API:", "", ...lines].join("\n");
+}
+
+function merge(documents: Fetched[]): OpenApiDocument {
   const merged: Required<Pick<OpenApiDocument, "paths" | "components">> & OpenApiDocument = {
     openapi: "3.0.3",
-    info: { title: "Concert Tickets API", version: "1.0.0" },
+    info: {
+      title: "Concert Tickets API",
+      version: "1.0.0",
+      description: describeServices(documents),
+    },
     paths: {},
     components: {
       securitySchemes: {
@@ -68,7 +85,7 @@ function merge(documents: OpenApiDocument[]): OpenApiDocument {
       },
     },
   };
-  for (const doc of documents) {
+  for (const { doc } of documents) {
     Object.assign(merged.paths, doc.paths ?? {});
     for (const [section, entries] of Object.entries(doc.components ?? {})) {
       merged.components[section] = { ...(merged.components[section] ?? {}), ...entries };
