@@ -16,15 +16,19 @@ describe("concert bodies", () => {
     ).toBe(true);
   });
 
-  it("refuse a capacity below 1, a past start, a price with fractions of a cent and unknown fields", () => {
+  it("refuse a capacity below 1, a past start and a price with fractions of a cent", () => {
     for (const bad of [
       { ...concert, capacity: 0 },
       { ...concert, starts_at: "2000-01-01T00:00:00Z" },
       { ...concert, ticket_price: 1.234 },
-      { ...concert, organiser: "me" },
     ]) {
       expect(ConcertCreateRequest.safeParse(bad).success).toBe(false);
     }
+  });
+
+  it("drop unknown fields instead of refusing them, as Pydantic does", () => {
+    const parsed = ConcertCreateRequest.parse({ ...concert, organiser: "me" });
+    expect(parsed).not.toHaveProperty("organiser");
   });
 
   it("take partial updates but not an empty one", () => {

@@ -27,7 +27,7 @@ export const ScanResult = z.enum([
 export type ScanResult = z.infer<typeof ScanResult>;
 
 export const ScanRequest = z
-  .strictObject({
+  .object({
     /** Chosen by the device; a retry with the same id gets the original answer back. */
     scan_id: z.uuid().optional(),
     qr_data: z.string().min(1).max(1024).optional(),

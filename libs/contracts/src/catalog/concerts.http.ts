@@ -10,7 +10,7 @@ const futureInstant = Timestamp.refine((value) => new Date(value).getTime() > Da
 });
 const money = z.number().min(0).max(1_000_000).multipleOf(0.01);
 
-export const ConcertCreateRequest = z.strictObject({
+export const ConcertCreateRequest = z.object({
   name: z.string().trim().min(1).max(200),
   artist: z.string().trim().min(1).max(200),
   venue: z.string().trim().min(1).max(200),

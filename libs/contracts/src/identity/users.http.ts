@@ -4,7 +4,7 @@ import { Role } from "./roles.js";
 
 export const Email = z.email().max(254);
 
-export const RegisterRequest = z.strictObject({
+export const RegisterRequest = z.object({
   email: Email,
   password: z.string().min(8, "Password must be at least 8 characters").max(128),
   full_name: z.string().trim().min(1).max(200),
@@ -25,5 +25,5 @@ export type UserResponse = z.infer<typeof UserResponse>;
 
 export const UserListResponse = z.array(UserResponse);
 
-export const RoleChangeRequest = z.strictObject({ role: Role });
+export const RoleChangeRequest = z.object({ role: Role });
 export type RoleChangeRequest = z.infer<typeof RoleChangeRequest>;

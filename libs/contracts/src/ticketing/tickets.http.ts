@@ -8,11 +8,11 @@ export const TicketNumberParams = z.object({ ticket_number: z.string().min(1).ma
 
 /** No body creates one ticket (answered alone); `{quantity}` creates a batch in one transaction. */
 export const CreateTicketsRequest = z
-  .strictObject({ quantity: z.number().int().min(1).max(10_000).optional() })
+  .object({ quantity: z.number().int().min(1).max(10_000).optional() })
   .nullish();
 export type CreateTicketsRequest = z.infer<typeof CreateTicketsRequest>;
 
-export const MarkSoldRequest = z.strictObject({
+export const MarkSoldRequest = z.object({
   buyer_name: z.string().trim().min(1).max(200),
   buyer_email: z.email().max(254),
   buyer_phone: z.string().trim().max(40).nullish(),
@@ -21,7 +21,7 @@ export const MarkSoldRequest = z.strictObject({
 });
 export type MarkSoldRequest = z.infer<typeof MarkSoldRequest>;
 
-export const PurchaseRequest = z.strictObject({ concert_id: z.uuid() });
+export const PurchaseRequest = z.object({ concert_id: z.uuid() });
 export type PurchaseRequest = z.infer<typeof PurchaseRequest>;
 
 export const TicketResponse = z.object({
