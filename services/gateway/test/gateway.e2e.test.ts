@@ -154,6 +154,57 @@ describe("bad requests and failing services", () => {
   });
 });
 
+describe("a browser app on another origin, as the original frontend is", () => {
+  it("may send every method the API routes, with the headers clients send (a real preflight)", async () => {
+    for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) {
+      const preflight = await fetch(
+        `${stack.url}/api/concerts/00000000-0000-4000-8000-000000000000`,
+        {
+          method: "OPTIONS",
+          headers: {
+            origin: "http://localhost:5173",
+            "access-control-request-method": method,
+            "access-control-request-headers": "authorization,content-type,idempotency-key",
+          },
+        },
+      );
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get("access-control-allow-origin")).toBe("http://localhost:5173");
+      expect(preflight.headers.get("access-control-allow-methods")).toContain(method);
+      const allowed = preflight.headers.get("access-control-allow-headers")?.toLowerCase();
+      for (const header of ["authorization", "content-type", "idempotency-key"]) {
+        expect(allowed).toContain(header);
+      }
+    }
+  });
+
+  it("treats an empty body sent as application/json as no body, as axios sends body-less calls", async () => {
+    const admin = await login(ADMIN.email, ADMIN.password);
+    const created = await api("POST", "/api/concerts/", { token: admin, body: concertBody });
+    const cancelled = await fetch(`${stack.url}/api/concerts/${created.body.id}/cancel`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    });
+    expect(cancelled.status).toBe(200);
+    expect((await cancelled.json()).status).toBe("cancelled");
+    const required = await fetch(`${stack.url}/api/concerts/`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
+    });
+    expect(required.status).toBe(422);
+  });
+
+  it("finds FastAPI's pages: GET / with the docs' address, /redoc and /openapi.json", async () => {
+    const root = await api("GET", "/");
+    expect(root.status).toBe(200);
+    expect(root.body).toEqual({ message: expect.any(String), docs: "/docs" });
+    const redoc = await fetch(`${stack.url}/redoc`);
+    expect(redoc.status).toBe(200);
+    expect(await redoc.text()).toContain('spec-url="/openapi.json"');
+    expect((await api("GET", "/openapi.json")).body.openapi).toMatch(/^3\./);
+  });
+});
+
 describe("documentation and events", () => {
   it("serves /docs and one OpenAPI document with every routed service's paths", async () => {
     const docs = await fetch(`${stack.url}/docs`, { redirect: "follow" });

@@ -12,6 +12,7 @@ import { createGuards, type Guards } from "../auth/guards.js";
 import type { VerificationKey } from "../auth/token-keys.js";
 import { installErrorHandler } from "./error-handler.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
+import { acceptEmptyJsonBodies } from "./json-body-parser.js";
 
 export interface ServiceAppOptions {
   /** Shown in the OpenAPI document and the logs. */
@@ -47,6 +48,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
     reply.header("x-request-id", request.id);
   });
   installErrorHandler(app);
+  acceptEmptyJsonBodies(app);
 
   await app.register(swagger, {
     openapi: {
