@@ -53,7 +53,7 @@ console.log(`
 services/${name} is made: port ${entry.port}, routed by the gateway at ${entry.prefix}.
   npm run build && npm test -w services/${name}   its generated test, through the gateway
   npm start                                      runs it with the rest of the stack
-Next: models in services/${name}/prisma/schema.prisma (then node scripts/migration-new.mjs ${name} <name>),
+Next: models in services/${name}/prisma/schema.prisma (then npm run migrate -- ${name} new <name>),
 routes in src/routes/, rules in src/domain/, consumed events in src/events/, all listed in src/service.ts;
 its HTTP bodies and events in libs/contracts.`);
 

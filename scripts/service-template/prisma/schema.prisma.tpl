@@ -12,5 +12,5 @@ datasource db {
 }
 
 // __Name__'s tables. After adding a model (with @@schema("__name__")), write its migration:
-//   node scripts/migration-new.mjs __name__ <migration-name>
+//   npm run migrate -- __name__ new <migration-name>
 // The outbox tables are the service kit's: never declare them here.

@@ -86,3 +86,20 @@ export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, ne
   assertProductionSafe(config);
   return config;
 }
+
+/**
+ * A service's database URL as its config reads it (`<SERVICE>_DATABASE_URL`, else
+ * `DATABASE_URL`, else the local default), for tools that need only that: the migration CLI.
+ */
+export function serviceDatabaseUrl(
+  service: string,
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const urlOverride = `${service.toUpperCase()}_DATABASE_URL`;
+  const schema = z.object({
+    DATABASE_URL: sharedConfigShape.DATABASE_URL,
+    [urlOverride]: postgresUrl.optional(),
+  });
+  const raw = loadConfig(schema, env) as Record<string, string | undefined>;
+  return raw[urlOverride] ?? (raw.DATABASE_URL as string);
+}

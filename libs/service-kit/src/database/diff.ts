@@ -2,17 +2,19 @@ import { offlineAdapterFactory } from "./offline-adapter.js";
 import { withSchemaEngine } from "./schema-engine-wasm.js";
 
 /**
- * The SQL of a migration from `fromDatamodel` (null: nothing) to `toDatamodel`, computed without a
- * database; an unchanged model yields only "-- This is an empty migration.".
+ * The SQL of a migration from `fromDatamodel` to `toDatamodel` (null: nothing), computed without a
+ * database; an unchanged model yields only "-- This is an empty migration.". Swapped, it is the
+ * down migration.
  */
 export async function diffMigrationSql(
   fromDatamodel: string | null,
-  toDatamodel: string,
+  toDatamodel: string | null,
 ): Promise<string> {
-  return withSchemaEngine(toDatamodel, offlineAdapterFactory(), async (engine) => {
+  const datamodel = toDatamodel ?? fromDatamodel ?? "";
+  return withSchemaEngine(datamodel, offlineAdapterFactory(), async (engine) => {
     const result = await engine.diff({
       from: fromDatamodel === null ? { tag: "empty" } : datamodelTarget(fromDatamodel),
-      to: datamodelTarget(toDatamodel),
+      to: toDatamodel === null ? { tag: "empty" } : datamodelTarget(toDatamodel),
       script: true,
       exitCode: null,
       filters: { externalTables: [], externalEnums: [] },

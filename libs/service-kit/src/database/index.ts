@@ -6,6 +6,13 @@ export {
 } from "./apply-migrations.js";
 export { connectionStringForSchema } from "./connection-string.js";
 export { diffMigrationSql } from "./diff.js";
+export {
+  DOWN_MIGRATION_FILE,
+  type MigrationState,
+  type MigrationTarget,
+  migrationHistory,
+  rollbackLastMigration,
+} from "./migration-history.js";
 export { type NamedStatement, namedStatement } from "./named-statement.js";
 export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";
 export { isUniqueViolation } from "./unique-violation.js";

@@ -26,6 +26,19 @@ describe("diffMigrationSql", () => {
     expect(sql).not.toContain("CREATE TABLE");
   });
 
+  it("yields the down migration when swapped: the change undone, and DROPs back to nothing", async () => {
+    const withStock = datamodel.replace(
+      "  name      String\n",
+      "  name      String\n  stock     Int @default(0)\n",
+    );
+    expect(await diffMigrationSql(withStock, datamodel)).toMatch(
+      /ALTER TABLE "fixture"\."widgets" DROP COLUMN "stock"/,
+    );
+    const toNothing = await diffMigrationSql(datamodel, null);
+    expect(toNothing).toContain('DROP TABLE "fixture"."widgets"');
+    expect(toNothing).toContain('DROP TYPE "fixture"."widget_colour"');
+  });
+
   it("yields no statement when the datamodel did not change", async () => {
     const sql = await diffMigrationSql(datamodel, datamodel);
 

@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "ticketing"."tickets_next_for_sale_idx";
