@@ -186,7 +186,7 @@ describe("a browser app on another origin, as the original frontend is", () => {
       headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
     });
     expect(cancelled.status).toBe(200);
-    expect((await cancelled.json()).status).toBe("cancelled");
+    expect(((await cancelled.json()) as { status: string }).status).toBe("cancelled");
     const required = await fetch(`${stack.url}/api/concerts/`, {
       method: "POST",
       headers: { authorization: `Bearer ${admin}`, "content-type": "application/json" },
