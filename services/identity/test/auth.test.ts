@@ -373,6 +373,15 @@ describe("usernames, as the original system has them", () => {
     expect(second.json().username).toBe("derived.person_tag2");
   });
 
+  it("gives simultaneous registrations from the same local part different usernames", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => register({ email: `crowd@host${i}.com`, password })),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(6).fill(201));
+    const usernames = responses.map((response) => response.json().username).sort();
+    expect(usernames).toEqual(["crowd", "crowd2", "crowd3", "crowd4", "crowd5", "crowd6"]);
+  });
+
   it("gives the first admin the username ADMIN_USERNAME (default admin)", async () => {
     const response = await identity.app.inject({
       method: "POST",

@@ -20,7 +20,7 @@ export function normalizeEmail(email: string): string {
 }
 
 // A derived username can be taken by a registration racing this one: derive again, a few times.
-const DERIVATION_ATTEMPTS = 3;
+const DERIVATION_ATTEMPTS = 10;
 
 /**
  * Creates the user and its UserRegistered event in one transaction. A taken email or username
