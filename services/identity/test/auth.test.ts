@@ -1,7 +1,7 @@
 import { createPublicKey, type JsonWebKey } from "node:crypto";
 import { startForFile } from "@concert/testing";
 import jwt from "jsonwebtoken";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ADMIN, startTestIdentity } from "./helper.js";
 
 const { service: identity } = startForFile(startTestIdentity);
@@ -96,6 +96,12 @@ describe("registration", () => {
       viewerToken,
     );
     expect(byViewer.statusCode).toBe(403);
+    const viewerMakingAdmin = await register(
+      { username: "x3-user", email: "x3@example.com", password: "secret-123", role: "admin" },
+      viewerToken,
+    );
+    expect(viewerMakingAdmin.statusCode).toBe(403);
+    expect(viewerMakingAdmin.json()).toHaveProperty("detail");
 
     const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
     const byAdmin = await register(
@@ -265,7 +271,13 @@ describe("events identity records for other services", () => {
         subject: "evt.identity.user.registered.v1",
         name: "UserRegistered",
         version: 1,
-        payload: { user_id: user.id, email: "eve@example.com", full_name: "Eve", role: "viewer" },
+        payload: {
+          user_id: user.id,
+          email: "eve@example.com",
+          username: "eve",
+          full_name: "Eve",
+          role: "viewer",
+        },
       },
     ]);
   });
@@ -297,5 +309,182 @@ describe("events identity records for other services", () => {
     expect((await changeRole(user.id, "viewer", adminToken)).statusCode).toBe(200);
 
     expect((await eventsAbout(user.id)).map((event) => event.name)).toEqual(["UserRegistered"]);
+  });
+});
+
+describe("usernames, as the original system has them", () => {
+  const password = "secret-123";
+
+  it("registers with the original body and answers exactly the original user fields plus full_name", async () => {
+    const response = await register({
+      username: "Alice_1",
+      email: "alice@example.com",
+      password,
+      role: "viewer",
+    });
+    expect(response.statusCode).toBe(201);
+    const user = response.json();
+    expect(Object.keys(user).sort()).toEqual([
+      "created_at",
+      "email",
+      "full_name",
+      "id",
+      "is_active",
+      "role",
+      "updated_at",
+      "username",
+    ]);
+    expect(user).toMatchObject({
+      username: "Alice_1",
+      email: "alice@example.com",
+      full_name: null,
+      role: "viewer",
+      is_active: true,
+    });
+    expect(Date.parse(user.updated_at)).toBeGreaterThanOrEqual(Date.parse(user.created_at));
+  });
+
+  it("refuses a username taken by another account regardless of case with 409 saying so", async () => {
+    await register({ username: "CaseUser", email: "case1@example.com", password });
+    const again = await register({ username: "caseuser", email: "case2@example.com", password });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ detail: "Username already registered" });
+  });
+
+  it("says the email is taken when both are, and nothing is created", async () => {
+    await register({ username: "both-taken", email: "both@example.com", password });
+    const again = await register({ username: "Both-Taken", email: "BOTH@example.com", password });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ detail: "Email already registered" });
+  });
+
+  it("refuses usernames that are too short, too long or hold other characters with 422", async () => {
+    for (const username of ["ab", "a".repeat(51), "has space", "at@sign", "émile"]) {
+      const response = await register({ username, email: "bad-name@example.com", password });
+      expect(response.statusCode, username).toBe(422);
+      expect(response.json().detail[0].loc).toEqual(["body", "username"]);
+    }
+  });
+
+  it("gives an account registered without a username one derived from its email", async () => {
+    const first = await register({ email: "Derived.Person+tag@example.com", password });
+    const second = await register({ email: "derived.person+tag@other.org", password });
+    expect(first.json().username).toBe("derived.person_tag");
+    expect(second.json().username).toBe("derived.person_tag2");
+  });
+
+  it("gives simultaneous registrations from the same local part different usernames", async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => register({ email: `crowd@host${i}.com`, password })),
+    );
+    expect(responses.map((response) => response.statusCode)).toEqual(Array(6).fill(201));
+    const usernames = responses.map((response) => response.json().username).sort();
+    expect(usernames).toEqual(["crowd", "crowd2", "crowd3", "crowd4", "crowd5", "crowd6"]);
+  });
+
+  it("gives the first admin the username ADMIN_USERNAME (default admin)", async () => {
+    const response = await identity.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      payload: { username: ADMIN.username, password: ADMIN.password },
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().user).toMatchObject({ username: "admin", email: ADMIN.email });
+  });
+});
+
+describe("login by username or email", () => {
+  const password = "secret-123";
+  const bob = { username: "Bob.Builder", email: "bob@example.com" };
+
+  function loginWith(payload: Record<string, string>) {
+    return identity.app.inject({ method: "POST", url: "/api/auth/login", payload });
+  }
+
+  function loginWithForm(username: string) {
+    return identity.app.inject({
+      method: "POST",
+      url: "/api/auth/login",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: `username=${encodeURIComponent(username)}&password=${encodeURIComponent(password)}`,
+    });
+  }
+
+  function expectSignedInAsBob(response: Awaited<ReturnType<typeof loginWith>>) {
+    expect(response.statusCode).toBe(200);
+    const body = response.json();
+    expect(body).toMatchObject({
+      token_type: "bearer",
+      expires_in: 30 * 60,
+      user: { username: "Bob.Builder", email: "bob@example.com", role: "viewer", is_active: true },
+    });
+    expect(jwt.decode(body.access_token)).toMatchObject({ email: "bob@example.com" });
+  }
+
+  beforeAll(async () => {
+    expect((await register({ ...bob, password })).statusCode).toBe(201);
+  });
+
+  it("signs in with JSON {username, password}, the username in any case", async () => {
+    expectSignedInAsBob(await loginWith({ username: "Bob.Builder", password }));
+    expectSignedInAsBob(await loginWith({ username: "bob.builder", password }));
+  });
+
+  it("signs in with JSON {username, password} holding the email", async () => {
+    expectSignedInAsBob(await loginWith({ username: "Bob@Example.com", password }));
+  });
+
+  it("signs in with JSON {email, password}", async () => {
+    expectSignedInAsBob(await loginWith({ email: "bob@example.com", password }));
+  });
+
+  it("signs in with the OAuth2 password form by username and by email", async () => {
+    expectSignedInAsBob(await loginWithForm("Bob.Builder"));
+    expectSignedInAsBob(await loginWithForm("bob@example.com"));
+  });
+
+  it("answers the same user object at /me and in the admin's list", async () => {
+    const signedIn = (await loginWith({ username: "Bob.Builder", password })).json();
+    const me = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/me",
+      headers: { authorization: `Bearer ${signedIn.access_token}` },
+    });
+    expect(me.json()).toEqual(signedIn.user);
+    const adminToken = await tokenFor(ADMIN.email, ADMIN.password);
+    const list = await identity.app.inject({
+      method: "GET",
+      url: "/api/auth/users",
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    expect(list.json()).toContainEqual(signedIn.user);
+  });
+
+  it("counts failures per account whichever identifier was typed, then answers 429", async () => {
+    await register({ username: "carol", email: "carol@example.com", password });
+    for (let i = 0; i < 5; i++) {
+      const identifier = i % 2 === 0 ? "Carol" : "carol@example.com";
+      expect((await loginWith({ username: identifier, password: `nope-${i}` })).statusCode).toBe(
+        401,
+      );
+    }
+    expect((await loginWith({ username: "carol", password })).statusCode).toBe(429);
+    expect((await loginWith({ email: "carol@example.com", password })).statusCode).toBe(429);
+  });
+});
+
+describe("UserRegistered carries the username", () => {
+  it("sends the username, and the username as display name when no full name was given", async () => {
+    const user = (
+      await register({ username: "Dana-D", email: "dana@example.com", password: "secret-123" })
+    ).json();
+    const [event] = await eventsAbout(user.id);
+    expect(event?.payload).toEqual({
+      user_id: user.id,
+      email: "dana@example.com",
+      username: "Dana-D",
+      full_name: "Dana-D",
+      role: "viewer",
+    });
   });
 });

@@ -2,7 +2,8 @@ import { startTestService } from "@concert/service-kit/testing";
 import { type TestInfra, testEnv } from "@concert/testing";
 import { identityService } from "../src/service.js";
 
-export const ADMIN = { email: "root@example.com", password: "root-password-1" };
+/** The first admin; its username is ADMIN_USERNAME's default. */
+export const ADMIN = { username: "admin", email: "root@example.com", password: "root-password-1" };
 
 /** Identity as `main` starts it, on this run's database and broker, with a known first admin. */
 export function startTestIdentity(infra: TestInfra, env: Record<string, string> = {}) {

@@ -8,7 +8,15 @@ export const UserRegistered = defineEvent({
   producer: "identity",
   aggregate: "user",
   verb: "registered",
-  payload: z.object({ user_id: z.uuid(), email: z.string(), full_name: z.string(), role: Role }),
+  payload: z.object({
+    user_id: z.uuid(),
+    email: z.string(),
+    /** Always sent now; optional so events recorded before usernames existed still parse. */
+    username: z.string().optional(),
+    /** The display name: the full name, or the username when none was given. */
+    full_name: z.string(),
+    role: Role,
+  }),
 });
 
 export const UserRoleChanged = defineEvent({

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { UserResponse } from "./users.http.js";
 
 /**
- * JSON `{email, password}` or the OAuth2 password form (`username`, `password`) that Swagger's
- * Authorize button posts; both name the same account.
+ * JSON `{email, password}`, JSON `{username, password}` (the original system's body) or the OAuth2
+ * password form that Swagger's Authorize button posts. `username` may hold a username or an email.
  */
 export const LoginRequest = z.union([
   z.object({ email: z.string().min(1), password: z.string().min(1) }),
@@ -14,6 +15,8 @@ export const TokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal("bearer"),
   expires_in: z.number().int(),
+  /** The signed-in user, as register and /me answer it. */
+  user: UserResponse,
 });
 export type TokenResponse = z.infer<typeof TokenResponse>;
 

@@ -4,10 +4,24 @@ import { Role } from "./roles.js";
 
 export const Email = z.email().max(254);
 
+/** The characters a username may hold; it never contains "@", so it cannot be taken for an email. */
+export const USERNAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+export const USERNAME_MIN_LENGTH = 3;
+export const USERNAME_MAX_LENGTH = 50;
+
+/** Kept as given, compared case-insensitively (unique on its lower-cased form). */
+export const Username = z
+  .string()
+  .min(USERNAME_MIN_LENGTH)
+  .max(USERNAME_MAX_LENGTH)
+  .regex(USERNAME_PATTERN, "Username may contain only letters, digits, '.', '_' and '-'");
+
 export const RegisterRequest = z.object({
+  /** The original system's login name. Derived from the email when absent (see docs). */
+  username: Username.optional(),
   email: Email,
   password: z.string().min(8, "Password must be at least 8 characters").max(128),
-  full_name: z.string().trim().min(1).max(200),
+  full_name: z.string().trim().min(1).max(200).nullish(),
   /** Honoured only when an admin registers the user; anyone else gets 403. */
   role: Role.optional(),
 });
@@ -15,11 +29,13 @@ export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 export const UserResponse = z.object({
   id: z.uuid(),
+  username: z.string(),
   email: z.string(),
-  full_name: z.string(),
+  full_name: z.string().nullable(),
   role: Role,
   is_active: z.boolean(),
   created_at: Timestamp,
+  updated_at: Timestamp,
 });
 export type UserResponse = z.infer<typeof UserResponse>;
 

@@ -22,6 +22,8 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
       schema: {
         tags: ["auth"],
         summary: "Register a new user (viewer unless an admin assigns a role)",
+        description:
+          "Username: 3-50 letters, digits, '.', '_' or '-', unique regardless of case; derived from the email when absent.",
         security: [],
         body: RegisterRequest,
         response: { 201: UserResponse, 403: ErrorBody, 409: ErrorBody },
@@ -38,6 +40,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
       const user = await registerUser(
         prisma,
         {
+          username: request.body.username,
           email: request.body.email,
           password: request.body.password,
           fullName: request.body.full_name,
@@ -54,7 +57,8 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
     {
       schema: {
         tags: ["auth"],
-        summary: "Log in with JSON {email, password} or the OAuth2 password form",
+        summary:
+          "Log in with JSON {username, password} or {email, password}, or the OAuth2 password form; username may be an email",
         security: [],
         body: LoginRequest,
         response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
@@ -62,8 +66,8 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
     },
     async (request) => {
       const body = request.body;
-      const email = "email" in body ? body.email : body.username;
-      const user = await checkCredentials(prisma, email, body.password, {
+      const identifier = "email" in body ? body.email : body.username;
+      const user = await checkCredentials(prisma, identifier, body.password, {
         maxFailures: config.LOGIN_MAX_FAILURES,
         windowMinutes: config.LOGIN_FAILURE_WINDOW_MINUTES,
       });
@@ -73,7 +77,12 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
         { userId: user.id, email: user.email, role: user.role },
         expiresIn,
       );
-      return { access_token: accessToken, token_type: "bearer" as const, expires_in: expiresIn };
+      return {
+        access_token: accessToken,
+        token_type: "bearer" as const,
+        expires_in: expiresIn,
+        user: toUserResponse(user),
+      };
     },
   );
 
