@@ -38,6 +38,7 @@ function claimStatement() {
     gate: ":gate",
     scan_id: uuidOf("9000", ":ticket_number::bigint"), // the service makes one per request
     device_id: "NULL", // none sent
+    notes: "NULL", // none sent
     scanned_by: ":scanned_by",
     fingerprint: ":fingerprint",
     scanned_at: ":scanned_at", // the service passes its own clock's time

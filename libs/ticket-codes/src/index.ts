@@ -1,5 +1,7 @@
 export {
   checkTicketCode,
+  type SignedTicket,
+  signCompactTicketCode,
   signTicketCode,
   type TicketCodeCheck,
   type TicketCodeClaims,

@@ -1,44 +1,122 @@
 import { type KeyObject, sign, verify } from "node:crypto";
 
 /**
- * The text inside a ticket's QR code: `CT1.<payload>.<signature>`, both base64url. The payload
- * is 36 bytes: ticket id (16), concert id (16), code version (4, big-endian). The Ed25519
- * signature covers the prefix and the payload, so a gate can tell a real, current code from a
- * forged one with the public key alone, without a database. Short enough for a small QR code.
+ * The text inside a ticket's QR code. Ticketing issues the JSON the original system's scanner
+ * parses (`JSON.parse(text).ticket_number`), with the code version and an Ed25519 signature
+ * inside it:
+ *
+ *   {"ticket_id":"…","ticket_number":"K7M2-9QXA","concert_id":"…","v":1,"sig":"<base64url>"}
+ *
+ * The signature covers the UTF-8 bytes of `CT2|<ticket_id>|<concert_id>|<ticket_number>|<v>`, so
+ * a gate tells a real, current code from a forged or edited one with the public key alone. The
+ * older compact `CT1.<payload>.<signature>` text (on tickets already printed) is still accepted.
  */
 export interface TicketCodeClaims {
   ticketId: string;
   concertId: string;
   codeVersion: number;
+  /** Carried by the JSON code; absent from a CT1 code. */
+  ticketNumber?: string;
 }
+
+/** What ticketing signs: every claim, the ticket number included. */
+export type SignedTicket = Required<TicketCodeClaims>;
 
 export type TicketCodeCheck =
   | { valid: true; claims: TicketCodeClaims }
   | { valid: false; reason: "malformed" | "bad_signature" };
 
-const PREFIX = "CT1";
-const PAYLOAD_BYTES = 36;
+const SIGNATURE_BYTES = 64;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MALFORMED: TicketCodeCheck = { valid: false, reason: "malformed" };
+const BAD_SIGNATURE: TicketCodeCheck = { valid: false, reason: "bad_signature" };
 
-export function signTicketCode(privateKey: KeyObject, claims: TicketCodeClaims): string {
-  const payload = Buffer.alloc(PAYLOAD_BYTES);
-  uuidToBytes(claims.ticketId).copy(payload, 0);
-  uuidToBytes(claims.concertId).copy(payload, 16);
-  payload.writeUInt32BE(claims.codeVersion, 32);
-  const signature = sign(null, signedBytes(payload), privateKey);
-  return `${PREFIX}.${payload.toString("base64url")}.${signature.toString("base64url")}`;
+export function signTicketCode(privateKey: KeyObject, ticket: SignedTicket): string {
+  const signature = sign(null, jsonSignedBytes(ticket), privateKey);
+  // Key order is part of the format: the other services and the original scanner rely on it.
+  return JSON.stringify({
+    ticket_id: ticket.ticketId,
+    ticket_number: ticket.ticketNumber,
+    concert_id: ticket.concertId,
+    v: ticket.codeVersion,
+    sig: signature.toString("base64url"),
+  });
 }
 
 export function checkTicketCode(publicKey: KeyObject, code: string): TicketCodeCheck {
-  const parts = code.trim().split(".");
-  if (parts.length !== 3 || parts[0] !== PREFIX) return { valid: false, reason: "malformed" };
+  const text = code.trim();
+  return text.startsWith("{") ? checkJsonCode(publicKey, text) : checkCompactCode(publicKey, text);
+}
+
+function checkJsonCode(publicKey: KeyObject, text: string): TicketCodeCheck {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return MALFORMED;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return MALFORMED;
+  const { ticket_id, ticket_number, concert_id, v, sig } = parsed as Record<string, unknown>;
+  if (
+    !isUuid(ticket_id) ||
+    !isUuid(concert_id) ||
+    typeof ticket_number !== "string" ||
+    ticket_number.length === 0 ||
+    !isCodeVersion(v) ||
+    typeof sig !== "string"
+  ) {
+    return MALFORMED;
+  }
+  const signature = Buffer.from(sig, "base64url");
+  if (signature.length !== SIGNATURE_BYTES) return MALFORMED;
+  const claims = {
+    ticketId: ticket_id,
+    concertId: concert_id,
+    ticketNumber: ticket_number,
+    codeVersion: v,
+  };
+  if (!verify(null, jsonSignedBytes(claims), publicKey, signature)) return BAD_SIGNATURE;
+  return { valid: true, claims };
+}
+
+function jsonSignedBytes(ticket: SignedTicket): Buffer {
+  const { ticketId, concertId, ticketNumber, codeVersion } = ticket;
+  return Buffer.from(`CT2|${ticketId}|${concertId}|${ticketNumber}|${codeVersion}`, "utf8");
+}
+
+function isUuid(value: unknown): value is string {
+  return typeof value === "string" && UUID.test(value);
+}
+
+function isCodeVersion(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= 0xffff_ffff;
+}
+
+// The compact CT1 code: `CT1.<payload>.<signature>`, both base64url. The payload is 36 bytes:
+// ticket id (16), concert id (16), code version (4, big-endian); the signature covers "CT1." and
+// the payload. Ticketing no longer issues it; gates accept it for tickets already printed.
+const COMPACT_PREFIX = "CT1";
+const COMPACT_PAYLOAD_BYTES = 36;
+
+/** The compact CT1 text, as printed tickets carry it (tools and tests; ticketing issues JSON). */
+export function signCompactTicketCode(privateKey: KeyObject, claims: TicketCodeClaims): string {
+  const payload = Buffer.alloc(COMPACT_PAYLOAD_BYTES);
+  uuidToBytes(claims.ticketId).copy(payload, 0);
+  uuidToBytes(claims.concertId).copy(payload, 16);
+  payload.writeUInt32BE(claims.codeVersion, 32);
+  const signature = sign(null, compactSignedBytes(payload), privateKey);
+  return `${COMPACT_PREFIX}.${payload.toString("base64url")}.${signature.toString("base64url")}`;
+}
+
+function checkCompactCode(publicKey: KeyObject, text: string): TicketCodeCheck {
+  const parts = text.split(".");
+  if (parts.length !== 3 || parts[0] !== COMPACT_PREFIX) return MALFORMED;
   const payload = Buffer.from(parts[1] as string, "base64url");
   const signature = Buffer.from(parts[2] as string, "base64url");
-  if (payload.length !== PAYLOAD_BYTES || signature.length !== 64) {
-    return { valid: false, reason: "malformed" };
+  if (payload.length !== COMPACT_PAYLOAD_BYTES || signature.length !== SIGNATURE_BYTES) {
+    return MALFORMED;
   }
-  if (!verify(null, signedBytes(payload), publicKey, signature)) {
-    return { valid: false, reason: "bad_signature" };
-  }
+  if (!verify(null, compactSignedBytes(payload), publicKey, signature)) return BAD_SIGNATURE;
   return {
     valid: true,
     claims: {
@@ -49,8 +127,8 @@ export function checkTicketCode(publicKey: KeyObject, code: string): TicketCodeC
   };
 }
 
-function signedBytes(payload: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${PREFIX}.`), payload]);
+function compactSignedBytes(payload: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`${COMPACT_PREFIX}.`), payload]);
 }
 
 function uuidToBytes(uuid: string): Buffer {

@@ -1,39 +1,128 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { checkTicketCode, signTicketCode } from "../src/index.js";
+import { checkTicketCode, signCompactTicketCode, signTicketCode } from "../src/index.js";
 
 const keys = generateKeyPairSync("ed25519");
-const claims = { ticketId: randomUUID(), concertId: randomUUID(), codeVersion: 3 };
+const ticket = {
+  ticketId: randomUUID(),
+  concertId: randomUUID(),
+  ticketNumber: "K7M2-9QXA",
+  codeVersion: 3,
+};
+const BAD_SIGNATURE = { valid: false, reason: "bad_signature" };
+const MALFORMED = { valid: false, reason: "malformed" };
 
-describe("ticket codes", () => {
-  it("carry the ticket, its concert and code version, verified with the public key alone", () => {
-    const code = signTicketCode(keys.privateKey, claims);
+/** The JSON code with one field replaced, the signature kept. */
+function edited(field: string, value: unknown): string {
+  const code = JSON.parse(signTicketCode(keys.privateKey, ticket));
+  return JSON.stringify({ ...code, [field]: value });
+}
+
+describe("ticket codes as the original scanner reads them (JSON)", () => {
+  it("are JSON with ticket_id, ticket_number, concert_id, v and sig, in that order", () => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    const parsed = JSON.parse(code);
+    expect(Object.keys(parsed)).toEqual(["ticket_id", "ticket_number", "concert_id", "v", "sig"]);
+    expect(parsed).toMatchObject({
+      ticket_id: ticket.ticketId,
+      ticket_number: "K7M2-9QXA",
+      concert_id: ticket.concertId,
+      v: 3,
+    });
+    expect(parsed.sig).toMatch(/^[\w-]{86}$/);
+  });
+
+  it("are verified with the public key alone and give back every claim", () => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    expect(checkTicketCode(keys.publicKey, code)).toEqual({ valid: true, claims: ticket });
+    expect(checkTicketCode(keys.publicKey, ` ${code}\n`)).toEqual({ valid: true, claims: ticket });
+  });
+
+  it("sign exactly CT2|ticket_id|concert_id|ticket_number|v", async () => {
+    const { verify } = await import("node:crypto");
+    const { sig } = JSON.parse(signTicketCode(keys.privateKey, ticket));
+    const message = `CT2|${ticket.ticketId}|${ticket.concertId}|K7M2-9QXA|3`;
+    expect(verify(null, Buffer.from(message), keys.publicKey, Buffer.from(sig, "base64url"))).toBe(
+      true,
+    );
+  });
+
+  it("refuse a code signed with another key", () => {
+    const other = generateKeyPairSync("ed25519");
+    expect(checkTicketCode(keys.publicKey, signTicketCode(other.privateKey, ticket))).toEqual(
+      BAD_SIGNATURE,
+    );
+  });
+
+  it.each([
+    ["ticket_id", randomUUID()],
+    ["ticket_number", "K7M2-9QXB"],
+    ["concert_id", randomUUID()],
+    ["v", 4],
+  ])("refuse a code whose %s was edited", (field, value) => {
+    expect(checkTicketCode(keys.publicKey, edited(field, value))).toEqual(BAD_SIGNATURE);
+  });
+
+  it("refuse a code whose signature was swapped for another ticket's", () => {
+    const otherSig = JSON.parse(signTicketCode(keys.privateKey, { ...ticket, codeVersion: 4 })).sig;
+    expect(checkTicketCode(keys.publicKey, edited("sig", otherSig))).toEqual(BAD_SIGNATURE);
+  });
+
+  it("refuse JSON that is not a whole ticket code", () => {
+    for (const junk of [
+      "{",
+      "[]",
+      "{}",
+      '{"ticket_number":"K7M2-9QXA"}',
+      edited("v", "3"),
+      edited("v", 1.5),
+      edited("v", -1),
+      edited("ticket_id", 42),
+      edited("ticket_id", "not-a-uuid"),
+      edited("ticket_number", ""),
+      edited("sig", "AAAA"),
+      edited("sig", undefined),
+    ]) {
+      expect(checkTicketCode(keys.publicKey, junk)).toEqual(MALFORMED);
+    }
+  });
+});
+
+describe("compact CT1 codes on tickets already printed", () => {
+  const claims = { ticketId: ticket.ticketId, concertId: ticket.concertId, codeVersion: 3 };
+
+  it("are still accepted, without a ticket number", () => {
+    const code = signCompactTicketCode(keys.privateKey, claims);
     expect(code).toMatch(/^CT1\.[\w-]+\.[\w-]+$/);
-    expect(code.length).toBeLessThan(160);
     expect(checkTicketCode(keys.publicKey, code)).toEqual({ valid: true, claims });
   });
 
   it("refuse a code signed with another key", () => {
     const other = generateKeyPairSync("ed25519");
-    const code = signTicketCode(other.privateKey, claims);
-    expect(checkTicketCode(keys.publicKey, code)).toEqual({
-      valid: false,
-      reason: "bad_signature",
-    });
+    expect(
+      checkTicketCode(keys.publicKey, signCompactTicketCode(other.privateKey, claims)),
+    ).toEqual(BAD_SIGNATURE);
   });
 
   it("refuse a code whose payload was edited to name another ticket or version", () => {
-    const [prefix, , signature] = signTicketCode(keys.privateKey, claims).split(".");
-    const edited = signTicketCode(keys.privateKey, { ...claims, codeVersion: 4 }).split(".")[1];
-    expect(checkTicketCode(keys.publicKey, `${prefix}.${edited}.${signature}`)).toEqual({
-      valid: false,
-      reason: "bad_signature",
-    });
+    const [prefix, , signature] = signCompactTicketCode(keys.privateKey, claims).split(".");
+    for (const change of [
+      { codeVersion: 4 },
+      { ticketId: randomUUID() },
+      { concertId: randomUUID() },
+    ]) {
+      const payload = signCompactTicketCode(keys.privateKey, { ...claims, ...change }).split(
+        ".",
+      )[1];
+      expect(checkTicketCode(keys.publicKey, `${prefix}.${payload}.${signature}`)).toEqual(
+        BAD_SIGNATURE,
+      );
+    }
   });
 
   it("refuse text that is not a ticket code at all", () => {
     for (const junk of ["", "hello", "CT1.abc.def", "TKT-1234", "CT2.a.b"]) {
-      expect(checkTicketCode(keys.publicKey, junk)).toEqual({ valid: false, reason: "malformed" });
+      expect(checkTicketCode(keys.publicKey, junk)).toEqual(MALFORMED);
     }
   });
 });

@@ -61,11 +61,14 @@ describe("attendance report", () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
       concert_id: concertId,
+      total_sold: 5,
+      total_attended: 3,
+      attendance_rate: "60.0%",
       sold: 5,
       entered: 3,
       attended: 1,
       not_yet_arrived: 2,
-      attendance_rate: 0.6,
+      attendance_ratio: 0.6,
       bucket_minutes: 15,
       arrivals: [
         { bucket_start: "2026-06-01T19:00:00.000Z", count: 2 },
@@ -77,10 +80,18 @@ describe("attendance report", () => {
     expect(hourly.arrivals).toEqual([{ bucket_start: "2026-06-01T19:00:00.000Z", count: 3 }]);
   });
 
-  it("reports zeros for a concert with no tickets, rounds the rate to 4 decimals", async () => {
+  it('reports zeros and "0%" for a concert with nothing sold; the rate string has one decimal, the ratio 4', async () => {
     const admin = others.tokenFor("admin");
     const empty = (await report(randomUUID(), "", admin)).json();
-    expect(empty).toMatchObject({ sold: 0, entered: 0, attendance_rate: 0, bucket_minutes: 15 });
+    expect(empty).toMatchObject({
+      total_sold: 0,
+      total_attended: 0,
+      attendance_rate: "0%",
+      sold: 0,
+      entered: 0,
+      attendance_ratio: 0,
+      bucket_minutes: 15,
+    });
     expect(empty.arrivals).toEqual([]);
 
     const concertId = randomUUID();
@@ -94,7 +105,12 @@ describe("attendance report", () => {
       payload: { qr_data: others.codeFor(entering) },
       headers: { authorization: `Bearer ${admin}` },
     });
-    expect((await report(concertId, "", admin)).json().attendance_rate).toBe(0.3333);
+    expect((await report(concertId, "", admin)).json()).toMatchObject({
+      total_sold: 3,
+      total_attended: 1,
+      attendance_rate: "33.3%",
+      attendance_ratio: 0.3333,
+    });
   });
 
   it("is for gate staff only", async () => {

@@ -78,20 +78,19 @@ describe("why a scan that claimed nothing did not", () => {
       "already_admitted",
       false,
     ],
-    ["attendance before entry", ask("attendance"), {}, "not_admitted_yet", false],
     [
       "attendance recorded already",
       ask("attendance"),
       { ...admitted, attended_at: AT },
       "already_attended",
-      true,
+      false,
     ],
     [
       "attendance when ticketing says attended",
       ask("attendance"),
       { status: "attended" },
       "already_attended",
-      true,
+      false,
     ],
     ["a sale confirmation", ask("sale_confirmation"), {}, "sale_confirmed", true],
     [
@@ -121,6 +120,7 @@ describe("why a scan that claimed nothing did not", () => {
       { code_version: 3 },
     ],
     ["a code newer than our copy", ask("entry_check", { codeVersion: 2 }), {}],
+    ["attendance of a sold ticket not admitted yet (it admits)", ask("attendance"), {}],
     ["attendance of an admitted ticket", ask("attendance"), admitted],
     ["attendance of a ticket ticketing says is in", ask("attendance"), { status: "scanned_entry" }],
   ])("calls %s stale: it looked claimable, so another look decides", (_, question, row) => {

@@ -35,6 +35,7 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
     signTicketCode(codeKey, {
       ticketId: ticket.ticket_id,
       concertId: ticket.concert_id,
+      ticketNumber: ticket.ticket_number,
       codeVersion: ticket.code_version,
     });
 

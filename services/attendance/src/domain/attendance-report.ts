@@ -39,15 +39,23 @@ export async function attendanceReport(
   const { sold = 0, entered = 0, attended = 0 } = totals ?? {};
   return {
     concert_id: concertId,
+    total_sold: sold,
+    total_attended: entered,
+    attendance_rate: percentText(entered, sold),
     sold,
     entered,
     attended,
     not_yet_arrived: Math.max(0, sold - entered),
-    attendance_rate: sold === 0 ? 0 : Math.round((entered / sold) * 10_000) / 10_000,
+    attendance_ratio: sold === 0 ? 0 : Math.round((entered / sold) * 10_000) / 10_000,
     bucket_minutes: bucketMinutes,
     arrivals: arrivals.map((row) => ({
       bucket_start: row.bucket_start.toISOString(),
       count: row.count,
     })),
   };
+}
+
+/** The original's rate: a percentage with one decimal ("95.0%"), "0%" when nothing is sold. */
+function percentText(part: number, whole: number): string {
+  return whole === 0 ? "0%" : `${((part / whole) * 100).toFixed(1)}%`;
 }

@@ -78,13 +78,11 @@ export function classify(
     case "entry_check":
       return admitted ? alreadyAdmitted(ticket) : "stale";
     case "attendance":
-      if (!admitted)
-        return answer("not_admitted_yet", "Not admitted yet: scan at the entrance first");
+      // Admits a ticket not in yet, records attendance of one in: both claim. Used up once attended.
       if (attended) {
         return {
           ...alreadyAdmitted(ticket),
           result: "already_attended",
-          admit: true,
           detail: `Attendance already recorded${at(ticket.attended_at)}`,
         };
       }

@@ -12,7 +12,7 @@ import {
   ENTRY_CLAIM,
   GATE_RULES,
   INSERT_SCAN,
-  TICKET_BY_NUMBER,
+  TICKET_KEY,
   TICKET_STATE,
   type TicketKeyRow,
   type TicketStateRow,
@@ -35,7 +35,9 @@ type ScanDraft = Omit<
  * Decides a scan and records it, in as few round trips as the rules allow: the signature is
  * checked without the database, then one claim statement admits, writes the scan row and the
  * outbox event and notifies the relay (one round trip, atomic as any single statement); a denial
- * adds the insert of its scan row. A typed ticket number costs one read first.
+ * adds the insert of its scan row. A typed ticket number or a ticket id (the original's body)
+ * costs one read first. The scanner recorded is always the token's user (`scannedBy`): a
+ * `scanner_id` in the body is never trusted.
  */
 export async function recordScan(
   prisma: PrismaClient,
@@ -47,14 +49,16 @@ export async function recordScan(
   const ticketNumber = request.ticket_number ? normalizeTicketNumber(request.ticket_number) : null;
   const draft: ScanDraft = {
     id: request.scan_id ?? randomUUID(),
-    ticketId: null,
+    // Named by the original's body: trusted like a typed number (the scanner is gate staff).
+    ticketId: request.ticket_id ?? null,
     ticketNumber,
     concertId: null,
     scanType: request.scan_type,
-    gate: request.gate || null,
+    gate: request.gate || request.location || null,
     deviceId: request.device_id || null,
     scannedBy,
     requestFingerprint: scanFingerprint(request),
+    notes: request.notes || null,
     // From this clock, not the database's: the event's envelope is built before the statement.
     scannedAt: new Date(),
   };
@@ -69,6 +73,7 @@ export async function recordScan(
     const check = checkTicketCode(ticketCodeKey, request.qr_data);
     if (check.valid) {
       draft.ticketId = check.claims.ticketId;
+      draft.ticketNumber = check.claims.ticketNumber ?? null;
       draft.concertId = check.claims.concertId;
       question.codeVersion = check.claims.codeVersion;
     }
@@ -84,10 +89,13 @@ export async function recordScan(
     return denyOrConfirm(prisma, draft, question, rows[0]);
   }
 
-  if (!draft.ticketId) {
-    // One code path for QR codes and typed numbers: a number is first turned into the key.
+  if (!draft.concertId) {
+    // One code path for QR codes, typed numbers and ticket ids: each is first turned into the key.
     const found = (
-      await TICKET_BY_NUMBER.query<TicketKeyRow>(prisma, { ticket_number: ticketNumber })
+      await TICKET_KEY.query<TicketKeyRow>(prisma, {
+        ticket_id: draft.ticketId,
+        ticket_number: ticketNumber,
+      })
     )[0];
     if (!found) return denyOrConfirm(prisma, draft, question, undefined);
     draft.ticketId = found.ticket_id;
@@ -131,6 +139,7 @@ function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
       scanned_by: draft.scannedBy,
       fingerprint: draft.requestFingerprint,
       scanned_at: draft.scannedAt,
+      notes: draft.notes,
     },
     {
       scan_id: draft.id,
@@ -175,18 +184,19 @@ async function deny(prisma: PrismaClient, draft: ScanDraft, decision: Decision) 
 }
 
 /** The row the claim statement wrote, rebuilt rather than read back (one round trip less). */
-function claimedScan(draft: ScanDraft, ticket: TicketStateRow): Scan {
-  const entry = draft.scanType === "entry_check";
+function claimedScan(draft: ScanDraft, ticket: ClaimRow): Scan {
+  // An entry claim always admits; an attendance claim admits a ticket nobody admitted before.
+  const admittedHere = ticket.admitted_scan_id === draft.id;
   return {
     ...draft,
     ticketId: ticket.ticket_id,
     ticketNumber: ticket.ticket_number,
     concertId: ticket.concert_id,
-    result: entry ? "admitted" : "attendance_recorded",
+    result: admittedHere ? "admitted" : "attendance_recorded",
     admit: true,
-    detail: entry ? "Admitted" : "Attendance recorded",
-    firstAdmittedAt: entry ? null : ticket.admitted_at,
-    firstAdmittedGate: entry ? null : ticket.admitted_gate,
+    detail: admittedHere ? "Admitted" : "Attendance recorded",
+    firstAdmittedAt: admittedHere ? null : ticket.admitted_at,
+    firstAdmittedGate: admittedHere ? null : ticket.admitted_gate,
   };
 }
 
@@ -212,6 +222,7 @@ async function insertScan(
     first_admitted_at: decision.firstAdmittedAt,
     first_admitted_gate: decision.firstAdmittedGate,
     request_fingerprint: draft.requestFingerprint,
+    notes: draft.notes,
   });
   return rows[0] && { ...draft, ...decision };
 }

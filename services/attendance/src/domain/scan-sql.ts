@@ -36,6 +36,7 @@ export interface ScanParams {
   scanned_by: string;
   fingerprint: string;
   scanned_at: Date;
+  notes: string | null;
 }
 
 export type ClaimParams = ScanParams & typeof GATE_RULES;
@@ -62,11 +63,11 @@ const CLAIM_RULES = `
 const CLAIM_STATE = `
 state AS (
   SELECT ticket_id, ticket_number, concert_id, status, code_version,
-         admitted_at, admitted_gate, attended_at, true AS claimed
+         admitted_at, admitted_gate, admitted_scan_id, attended_at, true AS claimed
     FROM claimed
   UNION ALL
   SELECT g.ticket_id, g.ticket_number, g.concert_id, g.status, g.code_version,
-         g.admitted_at, g.admitted_gate, g.attended_at, false
+         g.admitted_at, g.admitted_gate, g.admitted_scan_id, g.attended_at, false
     FROM gate_tickets g
    WHERE g.ticket_id = :ticket_id::uuid AND NOT EXISTS (SELECT 1 FROM claimed)
 )`;
@@ -77,13 +78,16 @@ SELECT s.*, c.status AS concert_status,
 
 const SCAN_COLUMNS = `id, ticket_id, ticket_number, concert_id, scan_type, result, admit, detail,
                      gate, device_id, scanned_by, scanned_at, first_admitted_at,
-                     first_admitted_gate, request_fingerprint`;
+                     first_admitted_gate, request_fingerprint, notes`;
 
-/** A claim: its UPDATE of the ticket and INSERT of the scan row; TicketScanned goes with the scan row. */
+/**
+ * A claim: its UPDATE of the ticket and INSERT of the scan row (which may read `admitted_here`:
+ * this scan admitted the ticket); TicketScanned goes with the scan row.
+ */
 const claimStatement = (update: string, insertScan: string) =>
   recordEventWith<ClaimParams, typeof TicketScanned>(TicketScanned, {
     with: `claimed AS (${update}${CLAIM_RULES}
-  RETURNING t.*
+  RETURNING t.*, t.admitted_scan_id IS NOT DISTINCT FROM :scan_id::uuid AS admitted_here
 ),
 recorded AS (
   INSERT INTO scans (${SCAN_COLUMNS})
@@ -108,42 +112,56 @@ export const ENTRY_CLAIM = claimStatement(
   `
   UPDATE gate_tickets t
      SET admitted_at = :scanned_at::timestamptz, admitted_gate = :gate::text,
-         status = :admitted_status::text, updated_at = now()
+         admitted_scan_id = :scan_id::uuid, status = :admitted_status::text, updated_at = now()
    WHERE t.ticket_id = :ticket_id::uuid
      AND t.admitted_at IS NULL
      AND t.status = ANY(:admissible::text[])`,
   `SELECT :scan_id::uuid, ticket_id, ticket_number, concert_id, 'entry_check', 'admitted', true,
          'Admitted', :gate::text, :device_id::text, :scanned_by::uuid, :scanned_at::timestamptz,
-         NULL, NULL, :fingerprint::text`,
+         NULL, NULL, :fingerprint::text, :notes::text`,
 );
 
 /**
- * The attendance scan inside the venue: same shape, records attended_at once, and only for a
- * ticket that got in (admitted here, or already in by ticketing's snapshot).
+ * The attendance scan, the original scanner's default: records attended_at exactly once, for any
+ * ticket that may be in (admissible, or in already). The same statement is the arbiter of
+ * admission for a ticket not admitted yet: it then admits it too (admitted_* and
+ * admitted_scan_id set by this scan, answer `admitted`), so a door that scans only `attendance`
+ * lets each ticket in once. A ticket admitted earlier (entry scan) gets `attendance_recorded`.
+ * In SET, `t.` reads the row before the update: the CASEs see whether it was admitted before.
  */
 export const ATTENDANCE_CLAIM = claimStatement(
   `
   UPDATE gate_tickets t
-     SET attended_at = :scanned_at::timestamptz, status = :attended_status::text,
-         updated_at = now()
+     SET attended_at = :scanned_at::timestamptz,
+         admitted_at = COALESCE(t.admitted_at, :scanned_at::timestamptz),
+         admitted_gate = CASE WHEN t.admitted_at IS NULL THEN :gate::text ELSE t.admitted_gate END,
+         admitted_scan_id = CASE WHEN t.admitted_at IS NULL THEN :scan_id::uuid
+                                 ELSE t.admitted_scan_id END,
+         status = :attended_status::text, updated_at = now()
    WHERE t.ticket_id = :ticket_id::uuid
      AND t.attended_at IS NULL
-     AND ((t.status = ANY(:admissible::text[]) AND t.admitted_at IS NOT NULL)
-          OR t.status = ANY(:entered::text[]))`,
+     AND (t.status = ANY(:admissible::text[]) OR t.status = ANY(:entered::text[]))`,
   `SELECT :scan_id::uuid, ticket_id, ticket_number, concert_id, 'attendance',
-         'attendance_recorded', true, 'Attendance recorded', :gate::text, :device_id::text,
-         :scanned_by::uuid, :scanned_at::timestamptz, admitted_at, admitted_gate,
-         :fingerprint::text`,
+         CASE WHEN admitted_here THEN 'admitted' ELSE 'attendance_recorded' END, true,
+         CASE WHEN admitted_here THEN 'Admitted' ELSE 'Attendance recorded' END,
+         :gate::text, :device_id::text, :scanned_by::uuid, :scanned_at::timestamptz,
+         CASE WHEN admitted_here THEN NULL ELSE admitted_at END,
+         CASE WHEN admitted_here THEN NULL ELSE admitted_gate END,
+         :fingerprint::text, :notes::text`,
 );
 
-/** A typed ticket number to the key the claim statements take. */
-export const TICKET_BY_NUMBER = namedStatement<{ ticket_number: string | null }>(
-  "SELECT ticket_id, concert_id FROM gate_tickets WHERE ticket_number = :ticket_number::text",
-);
+/** A ticket named by id or by typed number, as the claim statements take it; see TICKET_STATE. */
+export const TICKET_KEY = namedStatement<{
+  ticket_id: string | null;
+  ticket_number: string | null;
+}>(`
+SELECT ticket_id, concert_id FROM gate_tickets
+ WHERE ticket_id = COALESCE(:ticket_id::uuid,
+                            (SELECT ticket_id FROM gate_tickets WHERE ticket_number = :ticket_number::text))`);
 
 /**
  * The ticket and its concert, changing nothing (sale confirmation), by id (from a verified QR
- * code) or, when the id is null, by its printed number. COALESCE keeps it an index lookup on the
+ * code or the original's body) or, when the id is null, by its printed number. COALESCE keeps it an index lookup on the
  * primary key; the subquery runs only for numbers.
  */
 export const TICKET_STATE = namedStatement<{
@@ -178,6 +196,7 @@ export interface ScanRowParams {
   first_admitted_at: Date | null;
   first_admitted_gate: string | null;
   request_fingerprint: string;
+  notes: string | null;
 }
 
 /**
@@ -189,7 +208,7 @@ INSERT INTO scans (${SCAN_COLUMNS})
 VALUES (:id::uuid, :ticket_id::uuid, :ticket_number::text, :concert_id::uuid, :scan_type::text,
         :result::text, :admit::boolean, :detail::text, :gate::text, :device_id::text,
         :scanned_by::uuid, :scanned_at::timestamptz, :first_admitted_at::timestamptz,
-        :first_admitted_gate::text, :request_fingerprint::text)
+        :first_admitted_gate::text, :request_fingerprint::text, :notes::text)
 ON CONFLICT (id) DO NOTHING
 RETURNING scanned_at`);
 
@@ -211,6 +230,8 @@ export interface TicketStateRow {
 export interface ClaimRow extends TicketStateRow {
   /** The scan_id was already used when the statement began: a retry or the caller's bug. */
   scan_taken: boolean;
+  /** The scan that admitted the ticket: this one when the claim admitted it. */
+  admitted_scan_id: string | null;
 }
 
 /** A ticket found by its printed number. */

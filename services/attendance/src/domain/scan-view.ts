@@ -1,5 +1,5 @@
 import type { ScanResponse, ScanResult, ScanType } from "@concert/contracts";
-import type { Scan } from "../generated/prisma/client.js";
+import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 
 /** The stored scan is the answer: a retry with the same scan_id gets exactly this back. */
 export function toScanResponse(scan: Scan): ScanResponse {
@@ -16,7 +16,22 @@ export function toScanResponse(scan: Scan): ScanResponse {
     device_id: scan.deviceId,
     scanned_by: scan.scannedBy,
     scanned_at: scan.scannedAt.toISOString(),
+    scanner_id: scan.scannedBy,
+    location: scan.gate,
+    notes: scan.notes,
     first_admitted_at: scan.firstAdmittedAt?.toISOString() ?? null,
     first_admitted_gate: scan.firstAdmittedGate,
   };
+}
+
+/** Every scan of a ticket, denials included, newest first. */
+export async function scansOfTicket(
+  prisma: PrismaClient,
+  ticketId: string,
+): Promise<ScanResponse[]> {
+  const scans = await prisma.scan.findMany({
+    where: { ticketId },
+    orderBy: [{ scannedAt: "desc" }, { id: "desc" }],
+  });
+  return scans.map(toScanResponse);
 }

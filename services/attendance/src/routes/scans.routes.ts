@@ -1,12 +1,20 @@
-import { ErrorBody, ScanListResponse, ScanRequest, ScanResponse } from "@concert/contracts";
+import {
+  ErrorBody,
+  SCAN_RESULT_STATUS,
+  ScanListResponse,
+  ScanRequest,
+  ScanResponse,
+} from "@concert/contracts";
 import { identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
 import { recordScan } from "../domain/record-scan.js";
-import { toScanResponse } from "../domain/scan-view.js";
+import { scansOfTicket } from "../domain/scan-view.js";
 
 const TicketParams = z.object({ ticket_id: z.uuid() });
 const errors = { 401: ErrorBody, 403: ErrorBody };
+/** A denial is a recorded scan; the same statuses also carry the kit's `{detail}` errors. */
+const DeniedScan = z.union([ScanResponse, ErrorBody]);
 
 export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
   const ticketCodeKey = keys.ticketCodeVerify;
@@ -20,12 +28,27 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
         tags: ["scans"],
         summary: "Scan a ticket at the gate (scanner, admin)",
         description:
-          "Every decided scan answers 200 and is recorded, denials included: the device switches on `result` and `admit`.",
+          "Name the ticket by exactly one of `qr_data`, `ticket_number` or `ticket_id`. Every scan is recorded, denials included. An admission or a confirmation answers 200; a denial answers 400 (already used, invalid code), 404 (unknown ticket) or 409 (not sold, refunded, replaced code, wrong or cancelled concert) with the same scan body: `admit: false`, `result` and `detail`. A retry with the same `scan_id` gets the same status and body.",
         body: ScanRequest,
-        response: { 200: ScanResponse, 409: ErrorBody, ...errors },
+        response: {
+          200: ScanResponse,
+          400: DeniedScan,
+          404: DeniedScan,
+          409: DeniedScan,
+          ...errors,
+        },
       },
     },
-    async (request) => recordScan(prisma, ticketCodeKey, request.body, identityOf(request).userId),
+    async (request, reply) => {
+      const answer = await recordScan(
+        prisma,
+        ticketCodeKey,
+        request.body,
+        identityOf(request).userId,
+      );
+      // Derived from the stored result, so a replayed scan_id answers with the same status.
+      return reply.code(SCAN_RESULT_STATUS[answer.result]).send(answer);
+    },
   );
 
   app.get(
@@ -39,12 +62,6 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
         response: { 200: ScanListResponse, ...errors },
       },
     },
-    async (request) => {
-      const scans = await prisma.scan.findMany({
-        where: { ticketId: request.params.ticket_id },
-        orderBy: [{ scannedAt: "desc" }, { id: "desc" }],
-      });
-      return scans.map(toScanResponse);
-    },
+    async (request) => scansOfTicket(prisma, request.params.ticket_id),
   );
 }

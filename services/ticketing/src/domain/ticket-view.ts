@@ -11,6 +11,7 @@ export function qrDataOf(ticket: Ticket, key: KeyObject): string {
   return signTicketCode(key, {
     ticketId: ticket.id,
     concertId: ticket.concertId,
+    ticketNumber: ticket.ticketNumber,
     codeVersion: ticket.codeVersion,
   });
 }
