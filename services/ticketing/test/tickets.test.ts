@@ -57,7 +57,12 @@ describe("issuing tickets", () => {
     const check = checkTicketCode(loadTicketCodeVerifyKey(ticketing.config), ticket.qr_data);
     expect(check).toEqual({
       valid: true,
-      claims: { ticketId: ticket.id, concertId: concert.concert_id, codeVersion: 1 },
+      claims: {
+        ticketId: ticket.id,
+        concertId: concert.concert_id,
+        ticketNumber: ticket.ticket_number,
+        codeVersion: 1,
+      },
     });
   });
 
