@@ -11,10 +11,12 @@ const ConcertSnapshot = z.object({
   concert_id: z.uuid(),
   version: z.number().int().min(1),
   name: z.string(),
-  artist: z.string(),
+  /** Nullable since the original system's concerts have none (a widening: v1 kept). */
+  artist: z.string().nullable(),
   venue: z.string(),
   starts_at: Timestamp,
-  capacity: z.number().int(),
+  /** `null`: no limit on the tickets issued. Nullable as `artist`, v1 kept. */
+  capacity: z.number().int().nullable(),
   ticket_price: z.number().nullable(),
   status: ConcertStatus,
 });
@@ -45,4 +47,20 @@ export const ConcertCancelled = defineEvent({
   aggregate: "concert",
   verb: "cancelled",
   payload: ConcertSnapshot,
+});
+
+/**
+ * The concert is gone (it had no sold ticket when catalog deleted it). `version` is above every
+ * snapshot's: consumers keep a tombstone at it, so a late snapshot cannot bring the concert back.
+ */
+export const ConcertDeleted = defineEvent({
+  name: "ConcertDeleted",
+  version: 1,
+  producer: "catalog",
+  aggregate: "concert",
+  verb: "deleted",
+  payload: z.object({
+    concert_id: z.uuid(),
+    version: z.number().int().min(1),
+  }),
 });

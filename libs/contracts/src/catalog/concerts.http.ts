@@ -6,34 +6,71 @@ export const ConcertStatus = z.enum(["scheduled", "cancelled"]);
 export type ConcertStatus = z.infer<typeof ConcertStatus>;
 
 const futureInstant = Timestamp.refine((value) => new Date(value).getTime() > Date.now(), {
-  message: "starts_at must be in the future",
+  message: "must be in the future",
 });
 const money = z.number().min(0).max(1_000_000).multipleOf(0.01);
 
-export const ConcertCreateRequest = z.object({
+/**
+ * The editable fields. The original system names the start `date`; ours was `starts_at`: either
+ * is accepted (equal when both are sent). No `artist` or `capacity` is `null`: no capacity means
+ * no limit on the tickets issued.
+ */
+const concertFields = z.object({
   name: z.string().trim().min(1).max(200),
-  artist: z.string().trim().min(1).max(200),
   venue: z.string().trim().min(1).max(200),
-  starts_at: futureInstant,
-  capacity: z.number().int().min(1).max(1_000_000),
+  date: futureInstant.optional(),
+  starts_at: futureInstant.optional(),
+  artist: z.string().trim().min(1).max(200).nullish(),
+  capacity: z.number().int().min(1).max(1_000_000).nullish(),
   description: z.string().max(5000).nullish(),
   ticket_price: money.nullish(),
 });
+
+type StartFields = { date?: string | undefined; starts_at?: string | undefined };
+
+/** `date` and `starts_at` name one instant: sent together, they must agree. */
+function startsAgree(body: StartFields, ctx: z.RefinementCtx): void {
+  if (body.date && body.starts_at && Date.parse(body.date) !== Date.parse(body.starts_at)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["starts_at"],
+      message: "date and starts_at must be the same instant (send one of them)",
+    });
+  }
+}
+
+/** Create (POST) and full replacement (PUT): a start is required, as `date` or `starts_at`. */
+export const ConcertCreateRequest = concertFields.superRefine((body, ctx) => {
+  if (!body.date && !body.starts_at) {
+    ctx.addIssue({ code: "custom", path: ["date"], message: "Field required (date or starts_at)" });
+  }
+  startsAgree(body, ctx);
+});
 export type ConcertCreateRequest = z.infer<typeof ConcertCreateRequest>;
 
-export const ConcertUpdateRequest = ConcertCreateRequest.partial().refine(
-  (body) => Object.keys(body).length > 0,
-  { message: "Nothing to update" },
-);
+/** Partial change (PATCH): only the fields sent change; `null` clears an optional one. */
+export const ConcertUpdateRequest = concertFields.partial().superRefine((body, ctx) => {
+  if (Object.keys(body).length === 0)
+    ctx.addIssue({ code: "custom", message: "Nothing to update" });
+  startsAgree(body, ctx);
+});
 export type ConcertUpdateRequest = z.infer<typeof ConcertUpdateRequest>;
+
+/** The start a request names, whichever field carried it. */
+export function requestedStart(body: StartFields): string | undefined {
+  return body.starts_at ?? body.date;
+}
 
 export const ConcertResponse = z.object({
   id: z.uuid(),
   name: z.string(),
-  artist: z.string(),
+  artist: z.string().nullable(),
   venue: z.string(),
+  /** The original system's name for the start; always equal to `starts_at`. */
+  date: Timestamp,
   starts_at: Timestamp,
-  capacity: z.number().int(),
+  /** `null`: no limit on the tickets issued. */
+  capacity: z.number().int().nullable(),
   description: z.string().nullable(),
   ticket_price: z.number().nullable(),
   status: ConcertStatus,
@@ -44,3 +81,10 @@ export type ConcertResponse = z.infer<typeof ConcertResponse>;
 
 export const ConcertListResponse = z.array(ConcertResponse);
 export const ConcertListQuery = Pagination;
+
+/** DELETE answers as the original system did: a message and the id that is gone. */
+export const ConcertDeletedResponse = z.object({
+  message: z.string(),
+  concert_id: z.uuid(),
+});
+export type ConcertDeletedResponse = z.infer<typeof ConcertDeletedResponse>;

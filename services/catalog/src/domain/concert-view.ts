@@ -7,6 +7,7 @@ export function toConcertResponse(concert: Concert): ConcertResponse {
     name: concert.name,
     artist: concert.artist,
     venue: concert.venue,
+    date: concert.startsAt.toISOString(),
     starts_at: concert.startsAt.toISOString(),
     capacity: concert.capacity,
     description: concert.description,

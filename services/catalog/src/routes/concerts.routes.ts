@@ -1,5 +1,6 @@
 import {
   ConcertCreateRequest,
+  ConcertDeletedResponse,
   ConcertListQuery,
   ConcertListResponse,
   ConcertResponse,
@@ -9,7 +10,13 @@ import {
 } from "@concert/contracts";
 import { NotFoundError } from "@concert/service-kit";
 import type { AppContext } from "../app-context.js";
-import { cancelConcert, createConcert, updateConcert } from "../domain/concert-commands.js";
+import {
+  cancelConcert,
+  createConcert,
+  deleteConcert,
+  replaceConcert,
+  updateConcert,
+} from "../domain/concert-commands.js";
 import { listConcerts } from "../domain/concert-queries.js";
 import { toConcertResponse } from "../domain/concert-view.js";
 
@@ -65,13 +72,29 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
     },
   );
 
+  app.put(
+    "/api/concerts/:id",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["concerts"],
+        summary: "Replace a concert's fields (admin); absent optional fields become null",
+        params: IdParams,
+        body: ConcertCreateRequest,
+        response: { 200: ConcertResponse, ...errors },
+      },
+    },
+    async (request) =>
+      toConcertResponse(await replaceConcert(prisma, request.params.id, request.body)),
+  );
+
   app.patch(
     "/api/concerts/:id",
     {
       preHandler: adminOnly,
       schema: {
         tags: ["concerts"],
-        summary: "Change a concert (admin)",
+        summary: "Change some of a concert's fields (admin)",
         params: IdParams,
         body: ConcertUpdateRequest,
         response: { 200: ConcertResponse, ...errors },
@@ -93,5 +116,22 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
       },
     },
     async (request) => toConcertResponse(await cancelConcert(prisma, request.params.id)),
+  );
+
+  app.delete(
+    "/api/concerts/:id",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["concerts"],
+        summary: "Delete a concert with no sold ticket (admin); with sold tickets, cancel it",
+        params: IdParams,
+        response: { 200: ConcertDeletedResponse, ...errors },
+      },
+    },
+    async (request) => {
+      await deleteConcert(prisma, request.params.id);
+      return { message: "Concert deleted successfully", concert_id: request.params.id };
+    },
   );
 }

@@ -1,8 +1,11 @@
 import {
   ConcertCancelled,
   ConcertCreated,
+  ConcertDeleted,
   type ConcertSnapshot,
+  ConcertStatus,
   ConcertUpdated,
+  UNSOLD_STATUS,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
@@ -10,6 +13,7 @@ import type { Tx } from "../app-context.js";
 /**
  * Keeps ticketing's copy of a concert. A snapshot only replaces an older version, so a
  * redelivered or late event never rolls the copy back; `tickets_issued` is ticketing's own.
+ * `capacity` may be null (no limit): stored as sent.
  */
 async function applyConcert(snapshot: ConcertSnapshot, tx: Tx): Promise<void> {
   await tx.$executeRaw`
@@ -23,6 +27,31 @@ async function applyConcert(snapshot: ConcertSnapshot, tx: Tx): Promise<void> {
      WHERE concerts.version < EXCLUDED.version`;
 }
 
-export const concertHandlers = [ConcertCreated, ConcertUpdated, ConcertCancelled].map((event) =>
-  handlerFor<Tx, typeof event>(event, (envelope, tx) => applyConcert(envelope.payload, tx)),
-);
+/**
+ * The concert is gone from catalog. Its copy becomes a tombstone at the deletion's version
+ * (cancelled, so no ticket is created or sold any more; a concert never seen gets one with
+ * placeholder fields), so no older snapshot brings it back. Unsold tickets go; a ticket sold
+ * before this arrived (a sale that raced the deletion) is kept: the concert stays cancelled for
+ * it, and an admin refunds it. The row lock taken here orders this against ticket creation.
+ */
+async function applyDeletion(payload: { concert_id: string; version: number }, tx: Tx) {
+  await tx.$executeRaw`
+    INSERT INTO concerts (id, name, starts_at, capacity, status, version, deleted_at)
+    VALUES (${payload.concert_id}::uuid, '(deleted)', 'epoch', 0,
+            ${ConcertStatus.enum.cancelled}, ${payload.version}, now())
+    ON CONFLICT (id) DO UPDATE
+       SET status = EXCLUDED.status, version = EXCLUDED.version, deleted_at = EXCLUDED.deleted_at
+     WHERE concerts.version < EXCLUDED.version`;
+  await tx.$executeRaw`
+    DELETE FROM tickets
+     WHERE concert_id = ${payload.concert_id}::uuid AND status = ${UNSOLD_STATUS}::"TicketStatus"`;
+}
+
+export const concertHandlers = [
+  ...[ConcertCreated, ConcertUpdated, ConcertCancelled].map((event) =>
+    handlerFor<Tx, typeof event>(event, (envelope, tx) => applyConcert(envelope.payload, tx)),
+  ),
+  handlerFor<Tx, typeof ConcertDeleted>(ConcertDeleted, (envelope, tx) =>
+    applyDeletion(envelope.payload, tx),
+  ),
+];

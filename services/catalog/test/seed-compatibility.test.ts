@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { ConcertDeleted, ConcertUpdated, TicketSold } from "@concert/contracts";
+import { waitUntilHandled } from "@concert/service-kit";
+import { outboxEvents, publishEvent, startForFile } from "@concert/testing";
+import { beforeAll, describe, expect, it } from "vitest";
+import { futureIso, startTestCatalog } from "./helper.js";
+
+const { service: catalog, infra } = startForFile(startTestCatalog);
+let admin: string;
+let viewer: string;
+
+beforeAll(() => {
+  admin = catalog.tokenFor("admin");
+  viewer = catalog.tokenFor("viewer");
+});
+
+/** What the original FastAPI system's client sends to create a concert. */
+const seedConcert = (overrides: Record<string, unknown> = {}) => ({
+  name: "Jazz Evening",
+  date: futureIso(20),
+  venue: "Blue Hall",
+  description: "Quartet",
+  ...overrides,
+});
+
+function call(
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  url: string,
+  token?: string,
+  payload?: object,
+) {
+  return catalog.app.inject({
+    method,
+    url,
+    ...(payload ? { payload } : {}),
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+  });
+}
+
+async function created(body: object = seedConcert()): Promise<{ id: string; date: string }> {
+  const response = await call("POST", "/api/concerts/", admin, body);
+  expect(response.statusCode).toBe(201);
+  return response.json();
+}
+
+/** The newest outbox row with this subject: what the last such command announced. */
+async function lastAnnounced(subject: string): Promise<Record<string, unknown>> {
+  const row = (await outboxEvents(catalog.infra.prisma, subject)).at(-1);
+  if (!row) throw new Error(`nothing announced on ${subject}`);
+  return row.envelope.payload;
+}
+
+/** Ticketing announces a sale of a ticket of the concert; resolves once catalog applied it. */
+async function ticketingSold(concertId: string, ticketId: string = randomUUID()): Promise<string> {
+  await publishEvent(
+    catalog.infra.nats,
+    infra.subjectPrefix,
+    TicketSold,
+    {
+      ticket_id: ticketId,
+      concert_id: concertId,
+      ticket_number: "K7M2-9QXA",
+      status: "sold",
+      code_version: 1,
+      revision: 2,
+      owner_id: null,
+      price: 20,
+      buyer_email: "fan@example.com",
+      sold_at: new Date().toISOString(),
+    },
+    // A fresh message id: a repeated sale must get past the broker's dedupe to test catalog's own.
+    { messageId: randomUUID() },
+  );
+  await waitUntilHandled(catalog.infra.nats, "catalog", TicketSold, infra.subjectPrefix);
+  return ticketId;
+}
+
+describe("a client written for the original system", () => {
+  it("creates a concert with name, date, venue and description, and reads concert.date back", async () => {
+    const date = futureIso(20);
+    const response = await call("POST", "/api/concerts/", admin, seedConcert({ date }));
+    expect(response.statusCode).toBe(201);
+    const concert = response.json();
+    expect(concert).toMatchObject({
+      name: "Jazz Evening",
+      venue: "Blue Hall",
+      description: "Quartet",
+      date,
+      starts_at: date,
+      artist: null,
+      capacity: null,
+      ticket_price: null,
+      status: "scheduled",
+    });
+    const read = await call("GET", `/api/concerts/${concert.id}`, viewer);
+    expect(read.json().date).toBe(date);
+  });
+
+  it("may send our starts_at instead of date, or both when they name the same instant", async () => {
+    const start = futureIso(9);
+    expect((await created(seedConcert({ date: undefined, starts_at: start }))).date).toBe(start);
+    const same = new Date(start).toISOString().replace("Z", "+00:00");
+    expect((await created(seedConcert({ date: same, starts_at: start }))).date).toBe(start);
+  });
+
+  it("gets 422 naming the field when no start is sent, or date and starts_at disagree", async () => {
+    const missing = await call("POST", "/api/concerts/", admin, seedConcert({ date: undefined }));
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().detail[0].loc).toEqual(["body", "date"]);
+    const disagree = await call(
+      "POST",
+      "/api/concerts/",
+      admin,
+      seedConcert({ date: futureIso(3), starts_at: futureIso(4) }),
+    );
+    expect(disagree.statusCode).toBe(422);
+    expect(disagree.json().detail[0].loc).toEqual(["body", "starts_at"]);
+  });
+});
+
+describe("replacing a concert with PUT", () => {
+  it("sets every field sent, clears the optional ones not sent, bumps the version and announces it", async () => {
+    const concert = await created(
+      seedConcert({ artist: "Trio", capacity: 50, ticket_price: 15, description: "Old" }),
+    );
+    const date = futureIso(40);
+    const response = await call("PUT", `/api/concerts/${concert.id}`, admin, {
+      name: "Jazz Night",
+      date,
+      venue: "Red Hall",
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({
+      name: "Jazz Night",
+      venue: "Red Hall",
+      date,
+      starts_at: date,
+      artist: null,
+      capacity: null,
+      ticket_price: null,
+      description: null,
+    });
+    expect(await lastAnnounced(ConcertUpdated.subject)).toMatchObject({
+      concert_id: concert.id,
+      version: 2,
+      capacity: null,
+      artist: null,
+    });
+  });
+
+  it("requires the same fields as creating (422), an admin (403) and a known concert (404)", async () => {
+    const concert = await created();
+    const url = `/api/concerts/${concert.id}`;
+    expect(
+      (await call("PUT", url, admin, { name: "No venue", date: futureIso(5) })).statusCode,
+    ).toBe(422);
+    expect((await call("PUT", url, viewer, seedConcert())).statusCode).toBe(403);
+    const unknown = await call("PUT", `/api/concerts/${randomUUID()}`, admin, seedConcert());
+    expect(unknown.statusCode).toBe(404);
+  });
+
+  it("leaves PATCH partial: it may move the date or lift the capacity limit with null", async () => {
+    const concert = await created(seedConcert({ artist: "Trio", capacity: 50 }));
+    const date = futureIso(12);
+    const response = await call("PATCH", `/api/concerts/${concert.id}`, admin, {
+      date,
+      capacity: null,
+    });
+    expect(response.json()).toMatchObject({
+      date,
+      capacity: null,
+      artist: "Trio",
+      name: "Jazz Evening",
+    });
+  });
+});
+
+describe("deleting a concert", () => {
+  it("removes one without sold tickets, answers {message, concert_id} and announces ConcertDeleted", async () => {
+    const concert = await created();
+    const response = await call("DELETE", `/api/concerts/${concert.id}`, admin);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      message: "Concert deleted successfully",
+      concert_id: concert.id,
+    });
+    expect((await call("GET", `/api/concerts/${concert.id}`, viewer)).statusCode).toBe(404);
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, admin)).statusCode).toBe(404);
+    // Above every snapshot's version: consumers' tombstones outrank any late snapshot.
+    expect(await lastAnnounced(ConcertDeleted.subject)).toEqual({
+      concert_id: concert.id,
+      version: 2,
+    });
+  });
+
+  it("refuses with 409 pointing to cancel once ticketing announced a sale, counting a repeated sale once", async () => {
+    const concert = await created();
+    const ticket = await ticketingSold(concert.id);
+    await ticketingSold(concert.id, ticket);
+    const response = await call("DELETE", `/api/concerts/${concert.id}`, admin);
+    expect(response.statusCode).toBe(409);
+    expect(response.json().detail).toContain("1 sold ticket");
+    expect(response.json().detail).toContain(`POST /api/concerts/${concert.id}/cancel`);
+    expect((await call("GET", `/api/concerts/${concert.id}`, viewer)).statusCode).toBe(200);
+  });
+
+  it("deletes a cancelled concert that sold nothing; is for admins only", async () => {
+    const concert = await created();
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, viewer)).statusCode).toBe(403);
+    await call("POST", `/api/concerts/${concert.id}/cancel`, admin);
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, admin)).statusCode).toBe(200);
+  });
+});

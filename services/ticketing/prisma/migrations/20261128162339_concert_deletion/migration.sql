@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticketing"."concerts" ADD COLUMN     "deleted_at" TIMESTAMPTZ(3);
