@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "attendance"."gate_concerts" DROP COLUMN "deleted_at";

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticketing"."concerts" DROP COLUMN "deleted_at";
