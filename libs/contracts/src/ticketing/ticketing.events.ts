@@ -40,3 +40,20 @@ export const TicketSold = defineEvent({
     sold_at: Timestamp,
   }),
 });
+
+/**
+ * An unsold ticket was withdrawn (admin): it no longer exists and its place returns to the
+ * capacity. `revision` is the ticket's last one plus one, so it outranks every earlier snapshot.
+ */
+export const TicketDeleted = defineEvent({
+  name: "TicketDeleted",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "deleted",
+  payload: z.object({
+    ticket_id: z.uuid(),
+    concert_id: z.uuid(),
+    revision: z.number().int().min(1),
+  }),
+});

@@ -6,36 +6,48 @@ import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
 import { toTicketSnapshot } from "./ticket-view.js";
 
 /**
- * Issues `quantity` tickets in one transaction. The concert's issued count is raised with a
- * conditional UPDATE, so concurrent batches can never together pass the capacity.
+ * Issues `quantity` tickets in one transaction, each at `price` (the concert's ticket price when
+ * not given). The concert's issued count is raised with a conditional UPDATE, so concurrent
+ * batches can never together pass the capacity; a concert without capacity has no limit.
  */
 export async function createTickets(
   prisma: PrismaClient,
   concertId: string,
   quantity: number,
+  price?: number | null,
 ): Promise<Ticket[]> {
   return prisma.$transaction(async (tx) => {
-    const reserved = await tx.$executeRaw`
+    const reserved = await tx.$queryRaw<{ ticket_price: string | null }[]>`
       UPDATE concerts SET tickets_issued = tickets_issued + ${quantity}
-       WHERE id = ${concertId}::uuid AND status = ${ConcertStatus.enum.scheduled}::text AND tickets_issued + ${quantity} <= capacity`;
-    if (reserved === 0) {
-      const concert = await tx.concert.findUnique({ where: { id: concertId } });
-      if (!concert) throw new NotFoundError("Concert not found");
-      if (concert.status === ConcertStatus.enum.cancelled)
-        throw new ConflictError("Concert is cancelled");
-      const left = concert.capacity - concert.ticketsIssued;
-      throw new ConflictError(
-        `Capacity exceeded: ${left} of ${concert.capacity} tickets left to create`,
-      );
-    }
+       WHERE id = ${concertId}::uuid AND status = ${ConcertStatus.enum.scheduled}::text
+         AND (capacity IS NULL OR tickets_issued + ${quantity} <= capacity)
+      RETURNING ticket_price::text`;
+    const concert = reserved[0];
+    if (!concert) throw await refusal(tx, concertId);
     const tickets = await tx.ticket.createManyAndReturn({
       data: Array.from({ length: quantity }, () => ({
         id: randomUUID(),
         concertId,
         ticketNumber: newTicketNumber(),
+        price: price ?? concert.ticket_price,
       })),
     });
     await recordEvents(tx, TicketCreated, tickets.map(toTicketSnapshot));
     return tickets;
   });
+}
+
+/** Why no ticket could be issued: the 404 or 409 to answer. */
+async function refusal(
+  tx: Pick<PrismaClient, "concert">,
+  concertId: string,
+): Promise<NotFoundError | ConflictError> {
+  const concert = await tx.concert.findUnique({ where: { id: concertId } });
+  if (!concert) return new NotFoundError("Concert not found");
+  if (concert.status !== ConcertStatus.enum.scheduled)
+    return new ConflictError(`Concert is ${concert.status}`);
+  const left = (concert.capacity ?? 0) - concert.ticketsIssued;
+  return new ConflictError(
+    `Capacity exceeded: ${left} of ${concert.capacity} tickets left to create`,
+  );
 }

@@ -39,7 +39,7 @@ export async function markSold(
         buyerName: sale.buyer_name,
         buyerEmail: email,
         buyerPhone: sale.buyer_phone ?? null,
-        price: sale.price ?? concert.ticketPrice,
+        price: sale.price ?? ticket.price ?? concert.ticketPrice,
         soldAt: new Date(),
         revision: { increment: 1 },
       },
@@ -75,7 +75,7 @@ export async function purchaseNext(
       UPDATE tickets t
          SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
              buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
-             price = ${concert.ticketPrice}, sold_at = now(), revision = t.revision + 1,
+             price = COALESCE(t.price, ${concert.ticketPrice}), sold_at = now(), revision = t.revision + 1,
              updated_at = now()
         FROM next WHERE t.id = next.id
       RETURNING t.id`;

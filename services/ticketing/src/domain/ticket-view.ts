@@ -2,6 +2,7 @@ import type { KeyObject } from "node:crypto";
 import type { TicketResponse, TicketSnapshot } from "@concert/contracts";
 import { signTicketCode } from "@concert/ticket-codes";
 import type { Ticket } from "../generated/prisma/client.js";
+import type { TicketWithQr } from "./ticket-qr-images.js";
 
 /**
  * The QR text is derived, not stored: Ed25519 signatures are deterministic, so the same ticket
@@ -16,13 +17,15 @@ export function qrDataOf(ticket: Ticket, key: KeyObject): string {
   });
 }
 
-export function toTicketResponse(ticket: Ticket, key: KeyObject): TicketResponse {
+/** The ticket as every endpoint answers it: with its QR text and that code as a base64 PNG. */
+export function toTicketResponse({ ticket, qrData, qrPng }: TicketWithQr): TicketResponse {
   return {
     id: ticket.id,
     concert_id: ticket.concertId,
     ticket_number: ticket.ticketNumber,
     status: ticket.status,
-    qr_data: qrDataOf(ticket, key),
+    qr_data: qrData,
+    qr_code_data: qrPng.toString("base64"),
     price: ticket.price === null ? null : ticket.price.toNumber(),
     buyer_name: ticket.buyerName,
     buyer_email: ticket.buyerEmail,

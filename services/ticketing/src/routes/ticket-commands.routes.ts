@@ -1,6 +1,9 @@
 import {
+  BatchCreateTicketsRequest,
+  BatchCreateTicketsResponse,
   ConcertIdParams,
   CreateTicketsRequest,
+  DeleteTicketResponse,
   ErrorBody,
   IdParams,
   MarkSoldRequest,
@@ -12,15 +15,18 @@ import { identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
 import { createTickets } from "../domain/create-tickets.js";
+import { deleteUnsoldTicket } from "../domain/delete-ticket.js";
 import { markSold, purchaseNext } from "../domain/sell-ticket.js";
-import { toTicketResponse } from "../domain/ticket-view.js";
+import { ticketResponse, ticketResponses } from "../domain/ticket-qr-images.js";
+import type { Ticket } from "../generated/prisma/client.js";
 
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
-/** Issuing tickets and selling them: at the box office (admin) and self-service. */
+/** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
 export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
+  const view = (ticket: Ticket) => ticketResponse(prisma, codeSigningKey, ticket);
 
   app.post(
     "/api/tickets/create/:concert_id",
@@ -28,9 +34,10 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
       preHandler: adminOnly,
       schema: {
         tags: ["tickets"],
-        summary: "Create one ticket, or {quantity} tickets in one go (admin)",
+        summary:
+          "Create one ticket, or {quantity} tickets in one go, optionally at {price} (admin)",
         description:
-          "Without a body (or without `quantity`) answers the ticket; with `quantity` answers the list.",
+          "Without a body (or without `quantity`) answers the ticket; with `quantity` answers the list. Each ticket carries `qr_code_data`, its QR code as base64 PNG.",
         params: ConcertIdParams,
         body: CreateTicketsRequest,
         response: { 201: z.union([TicketResponse, TicketListResponse]), ...errors },
@@ -38,10 +45,55 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
     },
     async (request, reply) => {
       const quantity = request.body?.quantity;
-      const tickets = await createTickets(prisma, request.params.concert_id, quantity ?? 1);
-      const views = tickets.map((ticket) => toTicketResponse(ticket, codeSigningKey));
+      const tickets = await createTickets(
+        prisma,
+        request.params.concert_id,
+        quantity ?? 1,
+        request.body?.price,
+      );
+      const views = await ticketResponses(prisma, codeSigningKey, tickets);
       const [first] = views;
       return reply.status(201).send(quantity === undefined && first ? first : views);
+    },
+  );
+
+  app.post(
+    "/api/tickets/batch/create/:concert_id",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["tickets"],
+        summary: "Create up to 5,000 tickets at once, answered by number (admin)",
+        params: ConcertIdParams,
+        body: BatchCreateTicketsRequest,
+        response: { 201: BatchCreateTicketsResponse, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { concert_id } = request.params;
+      const tickets = await createTickets(prisma, concert_id, request.body.quantity);
+      return reply.status(201).send({
+        created_count: tickets.length,
+        concert_id,
+        ticket_numbers: tickets.map((ticket) => ticket.ticketNumber),
+      });
+    },
+  );
+
+  app.delete(
+    "/api/tickets/:id",
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags: ["tickets"],
+        summary: "Delete a ticket nobody bought yet (admin); any other status is 409",
+        params: IdParams,
+        response: { 200: DeleteTicketResponse, ...errors },
+      },
+    },
+    async (request) => {
+      await deleteUnsoldTicket(prisma, request.params.id);
+      return { message: "Ticket deleted successfully", ticket_id: request.params.id };
     },
   );
 
@@ -57,8 +109,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
         response: { 200: TicketResponse, ...errors },
       },
     },
-    async (request) =>
-      toTicketResponse(await markSold(prisma, request.params.id, request.body), codeSigningKey),
+    async (request) => view(await markSold(prisma, request.params.id, request.body)),
   );
 
   app.post(
@@ -74,7 +125,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
     },
     async (request, reply) => {
       const ticket = await purchaseNext(prisma, request.body.concert_id, identityOf(request));
-      return reply.status(201).send(toTicketResponse(ticket, codeSigningKey));
+      return reply.status(201).send(await view(ticket));
     },
   );
 }

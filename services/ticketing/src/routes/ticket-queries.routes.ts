@@ -6,27 +6,31 @@ import {
   QrQuery,
   TicketListResponse,
   TicketNumberParams,
+  TicketQrCodeResponse,
   TicketResponse,
 } from "@concert/contracts";
-import { identityOf } from "@concert/service-kit";
+import { identityOf, NotFoundError } from "@concert/service-kit";
 import { normalizeTicketNumber } from "@concert/ticket-codes";
 import type { AppContext } from "../app-context.js";
 import { chooseQrFormat, renderQr } from "../domain/qr-image.js";
+import { concertQrZip, qrFileName } from "../domain/qr-zip.js";
+import { ticketResponse, ticketResponses, withQrImage } from "../domain/ticket-qr-images.js";
 import {
   concertTickets,
   ticketByNumber,
   ticketsOf,
   visibleTicket,
 } from "../domain/ticket-queries.js";
-import { qrDataOf, toTicketResponse } from "../domain/ticket-view.js";
+import type { Ticket } from "../generated/prisma/client.js";
 
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
 /** Reading tickets: owners see their own, admins every one, scanners look numbers up. */
 export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
-  const view = (ticket: Parameters<typeof toTicketResponse>[0]) =>
-    toTicketResponse(ticket, codeSigningKey);
+  const view = (ticket: Ticket) => ticketResponse(prisma, codeSigningKey, ticket);
+  const views = (tickets: Ticket[]) => ticketResponses(prisma, codeSigningKey, tickets);
+  const withQr = (ticket: Ticket) => withQrImage(prisma, codeSigningKey, ticket);
 
   app.get(
     "/api/tickets/mine",
@@ -34,11 +38,11 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
       preHandler: guards.requireUser,
       schema: {
         tags: ["tickets"],
-        summary: "The signed-in user's tickets, with their QR data",
+        summary: "The signed-in user's tickets, with their QR data and images",
         response: { 200: TicketListResponse, 401: ErrorBody },
       },
     },
-    async (request) => (await ticketsOf(prisma, identityOf(request))).map(view),
+    async (request) => views(await ticketsOf(prisma, identityOf(request))),
   );
 
   app.get(
@@ -69,7 +73,30 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
       },
     },
     async (request) =>
-      (await concertTickets(prisma, request.params.concert_id, request.query)).map(view),
+      views(await concertTickets(prisma, request.params.concert_id, request.query)),
+  );
+
+  app.get(
+    "/api/tickets/concert/:concert_id/qr-codes/download",
+    {
+      preHandler: guards.requireRole("admin"),
+      schema: {
+        tags: ["tickets"],
+        summary: "Every ticket's QR code of a concert as PNGs in one ZIP, streamed (admin)",
+        params: ConcertIdParams,
+        produces: ["application/zip"],
+      },
+    },
+    async (request, reply) => {
+      const { concert_id } = request.params;
+      const concert = await prisma.concert.findUnique({ where: { id: concert_id } });
+      if (!concert) throw new NotFoundError("Concert not found");
+      return reply
+        .type("application/zip")
+        .header("content-disposition", `attachment; filename=concert_${concert_id}_qr_codes.zip`)
+        .header("cache-control", "private, no-store")
+        .send(concertQrZip(prisma, codeSigningKey, concert_id));
+    },
   );
 
   app.get(
@@ -87,6 +114,51 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   );
 
   app.get(
+    "/api/tickets/:id/qr-code",
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ["tickets"],
+        summary: "The ticket's QR code as base64 PNG (admin, or its owner)",
+        params: IdParams,
+        response: { 200: TicketQrCodeResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const ticket = await visibleTicket(prisma, identityOf(request), request.params.id);
+      const { qrPng } = await withQr(ticket);
+      return {
+        ticket_id: ticket.id,
+        ticket_number: ticket.ticketNumber,
+        qr_code: qrPng.toString("base64"),
+        status: ticket.status,
+      };
+    },
+  );
+
+  app.get(
+    "/api/tickets/:id/download-qr",
+    {
+      preHandler: guards.requireUser,
+      schema: {
+        tags: ["tickets"],
+        summary: "The ticket's QR code as a PNG file to save (admin, or its owner)",
+        params: IdParams,
+        produces: ["image/png"],
+      },
+    },
+    async (request, reply) => {
+      const ticket = await visibleTicket(prisma, identityOf(request), request.params.id);
+      const { qrPng } = await withQr(ticket);
+      return reply
+        .type("image/png")
+        .header("content-disposition", `attachment; filename=${qrFileName(ticket.ticketNumber)}`)
+        .header("cache-control", "private, no-store")
+        .send(qrPng);
+    },
+  );
+
+  app.get(
     "/api/tickets/:id/qr",
     {
       preHandler: guards.requireUser,
@@ -101,7 +173,8 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
     async (request, reply) => {
       const ticket = await visibleTicket(prisma, identityOf(request), request.params.id);
       const format = chooseQrFormat(request.query.format, request.headers.accept);
-      const image = await renderQr(qrDataOf(ticket, codeSigningKey), format);
+      const { qrData, qrPng } = await withQr(ticket);
+      const image = format === "png" ? qrPng : await renderQr(qrData, format);
       return reply
         .type(format === "svg" ? "image/svg+xml" : "image/png")
         .header("cache-control", "private, no-store")

@@ -1,0 +1,75 @@
+import type { KeyObject } from "node:crypto";
+import type { TicketResponse } from "@concert/contracts";
+import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
+import { renderQrPng } from "./qr-image.js";
+import { qrDataOf, toTicketResponse } from "./ticket-view.js";
+
+/** A ticket with the text of its QR code and that code drawn as PNG. */
+export interface TicketWithQr {
+  ticket: Ticket;
+  qrData: string;
+  qrPng: Buffer;
+}
+
+/**
+ * Each ticket with its current QR text and image. An image is drawn only when the stored one
+ * encodes other text (none yet, or a new code version, format or key): then it is drawn once and
+ * stored, so the next list of these tickets draws nothing. Storing is a cache fill, not a change
+ * of the ticket: no revision, no event, and a stored pair is always consistent (image of its text).
+ */
+export async function withQrImages(
+  prisma: PrismaClient,
+  key: KeyObject,
+  tickets: readonly Ticket[],
+): Promise<TicketWithQr[]> {
+  const stale: TicketWithQr[] = [];
+  const views = tickets.map((ticket) => {
+    const qrData = qrDataOf(ticket, key);
+    if (ticket.qrPng && ticket.qrPngText === qrData) {
+      return { ticket, qrData, qrPng: Buffer.from(ticket.qrPng) };
+    }
+    const view = { ticket, qrData, qrPng: renderQrPng(qrData) };
+    stale.push(view);
+    return view;
+  });
+  if (stale.length > 0) await storeQrImages(prisma, stale);
+  return views;
+}
+
+/** One statement for the whole list; base64 text arrays travel through the driver as plain text. */
+async function storeQrImages(prisma: PrismaClient, views: readonly TicketWithQr[]): Promise<void> {
+  await prisma.$executeRaw`
+    UPDATE tickets t SET qr_png = decode(fresh.png, 'base64'), qr_png_text = fresh.text
+      FROM unnest(${views.map((v) => v.ticket.id)}::uuid[], ${views.map((v) => v.qrPng.toString("base64"))}::text[],
+                  ${views.map((v) => v.qrData)}::text[]) AS fresh(id, png, text)
+     WHERE t.id = fresh.id`;
+}
+
+/** Tickets as the API answers them, images included. */
+export async function ticketResponses(
+  prisma: PrismaClient,
+  key: KeyObject,
+  tickets: readonly Ticket[],
+): Promise<TicketResponse[]> {
+  return (await withQrImages(prisma, key, tickets)).map(toTicketResponse);
+}
+
+/** One ticket with its QR text and image. */
+export async function withQrImage(
+  prisma: PrismaClient,
+  key: KeyObject,
+  ticket: Ticket,
+): Promise<TicketWithQr> {
+  const [withImage] = await withQrImages(prisma, key, [ticket]);
+  if (!withImage) throw new Error("unreachable: one ticket in, one image out");
+  return withImage;
+}
+
+/** One ticket as the API answers it, image included. */
+export async function ticketResponse(
+  prisma: PrismaClient,
+  key: KeyObject,
+  ticket: Ticket,
+): Promise<TicketResponse> {
+  return toTicketResponse(await withQrImage(prisma, key, ticket));
+}
