@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { ConcertCreated, ConcertDeleted } from "@concert/contracts";
+import {
+  ConcertCreated,
+  ConcertDeleted,
+  SCAN_RESULT_STATUS,
+  type ScanResult,
+} from "@concert/contracts";
 import { waitUntilHandled } from "@concert/service-kit";
 import { startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -21,8 +26,10 @@ async function scan(body: object) {
     payload: body,
     headers: { authorization: `Bearer ${scanner}` },
   });
-  expect(response.statusCode).toBe(200);
-  return response.json();
+  const answer = response.json();
+  // Every decided scan answers with the status its result stands for (a denial is a 4xx).
+  expect(response.statusCode).toBe(SCAN_RESULT_STATUS[answer.result as ScanResult]);
+  return answer;
 }
 
 /** Catalog announces the deletion; resolves once the gate has applied it. */
