@@ -58,7 +58,8 @@ export async function recordScan(
     deviceId: request.device_id || null,
     scannedBy,
     requestFingerprint: scanFingerprint(request),
-    notes: request.notes || null,
+    // What the device sent, an empty string included, as the original stored it.
+    notes: request.notes ?? null,
     // From this clock, not the database's: the event's envelope is built before the statement.
     scannedAt: new Date(),
   };
