@@ -108,7 +108,7 @@ export async function cancelConcert(prisma: PrismaClient, id: string): Promise<C
 /**
  * Removes a concert nobody holds a ticket for. Sold tickets are known from ticketing's TicketSold
  * events: a sale ticketing made but has not announced yet can race this (ticketing then keeps the
- * sold tickets and treats the concert as cancelled; see docs/seed-compatibility/concerts.md).
+ * sold tickets and treats the concert as cancelled; see docs/SEED-COMPATIBILITY.md, Concerts).
  * ConcertDeleted carries the next version, above every snapshot, for consumers' tombstones.
  */
 export async function deleteConcert(prisma: PrismaClient, id: string): Promise<void> {

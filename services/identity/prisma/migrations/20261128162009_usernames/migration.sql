@@ -1,7 +1,7 @@
 -- Usernames, as the original system had them (hand-written: the data step has no Prisma form).
 -- Every existing account gets one derived from its email, by the rule of
 -- services/identity/src/domain/usernames.ts (`deriveUsername`), documented in
--- docs/seed-compatibility/identity.md:
+-- docs/SEED-COMPATIBILITY.md (Users and login):
 --   the email's local part (before the last "@"), lower-cased, each character other than
 --   a-z 0-9 . _ - replaced by "_", cut to 50 characters, padded with "_" to 3.
 --   If taken (case-insensitively), the first free of base2, base3, ... (base cut so it fits 50),
