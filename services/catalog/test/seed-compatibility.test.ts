@@ -23,19 +23,7 @@ const seedConcert = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-function call(
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
-  url: string,
-  token?: string,
-  payload?: object,
-) {
-  return catalog.app.inject({
-    method,
-    url,
-    ...(payload ? { payload } : {}),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-}
+const call: typeof catalog.call = (...args) => catalog.call(...args);
 
 async function created(body: object = seedConcert()): Promise<{ id: string; date: string }> {
   const response = await call("POST", "/api/concerts/", admin, body);

@@ -12,14 +12,7 @@ beforeAll(() => {
   admin = ticketing.tokenFor("admin");
 });
 
-function call(method: "GET" | "POST", url: string, token?: string, payload?: object) {
-  return ticketing.app.inject({
-    method,
-    url,
-    ...(payload ? { payload } : {}),
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-  });
-}
+const call: typeof ticketing.call = (...args) => ticketing.call(...args);
 
 async function createTickets(concertId: string, quantity: number): Promise<{ id: string }[]> {
   const response = await call("POST", `/api/tickets/create/${concertId}`, admin, { quantity });

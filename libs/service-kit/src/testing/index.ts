@@ -25,14 +25,26 @@ export function tokenMinter(config: ServiceConfig): TokenFor {
     );
 }
 
-/** A service as `main` starts it, on the test run's environment, with `tokenFor` to call it. */
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * A service as `main` starts it, on the test run's environment, with `tokenFor` to mint its
+ * callers' tokens and `call` to send it a request (no socket) as one of them.
+ */
 export async function startTestService<
   Extra extends z.ZodRawShape,
   P extends PrismaLike | undefined,
   K extends KeySpec,
 >(definition: ServiceDefinition<Extra, P, K>, env: Record<string, string>) {
   const service = await startService(definition, env);
-  return { ...service, tokenFor: tokenMinter(service.config) };
+  const call = (method: Method, url: string, token?: string, payload?: object) =>
+    service.app.inject({
+      method,
+      url,
+      ...(payload ? { payload } : {}),
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  return { ...service, tokenFor: tokenMinter(service.config), call };
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   migrationHistory,
   rollbackLastMigration,
 } from "../../src/database/index.js";
-import { fixturePrismaDir, query } from "./helpers.js";
+import { fixturePrismaDir, schemaShape } from "./helpers.js";
 
 // The fixture's migrations name their schema ("fixture"), so every test gets a database of its own.
 let infra: TestInfra;
@@ -19,29 +19,7 @@ afterEach(async () => {
   await infra.stop();
 });
 
-/** Tables, columns, types and indexes of a schema: what must come back after apply → rollback → apply. */
-async function shapeOf(schema: string) {
-  const columns = await query(
-    infra.databaseUrl,
-    `SELECT table_name, column_name, data_type, udt_name, is_nullable, column_default
-       FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '_prisma_migrations'
-      ORDER BY table_name, column_name`,
-    [schema],
-  );
-  const types = await query(
-    infra.databaseUrl,
-    `SELECT t.typname, array_agg(e.enumlabel ORDER BY e.enumsortorder) AS labels
-       FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid JOIN pg_namespace n ON n.oid = t.typnamespace
-      WHERE n.nspname = $1 GROUP BY t.typname ORDER BY t.typname`,
-    [schema],
-  );
-  const indexes = await query(
-    infra.databaseUrl,
-    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename <> '_prisma_migrations' ORDER BY indexname",
-    [schema],
-  );
-  return { columns, types, indexes };
-}
+const shapeOf = (schema: string) => schemaShape(infra.databaseUrl, schema);
 
 const target = (schema: string, prismaDir: string) => ({
   databaseUrl: infra.databaseUrl,

@@ -7,7 +7,7 @@ import {
   migrationHistory,
   rollbackLastMigration,
 } from "../../src/database/index.js";
-import { fixturesDir, query } from "./helpers.js";
+import { fixturesDir, schemaShape } from "./helpers.js";
 
 const servicesDir = join(fixturesDir, "..", "..", "..", "..", "services");
 const servicesWithMigrations = readdirSync(servicesDir).filter((name) =>
@@ -22,25 +22,7 @@ afterEach(async () => {
   await infra.stop();
 });
 
-/** Columns and indexes of a schema, without Prisma's history table. */
-async function shapeOf(schema: string) {
-  return {
-    columns: await query(
-      infra.databaseUrl,
-      `SELECT table_name, column_name, data_type, is_nullable, column_default
-         FROM information_schema.columns
-        WHERE table_schema = $1 AND table_name <> '_prisma_migrations'
-        ORDER BY table_name, column_name`,
-      [schema],
-    ),
-    indexes: await query(
-      infra.databaseUrl,
-      `SELECT indexname, indexdef FROM pg_indexes
-        WHERE schemaname = $1 AND tablename <> '_prisma_migrations' ORDER BY indexname`,
-      [schema],
-    ),
-  };
-}
+const shapeOf = (schema: string) => schemaShape(infra.databaseUrl, schema);
 
 describe("every service's migrations", () => {
   it.each(servicesWithMigrations)(
