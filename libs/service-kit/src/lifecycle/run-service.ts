@@ -24,7 +24,8 @@ export async function runService<
   P extends PrismaLike | undefined,
   K extends KeySpec,
 >(definition: ServiceDefinition<Extra, P, K>): Promise<void> {
-  let logger = createLogger(definition.name, process.env.LOG_LEVEL ?? "info");
+  // Until the config is read (and LOG_LEVEL validated), failures are logged at info.
+  let logger = createLogger(definition.name, "info");
   let running: StartedService<Extra, P, K>;
   try {
     running = await startService(definition);
