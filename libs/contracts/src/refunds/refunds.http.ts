@@ -24,7 +24,7 @@ export type RefundRequest = z.infer<typeof RefundRequest>;
 /** Optional body of approve and reject: the admin's note, kept in `notes`. */
 export const RefundDecisionRequest = z
   .object({ notes: z.string().trim().max(1000).optional() })
-  .optional();
+  .nullish();
 export type RefundDecisionRequest = z.infer<typeof RefundDecisionRequest>;
 
 /** The original's refund fields; ids are UUID strings. */
