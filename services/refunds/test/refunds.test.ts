@@ -34,7 +34,7 @@ const publish = <E extends EventDefinition>(event: E, payload: PayloadOf<E>) =>
   });
 
 /** A ticket ticketing sold to a fresh holder at 40, once refunds' copy has it. */
-async function soldTicket(overrides: Partial<TicketSnapshot> = {}) {
+async function soldTicket(overrides: Partial<TicketSnapshot> = {}, buyerEmail = "fan@example.com") {
   const holder = randomUUID();
   const ticket: TicketSnapshot = {
     ticket_id: randomUUID(),
@@ -49,7 +49,7 @@ async function soldTicket(overrides: Partial<TicketSnapshot> = {}) {
   await publish(TicketSold, {
     ...ticket,
     price: 40,
-    buyer_email: "fan@example.com",
+    buyer_email: buyerEmail,
     sold_at: new Date().toISOString(),
   });
   await eventually(() =>
@@ -116,6 +116,20 @@ describe("asking for a refund", () => {
     const response = await ask(admin(), ticket.ticket_id);
     expect(response.statusCode).toBe(201);
     expect(response.json().user_id).toBe(ticket.owner_id);
+  });
+
+  it("treats the account of the buyer email as the holder of a box-office ticket no account owns yet", async () => {
+    const email = `walk-in-${randomUUID()}@example.com`;
+    const { ticket } = await soldTicket({ owner_id: null }, email.toUpperCase());
+    expect((await ask(admin(), ticket.ticket_id)).statusCode).toBe(409);
+    expect((await ask(refunds.tokenFor("viewer"), ticket.ticket_id)).statusCode).toBe(404);
+    const buyer = randomUUID();
+    const response = await ask(
+      refunds.tokenFor("viewer", { userId: buyer, email }),
+      ticket.ticket_id,
+    );
+    expect(response.statusCode).toBe(201);
+    expect(response.json().user_id).toBe(buyer);
   });
 
   it("refuses a ticket that got in at the gate, and one not sold, with 409 and a detail", async () => {

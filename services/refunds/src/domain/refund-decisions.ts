@@ -1,5 +1,4 @@
 import {
-  type EventDefinition,
   type PayloadOf,
   RefundApproved,
   RefundCompleted,
@@ -69,8 +68,9 @@ export async function decideRefund(
         `Refund is ${refund.status}; only a pending refund can be ${decision}`,
       );
     }
-    const event: EventDefinition = decision === "approved" ? RefundApproved : RefundRejected;
-    await recordEvent(tx, event, refundOfTicket(decided));
+    const payload = refundOfTicket(decided);
+    if (decision === "approved") await recordEvent(tx, RefundApproved, payload);
+    else await recordEvent(tx, RefundRejected, payload);
     return decided;
   });
 }

@@ -11,11 +11,12 @@ import {
   isUniqueViolation,
   NotFoundError,
 } from "@concert/service-kit";
-import type { PrismaClient, Refund } from "../generated/prisma/client.js";
+import type { PrismaClient, Refund, RefundTicket } from "../generated/prisma/client.js";
 
 /**
  * A holder (or an admin on the holder's behalf) asks for a ticket's money back. Checked against
- * refunds' own copy of the ticket: someone else's ticket is 404 (as in ticketing), a ticket not
+ * refunds' own copy of the ticket: someone else's ticket is 404 (as in ticketing), a ticket whose
+ * buyer has no account yet is 409 for an admin (there is nobody to pay back), a ticket not
  * sold or transferred, or already admitted, is 409. The answer is the pending request; whether it
  * can still be refunded is decided at approval, by the gate (docs/SAGAS.md).
  */
@@ -26,8 +27,15 @@ export async function requestRefund(
 ): Promise<Refund> {
   const ticket = await prisma.refundTicket.findUnique({ where: { ticketId: body.ticket_id } });
   const isAdmin = requester.role === "admin";
-  if (!ticket || ticket.revision === 0 || (!isAdmin && ticket.ownerId !== requester.userId)) {
+  if (!ticket || ticket.revision === 0 || (!isAdmin && !holds(requester, ticket))) {
     throw new NotFoundError("Ticket not found");
+  }
+  // The holder: the owning account, else the account of the buyer's email (the requester).
+  const holder = ticket.ownerId ?? (holds(requester, ticket) ? requester.userId : null);
+  if (!holder) {
+    throw new ConflictError(
+      "The ticket's buyer has no account yet: they can ask once registered with the buyer email",
+    );
   }
   if (ticket.admittedAt !== null) {
     throw new ConflictError("Ticket was already used at the gate; it cannot be refunded");
@@ -43,7 +51,7 @@ export async function requestRefund(
         id: randomUUID(),
         ticketId: ticket.ticketId,
         concertId: ticket.concertId,
-        userId: ticket.ownerId ?? requester.userId,
+        userId: holder,
         requestedBy: requester.userId,
         reason: body.reason,
         amount: body.amount ?? ticket.price,
@@ -58,6 +66,16 @@ export async function requestRefund(
     }
     throw error;
   }
+}
+
+/** As in ticketing: the owning account, or while none owns it, the account of the buyer email. */
+function holds(identity: Identity, ticket: RefundTicket): boolean {
+  return (
+    ticket.ownerId === identity.userId ||
+    (ticket.ownerId === null &&
+      ticket.ownerEmail !== null &&
+      ticket.ownerEmail === identity.email.toLowerCase())
+  );
 }
 
 /** Admins see every refund; anyone else only theirs. Newest first. */

@@ -14,7 +14,7 @@ import { applyTicketSnapshot, markAdmitted } from "../domain/ticket-copy.js";
 const copyHandlers = [
   handlerFor(TicketCreated, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
   handlerFor(TicketSold, (envelope, tx: Tx) =>
-    applyTicketSnapshot(tx, envelope.payload, envelope.payload.price),
+    applyTicketSnapshot(tx, envelope.payload, envelope.payload),
   ),
   handlerFor(TicketScanned, async ({ payload }, tx: Tx) => {
     // A sale confirmation lets nobody in.
