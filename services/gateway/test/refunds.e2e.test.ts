@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { RefundApproved } from "@concert/contracts";
 import { eventually, outboxEvents, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ApiResponse, apiClient } from "./http-client.js";
+import { apiClient, eventuallyStatus } from "./http-client.js";
 import { ADMIN, startStack } from "./stack.js";
 
 // Every service the refund saga crosses, behind the gateway, over real sockets and a real broker.
@@ -20,19 +20,6 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   scanner = await login("door@example.com", "door-pass-1");
 });
-
-/** Retries while a service has not yet learnt of an event (another status until then). */
-async function eventuallyStatus(call: () => Promise<ApiResponse>, status: number) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await call();
-    if (response.status === status || Date.now() > deadline) {
-      expect(response.status).toBe(status);
-      return response;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** A concert at 20 a ticket with `tickets` tickets issued, its capacity exactly that. */
 async function concertOnSale(tickets: number) {
