@@ -10,6 +10,8 @@ export * from "./identity/identity.events.js";
 export * from "./identity/login.http.js";
 export * from "./identity/roles.js";
 export * from "./identity/users.http.js";
+export * from "./refunds/refunds.events.js";
+export * from "./refunds/refunds.http.js";
 export * from "./services/service-directory.js";
 export * from "./ticketing/ticket-status.js";
 export * from "./ticketing/ticketing.events.js";

@@ -37,7 +37,8 @@ export function describeServiceWiring(
     it("is reached through the gateway, which refuses anonymous requests first", async () => {
       const anonymous = await fetch(`${started.url}${expected.prefix}/`);
       expect(anonymous.status).toBe(401);
-      const signedIn = await fetch(`${started.url}${expected.prefix}/no-such-route`, {
+      // Deep enough that no `/:id` route of the service matches it.
+      const signedIn = await fetch(`${started.url}${expected.prefix}/no/such/route`, {
         headers: { authorization: `Bearer ${started.tokenFor("viewer")}` },
       });
       // The service's own answer, not the gateway's 502/503 for an upstream that is down.

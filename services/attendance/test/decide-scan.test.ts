@@ -25,6 +25,7 @@ const ticket = (over: Partial<TicketStateRow> = {}): TicketStateRow => ({
   admitted_at: null,
   admitted_gate: null,
   attended_at: null,
+  revoked_at: null,
   claimed: false,
   concert_status: "scheduled",
   ...over,

@@ -138,9 +138,9 @@ describe("bad requests and failing services", () => {
 
   it("answers 503 with a detail when the service behind a route is down", async () => {
     const admin = await login(ADMIN.email, ADMIN.password);
-    const response = await api("GET", "/api/refunds/", { token: admin });
+    const response = await api("GET", "/api/transfers/", { token: admin });
     expect(response.status).toBe(503);
-    expect(response.body.detail).toMatch(/refunds/);
+    expect(response.body.detail).toMatch(/transfers/);
   });
 
   it("refuses a body over the size limit with 413", async () => {

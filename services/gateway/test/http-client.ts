@@ -50,3 +50,19 @@ export function apiClient(baseUrl: () => string) {
 
   return { api, login, registerAndLogin };
 }
+
+/** Retries while another service has not yet caught up with an event (another status until then). */
+export async function eventuallyStatus(
+  call: () => Promise<ApiResponse>,
+  status: number,
+): Promise<ApiResponse> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await call();
+    if (response.status === status || Date.now() > deadline) {
+      expect(response.status).toBe(status);
+      return response;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -1,6 +1,7 @@
 import { attendanceService } from "@concert/attendance";
 import { catalogService } from "@concert/catalog";
 import { identityService } from "@concert/identity";
+import { refundsService } from "@concert/refunds";
 import { startService } from "@concert/service-kit";
 import { type TestInfra, testEnv } from "@concert/testing";
 import { ticketingService } from "@concert/ticketing";
@@ -30,6 +31,7 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
   );
   const catalog = await startService(catalogService, env);
   const ticketing = await startService(ticketingService, env);
+  const refunds = await startService(refundsService, env);
   const attendance = [];
   for (let i = 0; i < (options.attendanceReplicas ?? 1); i++) {
     attendance.push(await startService(attendanceService, env));
@@ -43,20 +45,21 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
       CATALOG_URLS: await listen(catalog),
       TICKETING_URLS: await listen(ticketing),
       ATTENDANCE_URLS: (await Promise.all(attendance.map(listen))).join(","),
-      // Nothing listens on port 9: routes whose service is down.
-      REFUNDS_URLS: "http://127.0.0.1:9",
+      REFUNDS_URLS: await listen(refunds),
+      // Nothing listens on port 9: a route whose service is down.
       TRANSFERS_URLS: "http://127.0.0.1:9",
       UPSTREAM_TIMEOUT_MS: "5000",
     }),
   );
   const url = await listen(gateway);
-  const services: Started[] = [identity, catalog, ticketing, ...attendance];
+  const services: Started[] = [identity, catalog, ticketing, refunds, ...attendance];
 
   return {
     url,
     identity,
     catalog,
     ticketing,
+    refunds,
     attendance,
     gateway,
     /** Stops one service as a crash would look to its peers: its port closes, its connections go. */

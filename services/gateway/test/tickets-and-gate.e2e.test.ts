@@ -4,7 +4,7 @@ import { signTicketCode } from "@concert/ticket-codes";
 import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiClient } from "./http-client.js";
+import { apiClient, eventuallyStatus } from "./http-client.js";
 import { ADMIN, startStack } from "./stack.js";
 
 // jsqr is a CommonJS bundle whose function sits on `default`.
@@ -57,19 +57,6 @@ async function concertWithTickets(capacity: number, tickets: number) {
     concertId: concert.body.id as string,
     tickets: created.body as { id: string; ticket_number: string }[],
   };
-}
-
-/** Retries while another service has not yet caught up with an event (404/409 until then). */
-async function eventuallyStatus(call: () => ReturnType<typeof api>, status: number) {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const response = await call();
-    if (response.status === status || Date.now() > deadline) {
-      expect(response.status).toBe(status);
-      return response;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A ticket bought by a new user, once the gate has learnt of the sale (sale confirmation). */

@@ -255,6 +255,7 @@ describe("reading tickets", () => {
       created: 6,
       sold: 2,
       refunded: 0,
+      refunded_amount: 0,
       available: 4,
       revenue: 60,
     });

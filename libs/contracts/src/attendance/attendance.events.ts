@@ -19,3 +19,43 @@ export const TicketScanned = defineEvent({
     scanned_at: Timestamp,
   }),
 });
+
+/**
+ * The arbiter's yes to a RefundApproved: the gate took the ticket out (no scan admits it any more)
+ * before anyone was admitted with it. Ticketing then refunds it.
+ */
+export const TicketRevoked = defineEvent({
+  name: "TicketRevoked",
+  version: 1,
+  producer: "attendance",
+  aggregate: "ticket",
+  verb: "revoked",
+  payload: z.object({
+    ticket_id: z.uuid(),
+    concert_id: z.uuid(),
+    refund_id: z.uuid(),
+  }),
+});
+
+/** Why the gate refused to revoke a ticket. */
+export const RevocationRefusal = z.enum([
+  "admitted",
+  "revoked",
+  "not_admissible",
+  "unknown_ticket",
+]);
+export type RevocationRefusal = z.infer<typeof RevocationRefusal>;
+
+/** The arbiter's no: the ticket got in first, was revoked already, or is not one the gate admits. */
+export const TicketRevocationRefused = defineEvent({
+  name: "TicketRevocationRefused",
+  version: 1,
+  producer: "attendance",
+  aggregate: "ticket",
+  verb: "revocation_refused",
+  payload: z.object({
+    ticket_id: z.uuid(),
+    refund_id: z.uuid(),
+    reason: RevocationRefusal,
+  }),
+});

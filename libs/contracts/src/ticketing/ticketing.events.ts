@@ -57,3 +57,19 @@ export const TicketDeleted = defineEvent({
     revision: z.number().int().min(1),
   }),
 });
+
+/**
+ * The ticket was refunded (after the gate revoked it for `refund_id`): the snapshot in status
+ * `refunded`, and `amount` = what its holder had paid (0 when no price was recorded).
+ */
+export const TicketRefunded = defineEvent({
+  name: "TicketRefunded",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "refunded",
+  payload: TicketSnapshot.extend({
+    refund_id: z.uuid(),
+    amount: z.number(),
+  }),
+});

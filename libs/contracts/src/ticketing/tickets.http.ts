@@ -91,6 +91,8 @@ export const SalesReport = z.object({
   created: z.number().int(),
   sold: z.number().int(),
   refunded: z.number().int(),
+  /** What was paid back for the refunded tickets (the prices they had been sold at). */
+  refunded_amount: z.number(),
   available: z.number().int(),
   revenue: z.number(),
   sales_per_day: z.array(

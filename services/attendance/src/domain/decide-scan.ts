@@ -66,7 +66,9 @@ export function classify(
   }
   if (ticket.concert_status === "cancelled")
     return answer("concert_cancelled", "Concert is cancelled");
-  if (ticket.status === "refunded") return answer("refunded", "Ticket was refunded");
+  // Revoked by the gate for a refund: refunded, even before ticketing's snapshot says so.
+  if (ticket.status === "refunded" || ticket.revoked_at !== null)
+    return answer("refunded", "Ticket was refunded");
   if (ticket.status === "created") return answer("not_sold", "Ticket was never sold");
 
   const admitted =

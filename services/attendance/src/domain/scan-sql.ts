@@ -42,13 +42,15 @@ export interface ScanParams {
 export type ClaimParams = ScanParams & typeof GATE_RULES;
 
 /**
- * Shared rules of a claim: the scan_id was never used (a retry must not claim again: without an
+ * Shared rules of a claim: the ticket was not revoked for a refund (attendance's own column, which
+ * no snapshot touches: see docs/SAGAS.md), the scan_id was never used (a retry must not claim again: without an
  * enclosing transaction nothing would undo it), the code is at least as new as our copy (older
  * codes were replaced by a transfer; a newer one is genuine and only means the snapshot has not
  * arrived), the ticket is for the expected concert, and that concert is not cancelled (unknown
  * concerts admit).
  */
 const CLAIM_RULES = `
+     AND t.revoked_at IS NULL
      AND NOT EXISTS (SELECT 1 FROM scans WHERE id = :scan_id::uuid)
      AND (:code_version::int IS NULL OR t.code_version <= :code_version::int)
      AND (:concert_id::uuid IS NULL OR t.concert_id = :concert_id::uuid)
@@ -63,11 +65,11 @@ const CLAIM_RULES = `
 const CLAIM_STATE = `
 state AS (
   SELECT ticket_id, ticket_number, concert_id, status, code_version,
-         admitted_at, admitted_gate, admitted_scan_id, attended_at, true AS claimed
+         admitted_at, admitted_gate, admitted_scan_id, attended_at, revoked_at, true AS claimed
     FROM claimed
   UNION ALL
   SELECT g.ticket_id, g.ticket_number, g.concert_id, g.status, g.code_version,
-         g.admitted_at, g.admitted_gate, g.admitted_scan_id, g.attended_at, false
+         g.admitted_at, g.admitted_gate, g.admitted_scan_id, g.attended_at, g.revoked_at, false
     FROM gate_tickets g
    WHERE g.ticket_id = :ticket_id::uuid AND NOT EXISTS (SELECT 1 FROM claimed)
 )`;
@@ -174,7 +176,7 @@ WITH key AS (
            AS ticket_id
 )
 SELECT g.ticket_id, g.ticket_number, g.concert_id, g.status, g.code_version,
-       g.admitted_at, g.admitted_gate, g.attended_at, false AS claimed,
+       g.admitted_at, g.admitted_gate, g.attended_at, g.revoked_at, false AS claimed,
        c.status AS concert_status
   FROM gate_tickets g JOIN key ON g.ticket_id = key.ticket_id
   LEFT JOIN gate_concerts c ON c.concert_id = g.concert_id`);
@@ -222,6 +224,8 @@ export interface TicketStateRow {
   admitted_at: Date | null;
   admitted_gate: string | null;
   attended_at: Date | null;
+  /** Set when the gate revoked the ticket for a refund: it answers `refunded` from then on. */
+  revoked_at: Date | null;
   claimed: boolean;
   concert_status: ConcertStatus | null;
 }

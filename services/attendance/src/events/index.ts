@@ -1,5 +1,6 @@
 import { concertHandlers } from "./concert.handlers.js";
+import { refundHandlers } from "./refund.handlers.js";
 import { ticketHandlers } from "./ticket.handlers.js";
 
 /** Every event attendance consumes, each with a durable consumer of its own. */
-export const attendanceEventHandlers = [...ticketHandlers, ...concertHandlers];
+export const attendanceEventHandlers = [...ticketHandlers, ...concertHandlers, ...refundHandlers];

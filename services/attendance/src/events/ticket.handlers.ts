@@ -1,11 +1,11 @@
-import { TicketCreated, type TicketSnapshot, TicketSold } from "@concert/contracts";
+import { TicketCreated, TicketRefunded, type TicketSnapshot, TicketSold } from "@concert/contracts";
 import { handlerFor, namedStatement } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 
 /**
  * Inserts the ticket or overwrites the copy, but only with a newer revision: redelivered and
- * reordered snapshots never roll it back. Admission (admitted_*, attended_at) is the gate's own
- * fact and no snapshot touches it.
+ * reordered snapshots never roll it back. Admission (admitted_*, attended_at) and revocation
+ * (revoked_*) are the gate's own facts and no snapshot touches them.
  */
 const UPSERT_TICKET = namedStatement<TicketSnapshot>(`
 INSERT INTO gate_tickets AS t
@@ -26,6 +26,6 @@ export async function applyTicketSnapshot(tx: Tx, snapshot: TicketSnapshot): Pro
 }
 
 /** Every ticketing event carrying a full snapshot: adding one is one more line here. */
-export const ticketHandlers = [TicketCreated, TicketSold].map((event) =>
+export const ticketHandlers = [TicketCreated, TicketSold, TicketRefunded].map((event) =>
   handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
 );

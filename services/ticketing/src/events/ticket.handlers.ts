@@ -1,11 +1,13 @@
 import {
   gateStatusesBelow,
   type ScanType,
+  TicketRevoked,
   TicketScanned,
   type TicketStatus,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
+import { refundRevokedTicket } from "../domain/refund-ticket.js";
 
 /** The status each kind of gate scan moves a ticket to; a sale confirmation changes nothing. */
 const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {
@@ -29,4 +31,12 @@ const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
   },
 );
 
-export const ticketHandlers = [ticketScannedHandler];
+/** The gate revoked the ticket for a refund: refund it and put its seat back on sale. */
+const ticketRevokedHandler = handlerFor<Tx, typeof TicketRevoked>(
+  TicketRevoked,
+  async ({ payload }, tx) => {
+    await refundRevokedTicket(tx, payload);
+  },
+);
+
+export const ticketHandlers = [ticketScannedHandler, ticketRevokedHandler];

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "refunds"."refund_tickets" ADD COLUMN     "owner_email" TEXT;
