@@ -69,6 +69,8 @@ describe("issuing tickets", () => {
     );
   });
 
+  // Every ticket of the answer carries its QR image, drawn now: on 2 busy cores that takes longer
+  // than the default 30 s, which is a harness limit here, not a speed claim (see BENCHMARKS.md).
   it("creates the largest batch the API allows, 10 000 tickets, in one request", async () => {
     const concert = await ticketing.concert({ capacity: 10_000 });
     const tickets = await createTickets(concert.concert_id, 10_000);
@@ -77,7 +79,7 @@ describe("issuing tickets", () => {
     expect(events.filter((e) => e.envelope.payload.concert_id === concert.concert_id)).toHaveLength(
       10_000,
     );
-  });
+  }, 120_000);
 
   it("never creates more tickets than the capacity, even with batches racing", async () => {
     const concert = await ticketing.concert({ capacity: 10 });
