@@ -16,3 +16,5 @@ export * from "./services/service-directory.js";
 export * from "./ticketing/ticket-status.js";
 export * from "./ticketing/ticketing.events.js";
 export * from "./ticketing/tickets.http.js";
+export * from "./transfers/transfers.events.js";
+export * from "./transfers/transfers.http.js";

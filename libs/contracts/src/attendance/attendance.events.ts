@@ -41,6 +41,7 @@ export const TicketRevoked = defineEvent({
 export const RevocationRefusal = z.enum([
   "admitted",
   "revoked",
+  "transferred",
   "not_admissible",
   "unknown_ticket",
 ]);
@@ -57,5 +58,49 @@ export const TicketRevocationRefused = defineEvent({
     ticket_id: z.uuid(),
     refund_id: z.uuid(),
     reason: RevocationRefusal,
+  }),
+});
+
+/**
+ * The arbiter's yes to a TransferAccepted: the gate moved the ticket to a new epoch
+ * (`code_version`, the new one) and retired its printed number before anyone got in with it.
+ * Ticketing then gives it to `to_user_id` with a new number.
+ */
+export const TicketHandedOver = defineEvent({
+  name: "TicketHandedOver",
+  version: 1,
+  producer: "attendance",
+  aggregate: "ticket",
+  verb: "handed_over",
+  payload: z.object({
+    transfer_id: z.uuid(),
+    ticket_id: z.uuid(),
+    concert_id: z.uuid(),
+    to_user_id: z.uuid(),
+    code_version: z.number().int().min(1),
+  }),
+});
+
+/** Why the gate refused to hand a ticket over. */
+export const HandoverRefusal = z.enum([
+  "admitted",
+  "revoked",
+  "transferred",
+  "not_admissible",
+  "unknown_ticket",
+]);
+export type HandoverRefusal = z.infer<typeof HandoverRefusal>;
+
+/** The arbiter's no: the ticket got in, was refunded, or changed hands since the acceptance. */
+export const TicketHandoverRefused = defineEvent({
+  name: "TicketHandoverRefused",
+  version: 1,
+  producer: "attendance",
+  aggregate: "ticket",
+  verb: "handover_refused",
+  payload: z.object({
+    transfer_id: z.uuid(),
+    ticket_id: z.uuid(),
+    reason: HandoverRefusal,
   }),
 });

@@ -14,7 +14,11 @@ export const RefundApproved = defineEvent({
   producer: "refunds",
   aggregate: "refund",
   verb: "approved",
-  payload: RefundOfTicket,
+  /**
+   * `code_version`: the holder's epoch the refund was approved for; the gate refuses
+   * (`transferred`) once the ticket changed hands. Optional: events recorded before still parse.
+   */
+  payload: RefundOfTicket.extend({ code_version: z.number().int().min(1).optional() }),
 });
 
 /** An admin rejected a pending refund: a final state. */

@@ -73,3 +73,19 @@ export const TicketRefunded = defineEvent({
     amount: z.number(),
   }),
 });
+
+/**
+ * The ticket changed hands (after the gate handed it over for `transfer_id`): the snapshot in
+ * status `transferred`, owned by the recipient, with the new code version and ticket number.
+ */
+export const TicketTransferred = defineEvent({
+  name: "TicketTransferred",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "transferred",
+  payload: TicketSnapshot.extend({
+    transfer_id: z.uuid(),
+    from_user_id: z.uuid().nullable(),
+  }),
+});

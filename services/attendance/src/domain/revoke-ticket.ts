@@ -8,10 +8,13 @@ import {
 } from "@concert/contracts";
 import { namedStatement, recordEvent } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
+import { refusalReason } from "./gate-refusal.js";
 
 export interface RevokeParams {
   ticket_id: string;
   refund_id: string;
+  /** The holder's epoch the refund was approved for; null (older approvals): not compared. */
+  code_version: number | null;
   admissible: readonly string[];
 }
 
@@ -28,11 +31,8 @@ UPDATE gate_tickets t
    AND t.admitted_at IS NULL
    AND t.revoked_at IS NULL
    AND t.status = ANY(:admissible::text[])
+   AND (:code_version::int IS NULL OR t.code_version = :code_version::int)
 RETURNING t.concert_id`);
-
-/** Why a revocation matched nothing, read after it in the same transaction (its row is settled). */
-const REFUSAL_STATE = namedStatement<{ ticket_id: string }>(`
-SELECT admitted_at, revoked_at, status FROM gate_tickets WHERE ticket_id = :ticket_id::uuid`);
 
 const PAST_DECISION = namedStatement<{ refund_id: string }>(`
 SELECT revoked FROM gate_revocations WHERE refund_id = :refund_id::uuid`);
@@ -45,20 +45,6 @@ const RECORD_DECISION = namedStatement<{
 }>(`
 INSERT INTO gate_revocations (refund_id, ticket_id, revoked, reason)
 VALUES (:refund_id::uuid, :ticket_id::uuid, :revoked::boolean, :reason::text)`);
-
-interface RefusalRow {
-  admitted_at: Date | null;
-  revoked_at: Date | null;
-  status: string;
-}
-
-function refusalReason(row: RefusalRow | undefined): RevocationRefusal {
-  if (!row) return "unknown_ticket";
-  if (row.admitted_at !== null || row.status === "scanned_entry" || row.status === "attended")
-    return "admitted";
-  if (row.revoked_at !== null) return "revoked";
-  return "not_admissible";
-}
 
 /**
  * Decides a RefundApproved once per refund: revokes the ticket (TicketRevoked) or refuses with the
@@ -74,9 +60,11 @@ export async function decideRevocation(
 ): Promise<"revoked" | RevocationRefusal | "decided_before"> {
   const { refund_id, ticket_id } = refund;
   if ((await PAST_DECISION.query(tx, { refund_id })).length > 0) return "decided_before";
+  const code_version = refund.code_version ?? null;
   const revoked = await revoke.query<{ concert_id: string }>(tx, {
     ticket_id,
     refund_id,
+    code_version,
     admissible: ADMISSIBLE_STATUSES,
   });
   const concertId = revoked[0]?.concert_id;
@@ -85,7 +73,7 @@ export async function decideRevocation(
     await recordEvent(tx, TicketRevoked, { ticket_id, concert_id: concertId, refund_id });
     return "revoked";
   }
-  const reason = refusalReason((await REFUSAL_STATE.query<RefusalRow>(tx, { ticket_id }))[0]);
+  const reason = await refusalReason(tx, ticket_id, code_version);
   await RECORD_DECISION.query(tx, { refund_id, ticket_id, revoked: false, reason });
   await recordEvent(tx, TicketRevocationRefused, { ticket_id, refund_id, reason });
   return reason;

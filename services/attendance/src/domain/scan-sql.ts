@@ -217,7 +217,8 @@ RETURNING scanned_at`);
 /** One row of the claim and state statements. */
 export interface TicketStateRow {
   ticket_id: string;
-  ticket_number: string;
+  /** Null once a transfer retired the printed number, until the new one arrives. */
+  ticket_number: string | null;
   concert_id: string;
   status: TicketStatus;
   code_version: number;

@@ -1,11 +1,19 @@
-import { TicketCreated, TicketRefunded, type TicketSnapshot, TicketSold } from "@concert/contracts";
+import {
+  TicketCreated,
+  TicketRefunded,
+  type TicketSnapshot,
+  TicketSold,
+  TicketTransferred,
+} from "@concert/contracts";
 import { handlerFor, namedStatement } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 
 /**
  * Inserts the ticket or overwrites the copy, but only with a newer revision: redelivered and
  * reordered snapshots never roll it back. Admission (admitted_*, attended_at) and revocation
- * (revoked_*) are the gate's own facts and no snapshot touches them.
+ * (revoked_*) are the gate's own facts and no snapshot touches them. The code version never goes
+ * down (a handover raised it before ticketing's snapshot said so), and a snapshot of an older
+ * epoch never brings back the printed number a handover retired.
  */
 const UPSERT_TICKET = namedStatement<TicketSnapshot>(`
 INSERT INTO gate_tickets AS t
@@ -14,9 +22,10 @@ VALUES (:ticket_id::uuid, :concert_id::uuid, :ticket_number::text, :status::text
         :code_version::int, :revision::int, now())
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
-       ticket_number = EXCLUDED.ticket_number,
+       ticket_number = CASE WHEN EXCLUDED.code_version >= t.code_version
+                            THEN EXCLUDED.ticket_number ELSE t.ticket_number END,
        status = EXCLUDED.status,
-       code_version = EXCLUDED.code_version,
+       code_version = GREATEST(t.code_version, EXCLUDED.code_version),
        revision = EXCLUDED.revision,
        updated_at = now()
  WHERE t.revision < EXCLUDED.revision`);
@@ -26,6 +35,6 @@ export async function applyTicketSnapshot(tx: Tx, snapshot: TicketSnapshot): Pro
 }
 
 /** Every ticketing event carrying a full snapshot: adding one is one more line here. */
-export const ticketHandlers = [TicketCreated, TicketSold, TicketRefunded].map((event) =>
-  handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
+export const ticketHandlers = [TicketCreated, TicketSold, TicketRefunded, TicketTransferred].map(
+  (event) => handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
 );

@@ -104,6 +104,7 @@ export async function completeRefund(
 const REFUSAL_NOTES: Record<PayloadOf<typeof TicketRevocationRefused>["reason"], string> = {
   admitted: "the ticket was used at the gate before the refund reached it",
   revoked: "the ticket was already taken out of the gate by another refund or transfer",
+  transferred: "the ticket changed hands after the refund was approved",
   not_admissible: "the gate does not hold the ticket as sold",
   unknown_ticket: "the gate does not know the ticket",
 };

@@ -1,6 +1,7 @@
 import {
   gateStatusesBelow,
   type ScanType,
+  TicketHandedOver,
   TicketRevoked,
   TicketScanned,
   type TicketStatus,
@@ -8,6 +9,7 @@ import {
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 import { refundRevokedTicket } from "../domain/refund-ticket.js";
+import { transferHandedOverTicket } from "../domain/transfer-ticket.js";
 
 /** The status each kind of gate scan moves a ticket to; a sale confirmation changes nothing. */
 const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {
@@ -39,4 +41,12 @@ const ticketRevokedHandler = handlerFor<Tx, typeof TicketRevoked>(
   },
 );
 
-export const ticketHandlers = [ticketScannedHandler, ticketRevokedHandler];
+/** The gate handed the ticket over for a transfer: give it to the recipient with a new number. */
+const ticketHandedOverHandler = handlerFor<Tx, typeof TicketHandedOver>(
+  TicketHandedOver,
+  async ({ payload }, tx) => {
+    await transferHandedOverTicket(tx, payload);
+  },
+);
+
+export const ticketHandlers = [ticketScannedHandler, ticketRevokedHandler, ticketHandedOverHandler];
