@@ -11,6 +11,7 @@ import {
   TicketScanned,
   type TicketSnapshot,
   TicketSold,
+  TicketTransferred,
 } from "@concert/contracts";
 import { startTestService } from "@concert/service-kit/testing";
 import {
@@ -158,6 +159,36 @@ describe("asking for a refund", () => {
     expect(again.json().detail).toMatch(/refunded/);
   });
 
+  it("follows a transfer: the old holder can no longer ask (404), the new one can, for the new epoch", async () => {
+    const { ticket, token: oldHolder } = await soldTicket();
+    const newHolder = randomUUID();
+    await publish(TicketTransferred, {
+      ...ticket,
+      status: "transferred",
+      owner_id: newHolder,
+      ticket_number: "P3Q4-R5S6",
+      code_version: 2,
+      revision: ticket.revision + 1,
+      transfer_id: randomUUID(),
+      from_user_id: ticket.owner_id,
+    });
+    await eventually(() =>
+      refunds.infra.prisma.refundTicket.findFirst({
+        where: { ticketId: ticket.ticket_id, ownerId: newHolder, codeVersion: 2 },
+      }),
+    );
+    expect((await ask(oldHolder, ticket.ticket_id)).statusCode).toBe(404);
+    const asked = await ask(refunds.tokenFor("viewer", { userId: newHolder }), ticket.ticket_id);
+    expect(asked.statusCode).toBe(201);
+    expect(asked.json()).toMatchObject({ user_id: newHolder, status: "pending" });
+    await refunds.call("POST", `/api/refunds/${asked.json().id}/approve`, admin());
+    expect(
+      (await announced(RefundApproved, asked.json().id)).map(
+        (r) => r.envelope.payload.code_version,
+      ),
+    ).toEqual([2]);
+  });
+
   it("keeps one open request per ticket: a second answers 409", async () => {
     const { ticket, token } = await pendingRefund();
     const second = await ask(token, ticket.ticket_id);
@@ -206,7 +237,12 @@ describe("deciding a refund", () => {
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ status: "approved", notes: "OK by the box office" });
     expect((await announced(RefundApproved, refund.id)).map((r) => r.envelope.payload)).toEqual([
-      { refund_id: refund.id, ticket_id: ticket.ticket_id, concert_id: ticket.concert_id },
+      {
+        refund_id: refund.id,
+        ticket_id: ticket.ticket_id,
+        concert_id: ticket.concert_id,
+        code_version: ticket.code_version,
+      },
     ]);
     expect(
       (await refunds.call("POST", `/api/refunds/${refund.id}/approve`, admin())).statusCode,

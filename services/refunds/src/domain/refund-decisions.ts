@@ -69,8 +69,14 @@ export async function decideRefund(
       );
     }
     const payload = refundOfTicket(decided);
-    if (decision === "approved") await recordEvent(tx, RefundApproved, payload);
-    else await recordEvent(tx, RefundRejected, payload);
+    if (decision === "approved") {
+      // The holder's epoch the refund is approved for: the gate refuses it once the ticket moved on.
+      const ticket = await tx.refundTicket.findUnique({ where: { ticketId: decided.ticketId } });
+      await recordEvent(tx, RefundApproved, {
+        ...payload,
+        ...(ticket && { code_version: ticket.codeVersion }),
+      });
+    } else await recordEvent(tx, RefundRejected, payload);
     return decided;
   });
 }

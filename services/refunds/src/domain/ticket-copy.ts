@@ -11,15 +11,16 @@ type SnapshotParams = TicketSnapshot & { price: number | null; owner_email: stri
  */
 const UPSERT_TICKET = namedStatement<SnapshotParams>(`
 INSERT INTO refund_tickets AS t
-       (ticket_id, concert_id, owner_id, owner_email, status, price, revision)
+       (ticket_id, concert_id, owner_id, owner_email, status, price, code_version, revision)
 VALUES (:ticket_id::uuid, :concert_id::uuid, :owner_id::uuid, :owner_email::text, :status::text,
-        :price::numeric, :revision::int)
+        :price::numeric, :code_version::int, :revision::int)
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        owner_id = EXCLUDED.owner_id,
        owner_email = COALESCE(EXCLUDED.owner_email, t.owner_email),
        status = EXCLUDED.status,
        price = COALESCE(EXCLUDED.price, t.price),
+       code_version = GREATEST(t.code_version, EXCLUDED.code_version),
        revision = EXCLUDED.revision
  WHERE t.revision < EXCLUDED.revision`);
 

@@ -4,6 +4,7 @@ import {
   TicketRevocationRefused,
   TicketScanned,
   TicketSold,
+  TicketTransferred,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
@@ -16,6 +17,8 @@ const copyHandlers = [
   handlerFor(TicketSold, (envelope, tx: Tx) =>
     applyTicketSnapshot(tx, envelope.payload, envelope.payload),
   ),
+  // A transfer: the recipient holds it now (the sender's buyer email no longer makes them holder).
+  handlerFor(TicketTransferred, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
   handlerFor(TicketScanned, async ({ payload }, tx: Tx) => {
     // A sale confirmation lets nobody in.
     if (payload.scan_type !== "sale_confirmation") await markAdmitted(tx, payload);

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "refunds"."refund_tickets" DROP COLUMN "code_version";
