@@ -5,6 +5,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/
 import jwt from "jsonwebtoken";
 import { describe, expect, it } from "vitest";
 import { apiClient } from "./http-client.js";
+import { startLoneGateway } from "./lone-gateway.js";
 import { ADMIN, startStack } from "./stack.js";
 
 const { service: stack, infra } = startForFile(startStack);
@@ -137,10 +138,17 @@ describe("bad requests and failing services", () => {
   });
 
   it("answers 503 with a detail when the service behind a route is down", async () => {
-    const admin = await login(ADMIN.email, ADMIN.password);
-    const response = await api("GET", "/api/transfers/", { token: admin });
-    expect(response.status).toBe(503);
-    expect(response.body.detail).toMatch(/transfers/);
+    // A gateway of its own whose transfers service is down: nothing listens on port 9.
+    const gateway = await startLoneGateway({ TRANSFERS_URLS: "http://127.0.0.1:9" });
+    try {
+      const response = await fetch(`${gateway.url}/api/transfers/pending`, {
+        headers: { authorization: `Bearer ${gateway.token}` },
+      });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { detail: string }).detail).toMatch(/transfers/);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it("refuses a body over the size limit with 413", async () => {

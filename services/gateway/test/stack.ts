@@ -5,6 +5,7 @@ import { refundsService } from "@concert/refunds";
 import { startService } from "@concert/service-kit";
 import { type TestInfra, testEnv } from "@concert/testing";
 import { ticketingService } from "@concert/ticketing";
+import { transfersService } from "@concert/transfers";
 import { gatewayService } from "../src/service.js";
 
 export const ADMIN = { email: "boss@example.com", password: "boss-password-1" };
@@ -32,6 +33,7 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
   const catalog = await startService(catalogService, env);
   const ticketing = await startService(ticketingService, env);
   const refunds = await startService(refundsService, env);
+  const transfers = await startService(transfersService, env);
   const attendance = [];
   for (let i = 0; i < (options.attendanceReplicas ?? 1); i++) {
     attendance.push(await startService(attendanceService, env));
@@ -46,13 +48,12 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
       TICKETING_URLS: await listen(ticketing),
       ATTENDANCE_URLS: (await Promise.all(attendance.map(listen))).join(","),
       REFUNDS_URLS: await listen(refunds),
-      // Nothing listens on port 9: a route whose service is down.
-      TRANSFERS_URLS: "http://127.0.0.1:9",
+      TRANSFERS_URLS: await listen(transfers),
       UPSTREAM_TIMEOUT_MS: "5000",
     }),
   );
   const url = await listen(gateway);
-  const services: Started[] = [identity, catalog, ticketing, refunds, ...attendance];
+  const services: Started[] = [identity, catalog, ticketing, refunds, transfers, ...attendance];
 
   return {
     url,
@@ -60,6 +61,7 @@ export async function startStack(infra: TestInfra, options: { attendanceReplicas
     catalog,
     ticketing,
     refunds,
+    transfers,
     attendance,
     gateway,
     /** Stops one service as a crash would look to its peers: its port closes, its connections go. */

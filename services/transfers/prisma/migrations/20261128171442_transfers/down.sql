@@ -1,0 +1,8 @@
+-- DropTable
+DROP TABLE "transfers"."transfers";
+
+-- DropTable
+DROP TABLE "transfers"."transfer_tickets";
+
+-- DropTable
+DROP TABLE "transfers"."transfer_accounts";
