@@ -289,4 +289,17 @@ describe("a transfer interrupted by a crash finishes once after the restart", ()
     },
     FAULT_TIMEOUT,
   );
+
+  it(
+    "NATS down when the transfer is accepted: the acceptance is answered, and the transfer completes once when NATS is back",
+    async () => {
+      const transfer = await pendingTransfer();
+      await stack.nats.stop();
+      await accept(transfer.recipient, transfer.transferId);
+      await pause(500);
+      await stack.nats.start();
+      await expectTransferredOnce(transfer);
+    },
+    FAULT_TIMEOUT,
+  );
 });
