@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ConcertDeleted, ConcertUpdated, TicketSold } from "@concert/contracts";
+import { ConcertDeleted, ConcertUpdated, TicketRefunded, TicketSold } from "@concert/contracts";
 import { waitUntilHandled } from "@concert/service-kit";
 import { outboxEvents, publishEvent, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -61,6 +61,22 @@ async function ticketingSold(concertId: string, ticketId: string = randomUUID())
   );
   await waitUntilHandled(catalog.infra.nats, "catalog", TicketSold, infra.subjectPrefix);
   return ticketId;
+}
+
+/** Ticketing announces it refunded a ticket of the concert; resolves once catalog applied it. */
+async function ticketingRefunded(concertId: string, ticketId: string): Promise<void> {
+  await publishEvent(catalog.infra.nats, infra.subjectPrefix, TicketRefunded, {
+    ticket_id: ticketId,
+    concert_id: concertId,
+    ticket_number: "K7M2-9QXA",
+    status: "refunded",
+    code_version: 1,
+    revision: 3,
+    owner_id: null,
+    refund_id: randomUUID(),
+    amount: 20,
+  });
+  await waitUntilHandled(catalog.infra.nats, "catalog", TicketRefunded, infra.subjectPrefix);
 }
 
 describe("a client written for the original system", () => {
@@ -190,6 +206,19 @@ describe("deleting a concert", () => {
     expect(response.json().detail).toContain("1 sold ticket");
     expect(response.json().detail).toContain(`POST /api/concerts/${concert.id}/cancel`);
     expect((await call("GET", `/api/concerts/${concert.id}`, viewer)).statusCode).toBe(200);
+  });
+
+  it("deletes a concert whose every sale was refunded, even when the refund arrives before the sale", async () => {
+    const concert = await created();
+    const refundedFirst = randomUUID();
+    await ticketingRefunded(concert.id, refundedFirst);
+    await ticketingSold(concert.id, refundedFirst);
+    const sold = await ticketingSold(concert.id);
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, admin)).json().detail).toContain(
+      "1 sold ticket",
+    );
+    await ticketingRefunded(concert.id, sold);
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, admin)).statusCode).toBe(200);
   });
 
   it("deletes a cancelled concert that sold nothing; is for admins only", async () => {

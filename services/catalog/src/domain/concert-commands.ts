@@ -117,7 +117,7 @@ export async function deleteConcert(prisma: PrismaClient, id: string): Promise<v
       SELECT version FROM concerts WHERE id = ${id}::uuid FOR UPDATE`;
     const concert = locked[0];
     if (!concert) throw new NotFoundError("Concert not found");
-    const sold = await tx.soldTicket.count({ where: { concertId: id } });
+    const sold = await tx.soldTicket.count({ where: { concertId: id, refundedAt: null } });
     if (sold > 0) {
       throw new ConflictError(
         `Concert has ${sold} sold ticket(s) and cannot be deleted; cancel it instead with POST /api/concerts/${id}/cancel`,

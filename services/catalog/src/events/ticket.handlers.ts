@@ -1,4 +1,4 @@
-import { TicketSold } from "@concert/contracts";
+import { TicketRefunded, TicketSold } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 
@@ -13,4 +13,19 @@ const ticketSoldHandler = handlerFor<Tx, typeof TicketSold>(TicketSold, async ({
     ON CONFLICT (ticket_id) DO NOTHING`;
 });
 
-export const ticketHandlers = [ticketSoldHandler];
+/**
+ * A refunded ticket no longer counts as sold. The row stays, marked, so a TicketSold delivered
+ * after its refund (reordered) cannot count the ticket again.
+ */
+const ticketRefundedHandler = handlerFor<Tx, typeof TicketRefunded>(
+  TicketRefunded,
+  async ({ payload, occurred_at }, tx) => {
+    await tx.$executeRaw`
+      INSERT INTO sold_tickets (ticket_id, concert_id, sold_at, refunded_at)
+      VALUES (${payload.ticket_id}::uuid, ${payload.concert_id}::uuid,
+              ${new Date(occurred_at)}, ${new Date(occurred_at)})
+      ON CONFLICT (ticket_id) DO UPDATE SET refunded_at = EXCLUDED.refunded_at`;
+  },
+);
+
+export const ticketHandlers = [ticketSoldHandler, ticketRefundedHandler];

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "catalog"."sold_tickets" DROP COLUMN "refunded_at";
