@@ -8,9 +8,9 @@ import {
   TicketCreated,
   TicketSold,
 } from "@concert/contracts";
-import { type Identity, loadTicketCodeSigningKey } from "@concert/service-kit";
+import { type Identity, loadTicketCodeSigningKey, waitUntilHandled } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
-import { eventually, publishEvent, type TestInfra, testEnv } from "@concert/testing";
+import { eventually, outboxEvents, publishEvent, type TestInfra, testEnv } from "@concert/testing";
 import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
 import { attendanceService } from "../src/service.js";
 
@@ -84,7 +84,17 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
     return publish(event, snapshot);
   }
 
-  return { tokenFor, codeFor, publish, announceTicket, announceConcert };
+  /** Resolves once attendance's consumer of `event` has handled everything published so far. */
+  const handledAll = (event: EventDefinition) =>
+    waitUntilHandled(attendance.infra.nats, "attendance", event, infra.subjectPrefix);
+
+  /** What the gate announced (its outbox) for one ticket, of one event type. */
+  async function announced(event: EventDefinition, ticketId: string) {
+    const rows = await outboxEvents(attendance.infra.prisma, event.subject);
+    return rows.filter((row) => row.envelope.payload.ticket_id === ticketId);
+  }
+
+  return { tokenFor, codeFor, publish, announceTicket, announceConcert, handledAll, announced };
 }
 
 /** A ticket as ticketing would snapshot it: sold, first code, second revision. */

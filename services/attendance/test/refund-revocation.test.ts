@@ -7,7 +7,7 @@ import {
   TicketRevoked,
   type TicketSnapshot,
 } from "@concert/contracts";
-import { namedStatement, waitUntilHandled } from "@concert/service-kit";
+import { namedStatement } from "@concert/service-kit";
 import { outboxEvents, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decideRevocation, REVOKE_TICKET, type RevokeParams } from "../src/domain/revoke-ticket.js";
@@ -22,8 +22,7 @@ beforeAll(() => {
   scanner = others.tokenFor("scanner");
 });
 
-const handledAll = (event: EventDefinition) =>
-  waitUntilHandled(attendance.infra.nats, "attendance", event, infra.subjectPrefix);
+const handledAll = (event: EventDefinition) => others.handledAll(event);
 
 const entryScan = (ticket: TicketSnapshot) =>
   attendance.app.inject({
@@ -33,11 +32,7 @@ const entryScan = (ticket: TicketSnapshot) =>
     headers: { authorization: `Bearer ${scanner}` },
   });
 
-/** What the gate announced for one ticket, of one event type. */
-async function announced(event: EventDefinition, ticketId: string) {
-  const rows = await outboxEvents(attendance.infra.prisma, event.subject);
-  return rows.filter((row) => row.envelope.payload.ticket_id === ticketId);
-}
+const announced = (event: EventDefinition, ticketId: string) => others.announced(event, ticketId);
 
 const approval = (ticket: TicketSnapshot) => ({
   refund_id: randomUUID(),

@@ -9,7 +9,7 @@ import {
   TicketTransferred,
   TransferAccepted,
 } from "@concert/contracts";
-import { namedStatement, waitUntilHandled } from "@concert/service-kit";
+import { namedStatement } from "@concert/service-kit";
 import { outboxEvents, startForFile } from "@concert/testing";
 import { newTicketNumber } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -29,8 +29,7 @@ beforeAll(() => {
   scanner = others.tokenFor("scanner");
 });
 
-const handledAll = (event: EventDefinition) =>
-  waitUntilHandled(attendance.infra.nats, "attendance", event, infra.subjectPrefix);
+const handledAll = (event: EventDefinition) => others.handledAll(event);
 
 const scan = (payload: Record<string, unknown>) =>
   attendance.app.inject({
@@ -41,10 +40,7 @@ const scan = (payload: Record<string, unknown>) =>
   });
 const entryScan = (ticket: TicketSnapshot) => scan({ qr_data: others.codeFor(ticket) });
 
-async function announced(event: EventDefinition, ticketId: string) {
-  const rows = await outboxEvents(attendance.infra.prisma, event.subject);
-  return rows.filter((row) => row.envelope.payload.ticket_id === ticketId);
-}
+const announced = (event: EventDefinition, ticketId: string) => others.announced(event, ticketId);
 
 const acceptance = (ticket: TicketSnapshot) => ({
   transfer_id: randomUUID(),

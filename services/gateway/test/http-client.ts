@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { expect } from "vitest";
 
 export interface ApiResponse {
@@ -8,6 +9,13 @@ export interface ApiResponse {
 }
 
 /** A tiny JSON client for the gateway: what a frontend does, minus the browser. */
+/** A signed-in viewer made by `person`. */
+export interface Person {
+  token: string;
+  id: string;
+  email: string;
+}
+
 export function apiClient(baseUrl: () => string) {
   async function api(
     method: string,
@@ -48,7 +56,40 @@ export function apiClient(baseUrl: () => string) {
     return login(email, password);
   }
 
-  return { api, login, registerAndLogin };
+  /** A new viewer, signed in: their token, account id and email. */
+  async function person(name: string): Promise<Person> {
+    const email = `${name}-${randomUUID()}@example.com`;
+    const token = await registerAndLogin(email);
+    const me = await api("GET", "/api/auth/me", { token });
+    return { token, id: me.body.id as string, email };
+  }
+
+  /** A concert at 20 a ticket with `tickets` tickets issued, its capacity exactly that. */
+  async function concertOnSale(admin: string, tickets: number) {
+    const concert = await api("POST", "/api/concerts/", {
+      token: admin,
+      body: {
+        name: `Show ${randomUUID().slice(0, 6)}`,
+        date: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+        venue: "Arena",
+        capacity: tickets,
+        ticket_price: 20,
+      },
+    });
+    expect(concert.status).toBe(201);
+    const id = concert.body.id as string;
+    await eventuallyStatus(
+      () =>
+        api("POST", `/api/tickets/batch/create/${id}`, {
+          token: admin,
+          body: { quantity: tickets },
+        }),
+      201,
+    );
+    return id;
+  }
+
+  return { api, login, registerAndLogin, person, concertOnSale };
 }
 
 /** Retries while another service has not yet caught up with an event (another status until then). */

@@ -9,7 +9,8 @@ import { ADMIN, startStack } from "./stack.js";
 const { service: stack } = startForFile((infra) => startStack(infra));
 let admin: string;
 let scanner: string;
-const { api, login, registerAndLogin } = apiClient(() => stack.url);
+const { api, login, registerAndLogin, concertOnSale: concertFor } = apiClient(() => stack.url);
+const concertOnSale = (tickets = 1) => concertFor(admin, tickets);
 
 beforeAll(async () => {
   admin = await login(ADMIN.email, ADMIN.password);
@@ -20,28 +21,6 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   scanner = await login("door@example.com", "door-pass-1");
 });
-
-/** A concert at 20 a ticket with `tickets` tickets issued, its capacity exactly that. */
-async function concertOnSale(tickets: number) {
-  const concert = await api("POST", "/api/concerts/", {
-    token: admin,
-    body: {
-      name: `Show ${randomUUID().slice(0, 6)}`,
-      date: new Date(Date.now() + 3 * 86_400_000).toISOString(),
-      venue: "Arena",
-      capacity: tickets,
-      ticket_price: 20,
-    },
-  });
-  expect(concert.status).toBe(201);
-  const id = concert.body.id as string;
-  await eventuallyStatus(
-    () =>
-      api("POST", `/api/tickets/batch/create/${id}`, { token: admin, body: { quantity: tickets } }),
-    201,
-  );
-  return id;
-}
 
 const scan = (qrData: string) =>
   api("POST", "/api/scans/", {

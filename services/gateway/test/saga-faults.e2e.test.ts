@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import {
   RefundCompleted,
   TicketHandedOver,
@@ -9,7 +8,7 @@ import {
 } from "@concert/contracts";
 import { eventually, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiClient, eventuallyStatus } from "./http-client.js";
+import { apiClient, eventuallyStatus, type Person } from "./http-client.js";
 import { startProcessStack } from "./process-stack.js";
 import { ADMIN } from "./stack.js";
 
@@ -18,7 +17,8 @@ import { ADMIN } from "./stack.js";
 const { service: stack } = startForFile((infra) => startProcessStack(infra));
 let admin: string;
 let scanner: string;
-const { api, login, registerAndLogin } = apiClient(() => stack.url);
+const { api, login, person, concertOnSale: concertFor } = apiClient(() => stack.url);
+const concertOnSale = (tickets = 1) => concertFor(admin, tickets);
 /** A harness limit: a redelivery after a crash mid-message waits out the 30 s ack wait. */
 const FAULT_TIMEOUT = 90_000;
 /** How long a saga may take to finish after the fault is over (same reason). */
@@ -33,38 +33,6 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   scanner = await login("faults-door@example.com", "door-pass-1");
 });
-
-interface Person {
-  token: string;
-  id: string;
-}
-
-async function person(name: string): Promise<Person> {
-  const token = await registerAndLogin(`${name}-${randomUUID()}@example.com`);
-  const me = await api("GET", "/api/auth/me", { token });
-  return { token, id: me.body.id as string };
-}
-
-/** A concert with one ticket at 20, on sale. */
-async function concertOnSale() {
-  const concert = await api("POST", "/api/concerts/", {
-    token: admin,
-    body: {
-      name: `Show ${randomUUID().slice(0, 6)}`,
-      date: new Date(Date.now() + 3 * 86_400_000).toISOString(),
-      venue: "Arena",
-      capacity: 1,
-      ticket_price: 20,
-    },
-  });
-  expect(concert.status).toBe(201);
-  const id = concert.body.id as string;
-  await eventuallyStatus(
-    () => api("POST", `/api/tickets/batch/create/${id}`, { token: admin, body: { quantity: 1 } }),
-    201,
-  );
-  return id;
-}
 
 const scan = (body: Record<string, unknown>) =>
   api("POST", "/api/scans/", {

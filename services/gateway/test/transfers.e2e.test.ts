@@ -2,14 +2,15 @@ import { randomUUID } from "node:crypto";
 import { TransferAccepted } from "@concert/contracts";
 import { eventually, outboxEvents, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { apiClient, eventuallyStatus } from "./http-client.js";
+import { apiClient, eventuallyStatus, type Person } from "./http-client.js";
 import { ADMIN, startStack } from "./stack.js";
 
 // Every service the transfer saga crosses, behind the gateway, over real sockets and a real broker.
 const { service: stack } = startForFile((infra) => startStack(infra));
 let admin: string;
 let scanner: string;
-const { api, login, registerAndLogin } = apiClient(() => stack.url);
+const { api, login, person, concertOnSale: concertFor } = apiClient(() => stack.url);
+const concertOnSale = (tickets = 1) => concertFor(admin, tickets);
 
 beforeAll(async () => {
   admin = await login(ADMIN.email, ADMIN.password);
@@ -20,40 +21,6 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   scanner = await login("gate@example.com", "gate-pass-1");
 });
-
-interface Person {
-  token: string;
-  id: string;
-  email: string;
-}
-
-async function person(name: string): Promise<Person> {
-  const email = `${name}-${randomUUID()}@example.com`;
-  const token = await registerAndLogin(email);
-  const me = await api("GET", "/api/auth/me", { token });
-  return { token, id: me.body.id as string, email };
-}
-
-async function concertOnSale(tickets: number) {
-  const concert = await api("POST", "/api/concerts/", {
-    token: admin,
-    body: {
-      name: `Show ${randomUUID().slice(0, 6)}`,
-      date: new Date(Date.now() + 3 * 86_400_000).toISOString(),
-      venue: "Arena",
-      capacity: tickets,
-      ticket_price: 20,
-    },
-  });
-  expect(concert.status).toBe(201);
-  const id = concert.body.id as string;
-  await eventuallyStatus(
-    () =>
-      api("POST", `/api/tickets/batch/create/${id}`, { token: admin, body: { quantity: tickets } }),
-    201,
-  );
-  return id;
-}
 
 const scan = (body: Record<string, unknown>) =>
   api("POST", "/api/scans/", {

@@ -67,3 +67,20 @@ export function gateStatusesBelow(to: TicketStatus): readonly TicketStatus[] {
   if (rank < 0) throw new Error(`${to} is not a gate status`);
   return GATE_ORDER.slice(0, rank).flat();
 }
+
+/**
+ * Why a ticket may not leave its holder (be refunded or handed to someone else), in words for
+ * the holder, or null when it may: it must be admissible and not used at the gate yet. Refunds
+ * and transfers ask this of their copies of the ticket; the gate decides for good.
+ */
+export function handOffRefusal(
+  ticket: { status: string; admittedAt: Date | null },
+  action: "refunded" | "transferred",
+): string | null {
+  if (ticket.admittedAt !== null)
+    return `Ticket was already used at the gate; it cannot be ${action}`;
+  if (!ADMISSIBLE_STATUSES.includes(ticket.status as TicketStatus)) {
+    return `Ticket is ${ticket.status}; only a sold or transferred ticket can be ${action}`;
+  }
+  return null;
+}

@@ -1,10 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  ADMISSIBLE_STATUSES,
-  type RefundListQuery,
-  type RefundRequest,
-  type TicketStatus,
-} from "@concert/contracts";
+import { handOffRefusal, type RefundListQuery, type RefundRequest } from "@concert/contracts";
 import {
   ConflictError,
   type Identity,
@@ -37,14 +32,8 @@ export async function requestRefund(
       "The ticket's buyer has no account yet: they can ask once registered with the buyer email",
     );
   }
-  if (ticket.admittedAt !== null) {
-    throw new ConflictError("Ticket was already used at the gate; it cannot be refunded");
-  }
-  if (!ADMISSIBLE_STATUSES.includes(ticket.status as TicketStatus)) {
-    throw new ConflictError(
-      `Ticket is ${ticket.status}; only a sold or transferred ticket can be refunded`,
-    );
-  }
+  const refusal = handOffRefusal(ticket, "refunded");
+  if (refusal) throw new ConflictError(refusal);
   try {
     return await prisma.refund.create({
       data: {

@@ -1,9 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  ADMISSIBLE_STATUSES,
-  type TicketStatus,
-  type TransferInitiateRequest,
-} from "@concert/contracts";
+import { handOffRefusal, type TransferInitiateRequest } from "@concert/contracts";
 import {
   ConflictError,
   type Identity,
@@ -31,14 +27,8 @@ export async function initiateTransfer(
   const recipient = await recipientOf(prisma, body);
   if (recipient === sender.userId)
     throw new ConflictError("You cannot transfer a ticket to yourself");
-  if (ticket.admittedAt !== null) {
-    throw new ConflictError("Ticket was already used at the gate; it cannot be transferred");
-  }
-  if (!ADMISSIBLE_STATUSES.includes(ticket.status as TicketStatus)) {
-    throw new ConflictError(
-      `Ticket is ${ticket.status}; only a sold or transferred ticket can be transferred`,
-    );
-  }
+  const refusal = handOffRefusal(ticket, "transferred");
+  if (refusal) throw new ConflictError(refusal);
   try {
     return await prisma.transfer.create({
       data: {
