@@ -54,6 +54,13 @@ describe("creating concerts", () => {
     expect((await call("POST", "/api/concerts/", undefined, concert())).statusCode).toBe(401);
   });
 
+  it("checks the role before the body: a viewer's invalid body is 403, not the schema's 422", async () => {
+    const response = await call("POST", "/api/concerts/", viewer, { capacity: "many" });
+    expect(response.statusCode).toBe(403);
+    expect(JSON.stringify(response.json())).not.toContain("capacity");
+    expect((await call("POST", "/api/concerts/", undefined, { capacity: "many" })).statusCode).toBe(401);
+  });
+
   it("refuses a capacity below 1, a start in the past and a wrong type with 422", async () => {
     for (const body of [
       concert({ capacity: 0 }),

@@ -13,7 +13,9 @@ declare module "fastify" {
 
 /**
  * Every service verifies the token itself rather than trusting headers the gateway adds: a
- * request that reached a service by any other path is refused the same way.
+ * request that reached a service by any other path is refused the same way. Routes attach them as
+ * `preValidation` hooks, so the role is checked before the body: a caller without the role gets
+ * 403 and never the schema's 422, which would describe an admin route to anyone.
  */
 export function createGuards(verify: TokenVerifier) {
   const requireUser = async (request: FastifyRequest): Promise<void> => {

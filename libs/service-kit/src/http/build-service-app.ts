@@ -29,7 +29,7 @@ export interface ServiceAppOptions {
 
 export interface ServiceAppParts {
   app: ServiceApp;
-  /** `requireUser` / `requireRole(...)` preHandlers for the service's routes. */
+  /** `requireUser` / `requireRole(...)` preValidation hooks for the service's routes. */
   guards: Guards;
   verify: TokenVerifier;
 }

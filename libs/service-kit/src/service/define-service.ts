@@ -21,7 +21,7 @@ export interface ServiceContext<
   app: ServiceApp;
   config: Config;
   prisma: Prisma;
-  /** `requireUser` / `requireRole(...)` preHandlers: every service checks tokens and roles itself. */
+  /** `requireUser` / `requireRole(...)` preValidation hooks: every service checks tokens and roles itself. */
   guards: Guards;
   verify: TokenVerifier;
   keys: Keys;

@@ -9,7 +9,7 @@ export function attendanceReportRoutes({ app, prisma, guards }: AppContext): voi
   app.get(
     "/api/scans/concert/:concert_id/attendance",
     {
-      preHandler: guards.requireRole("admin", "scanner"),
+      preValidation: guards.requireRole("admin", "scanner"),
       schema: {
         tags: ["scans"],
         summary: "Who got in and when, for one concert (admin, scanner)",

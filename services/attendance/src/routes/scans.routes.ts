@@ -23,7 +23,7 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
   app.post(
     "/api/scans/",
     {
-      preHandler: gateStaff,
+      preValidation: gateStaff,
       schema: {
         tags: ["scans"],
         summary: "Scan a ticket at the gate (scanner, admin)",
@@ -54,7 +54,7 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
   app.get(
     "/api/scans/ticket/:ticket_id",
     {
-      preHandler: gateStaff,
+      preValidation: gateStaff,
       schema: {
         tags: ["scans"],
         summary: "Scans of one ticket, newest first (scanner, admin)",

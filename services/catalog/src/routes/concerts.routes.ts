@@ -28,7 +28,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.post(
     "/api/concerts/",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["concerts"],
         summary: "Create a concert (admin)",
@@ -43,7 +43,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/concerts/",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["concerts"],
         summary: "List concerts, upcoming first",
@@ -57,7 +57,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/concerts/:id",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["concerts"],
         summary: "Concert details",
@@ -75,7 +75,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.put(
     "/api/concerts/:id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["concerts"],
         summary: "Replace a concert's fields (admin); absent optional fields become null",
@@ -91,7 +91,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.patch(
     "/api/concerts/:id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["concerts"],
         summary: "Change some of a concert's fields (admin)",
@@ -107,7 +107,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.post(
     "/api/concerts/:id/cancel",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["concerts"],
         summary: "Cancel a concert (admin)",
@@ -121,7 +121,7 @@ export function concertsRoutes({ app, prisma, guards }: AppContext): void {
   app.delete(
     "/api/concerts/:id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["concerts"],
         summary: "Delete a concert with no sold ticket (admin); with sold tickets, cancel it",

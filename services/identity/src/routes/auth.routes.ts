@@ -89,7 +89,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
   app.get(
     "/api/auth/me",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["auth"],
         summary: "The signed-in user",

@@ -17,7 +17,7 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/auth/users",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["users"],
         summary: "List users (admin)",
@@ -38,7 +38,7 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
   app.patch(
     "/api/auth/users/:id/role",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["users"],
         summary: "Change a user's role (admin)",

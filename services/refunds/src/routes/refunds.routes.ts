@@ -22,7 +22,7 @@ export function refundsRoutes({ app, prisma, guards }: AppContext): void {
   app.post(
     "/api/refunds/request",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["refunds"],
         summary: "Ask for a ticket's money back (its holder, or an admin on the holder's behalf)",
@@ -41,7 +41,7 @@ export function refundsRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/refunds/",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["refunds"],
         summary: "Refunds, newest first: every one for an admin, one's own otherwise",
@@ -56,7 +56,7 @@ export function refundsRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/refunds/:id",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["refunds"],
         summary: "One refund (its holder or an admin)",
@@ -75,7 +75,7 @@ export function refundsRoutes({ app, prisma, guards }: AppContext): void {
     app.post(
       `/api/refunds/:id/${verb}`,
       {
-        preHandler: adminOnly,
+        preValidation: adminOnly,
         schema: {
           tags: ["refunds"],
           summary: `${verb === "approve" ? "Approve" : "Reject"} a pending refund, optionally with {notes} (admin)`,

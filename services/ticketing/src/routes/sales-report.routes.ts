@@ -6,7 +6,7 @@ export function salesReportRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/tickets/concert/:concert_id/sales",
     {
-      preHandler: guards.requireRole("admin"),
+      preValidation: guards.requireRole("admin"),
       schema: {
         tags: ["tickets"],
         summary: "Sales of a concert: created, sold, refunded, revenue, sales per day (admin)",

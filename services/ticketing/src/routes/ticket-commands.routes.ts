@@ -31,7 +31,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
   app.post(
     "/api/tickets/create/:concert_id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["tickets"],
         summary:
@@ -60,7 +60,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
   app.post(
     "/api/tickets/batch/create/:concert_id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["tickets"],
         summary: "Create up to 5,000 tickets at once, answered by number (admin)",
@@ -83,7 +83,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
   app.delete(
     "/api/tickets/:id",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["tickets"],
         summary: "Delete a ticket nobody bought yet (admin); any other status is 409",
@@ -100,7 +100,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
   app.post(
     "/api/tickets/:id/mark-sold",
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ["tickets"],
         summary: "Sell a ticket at the box office (admin)",
@@ -115,7 +115,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
   app.post(
     "/api/tickets/purchase",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "Buy the next available ticket of a concert",

@@ -35,7 +35,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/mine",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "The signed-in user's tickets, with their QR data and images",
@@ -48,7 +48,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/number/:ticket_number",
     {
-      preHandler: guards.requireRole("admin", "scanner"),
+      preValidation: guards.requireRole("admin", "scanner"),
       schema: {
         tags: ["tickets"],
         summary: "Find a ticket by the number printed on it (admin, scanner)",
@@ -63,7 +63,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/concert/:concert_id",
     {
-      preHandler: guards.requireRole("admin"),
+      preValidation: guards.requireRole("admin"),
       schema: {
         tags: ["tickets"],
         summary: "A concert's tickets, optionally by status (admin)",
@@ -79,7 +79,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/concert/:concert_id/qr-codes/download",
     {
-      preHandler: guards.requireRole("admin"),
+      preValidation: guards.requireRole("admin"),
       schema: {
         tags: ["tickets"],
         summary: "Every ticket's QR code of a concert as PNGs in one ZIP, streamed (admin)",
@@ -102,7 +102,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/:id",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "One ticket (admin, or its owner)",
@@ -116,7 +116,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/:id/qr-code",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "The ticket's QR code as base64 PNG (admin, or its owner)",
@@ -139,7 +139,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/:id/download-qr",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "The ticket's QR code as a PNG file to save (admin, or its owner)",
@@ -161,7 +161,7 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
   app.get(
     "/api/tickets/:id/qr",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["tickets"],
         summary: "The ticket's QR code as PNG (default) or SVG (admin, or its owner)",

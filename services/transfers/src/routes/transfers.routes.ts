@@ -38,7 +38,7 @@ export function transfersRoutes({ app, prisma, guards }: AppContext): void {
   app.post(
     "/api/transfers/initiate",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["transfers"],
         summary: "Offer one's ticket to another account, by user id or email (its holder)",
@@ -57,7 +57,7 @@ export function transfersRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/transfers/pending",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["transfers"],
         summary: "Pending transfers waiting for the caller to accept, and those the caller sent",
@@ -71,7 +71,7 @@ export function transfersRoutes({ app, prisma, guards }: AppContext): void {
   app.get(
     "/api/transfers/:id",
     {
-      preHandler: guards.requireUser,
+      preValidation: guards.requireUser,
       schema: {
         tags: ["transfers"],
         summary: "One transfer (its sender, its recipient or an admin)",
@@ -87,7 +87,7 @@ export function transfersRoutes({ app, prisma, guards }: AppContext): void {
     app.post(
       `/api/transfers/:id/${verb}`,
       {
-        preHandler: guards.requireUser,
+        preValidation: guards.requireUser,
         schema: {
           tags: ["transfers"],
           ...MOVE_DOCS[verb],
