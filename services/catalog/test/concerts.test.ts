@@ -58,7 +58,9 @@ describe("creating concerts", () => {
     const response = await call("POST", "/api/concerts/", viewer, { capacity: "many" });
     expect(response.statusCode).toBe(403);
     expect(JSON.stringify(response.json())).not.toContain("capacity");
-    expect((await call("POST", "/api/concerts/", undefined, { capacity: "many" })).statusCode).toBe(401);
+    expect((await call("POST", "/api/concerts/", undefined, { capacity: "many" })).statusCode).toBe(
+      401,
+    );
   });
 
   it("refuses a capacity below 1, a start in the past and a wrong type with 422", async () => {
