@@ -129,7 +129,8 @@ async function main() {
     name: `Bench ${runId}`,
     artist: "The Load Generators",
     venue: "Two Cores Arena",
-    starts_at: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    // Doors open: the scans name no concert, so the gate admits only within the door window.
+    starts_at: new Date(Date.now() + 3_600_000).toISOString(),
     capacity: TOTAL_TICKETS,
     ticket_price: 10,
   });

@@ -42,6 +42,8 @@ function claimStatement() {
     scanned_by: ":scanned_by",
     fingerprint: ":fingerprint",
     scanned_at: ":scanned_at", // the service passes its own clock's time
+    doors_open_before_minutes: ":doors_open_before_minutes", // the service's config
+    admit_until_after_minutes: ":admit_until_after_minutes",
     outbox_subject: ":subject",
     outbox_id: "gen_random_uuid()", // the event id: the service passes the envelope's
     outbox_envelope: ":envelope",
@@ -97,7 +99,7 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
   await withClient(url, async (c) => {
     await c.query(
       `INSERT INTO attendance.gate_concerts (concert_id, name, starts_at, status, version)
-       VALUES ($1, 'pgbench concert', now() + interval '30 days', 'scheduled', 1)`,
+       VALUES ($1, 'pgbench concert', now() + interval '1 hour', 'scheduled', 1)`,
       [concertId],
     );
     // Rows shaped like the read model after TicketCreated + TicketSold.
@@ -165,6 +167,10 @@ export async function runPgbench({
     `k=${firstTicket}`, // client c admits tickets c * CLIENT_STRIDE + firstTicket + 1, + 2, ...
     "-D",
     "code_version=1",
+    "-D",
+    "doors_open_before_minutes=360",
+    "-D",
+    "admit_until_after_minutes=720",
     "-D",
     "gate=A",
     "-D",

@@ -13,6 +13,7 @@ export * from "./identity/users.http.js";
 export * from "./refunds/refunds.events.js";
 export * from "./refunds/refunds.http.js";
 export * from "./services/service-directory.js";
+export * from "./ticketing/ticket-lookup.http.js";
 export * from "./ticketing/ticket-status.js";
 export * from "./ticketing/ticketing.events.js";
 export * from "./ticketing/tickets.http.js";

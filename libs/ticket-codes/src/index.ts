@@ -1,5 +1,6 @@
 export {
   checkTicketCode,
+  FIRST_CODE_VERSION,
   type SignedTicket,
   signCompactTicketCode,
   signTicketCode,

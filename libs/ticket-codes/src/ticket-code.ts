@@ -22,6 +22,12 @@ export interface TicketCodeClaims {
 /** What ticketing signs: every claim, the ticket number included. */
 export type SignedTicket = Required<TicketCodeClaims>;
 
+/**
+ * The code version a ticket is issued with; each transfer adds one. A scan that names a ticket by
+ * id alone (no secret: ids appear in URLs, transfers, refunds) stands for this version only.
+ */
+export const FIRST_CODE_VERSION = 1;
+
 export type TicketCodeCheck =
   | { valid: true; claims: TicketCodeClaims }
   | { valid: false; reason: "malformed" | "bad_signature" };

@@ -9,6 +9,7 @@ const AT = new Date("2026-07-01T19:03:27Z");
 
 const ask = (scanType: ScanType, over: Partial<ScanQuestion> = {}): ScanQuestion => ({
   scanType,
+  presented: "code",
   ticketNumber: null,
   codeVersion: 1,
   expectedConcertId: null,
@@ -141,6 +142,46 @@ describe("why a scan that claimed nothing did not", () => {
     });
     expect(classify(ask("entry_check", { codeVersion: 2 }), everythingWrong)).toMatchObject({
       result: "concert_cancelled",
+    });
+  });
+
+  it("refuses outside the door window, after saying whether the ticket was used", () => {
+    const closed = {
+      ...ticket(),
+      scan_taken: false,
+      admitted_scan_id: null,
+      doors_closed: true,
+      doors_open_at: new Date("2026-07-01T13:00:00Z"),
+      doors_close_at: new Date("2026-07-02T07:00:00Z"),
+    };
+    for (const type of ["entry_check", "attendance"] as const) {
+      expect(classify(ask(type), closed)).toEqual({
+        result: "outside_door_window",
+        admit: false,
+        detail:
+          "Not this concert's door time: admits from 2026-07-01 13:00 to 2026-07-02 07:00 UTC",
+        firstAdmittedAt: null,
+        firstAdmittedGate: null,
+      });
+    }
+    expect(
+      classify(ask("entry_check"), { ...closed, doors_open_at: null, doors_close_at: null }),
+    ).toMatchObject({
+      result: "outside_door_window",
+      detail: expect.stringContaining("concert_id"),
+    });
+    expect(classify(ask("entry_check"), { ...closed, ...admitted })).toMatchObject({
+      result: "already_admitted",
+    });
+    expect(classify(ask("entry_check"), { ...closed, doors_closed: false })).toBe("stale");
+  });
+
+  it("tells a bare ticket id of a transferred ticket to use the current code or number", () => {
+    expect(
+      classify(ask("entry_check", { presented: "id" }), ticket({ code_version: 2 })),
+    ).toMatchObject({
+      result: "code_replaced",
+      detail: expect.stringContaining("its id alone no longer admits it"),
     });
   });
 

@@ -46,8 +46,22 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
       messageId: randomUUID(),
     });
 
-  /** Announces the ticket and waits until the gate's copy has this revision. */
-  async function announceTicket(ticket: TicketSnapshot): Promise<TicketSnapshot> {
+  /**
+   * Announces the ticket and waits until the gate's copy has this revision. Its concert is
+   * announced first (tonight: doors open) unless the gate already has a copy of it or the test
+   * wants the gate not to know it (`withConcert: false`), as catalog announces every concert
+   * before ticketing can issue its tickets.
+   */
+  async function announceTicket(
+    ticket: TicketSnapshot,
+    { withConcert = true } = {},
+  ): Promise<TicketSnapshot> {
+    const concertKnown = () =>
+      prisma.gateConcert.findUnique({ where: { concertId: ticket.concert_id } });
+    if (withConcert && !(await concertKnown())) {
+      await announceConcert(ticket.concert_id);
+      await eventually(concertKnown);
+    }
     if (ticket.status === "created") await publish(TicketCreated, ticket);
     else
       await publish(TicketSold, {
@@ -63,7 +77,10 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
     return ticket;
   }
 
-  /** Publishes a catalog snapshot of the concert (ConcertCreated unless told otherwise). */
+  /**
+   * Publishes a catalog snapshot of the concert (ConcertCreated unless told otherwise), by default
+   * starting in an hour: its doors are open.
+   */
   async function announceConcert(
     concertId: string,
     overrides: Partial<ConcertSnapshot> = {},
@@ -75,7 +92,7 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
       name: "Summer Night",
       artist: "The Band",
       venue: "Arena",
-      starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+      starts_at: new Date(Date.now() + 3_600_000).toISOString(),
       capacity: 100,
       ticket_price: 50,
       status: "scheduled",

@@ -22,6 +22,7 @@ export const ScanResult = z.enum([
   "invalid_code",
   "wrong_concert",
   "concert_cancelled",
+  "outside_door_window",
   "unknown_ticket",
 ]);
 export type ScanResult = z.infer<typeof ScanResult>;
@@ -35,10 +36,17 @@ export const ScanRequest = z
     qr_data: z.string().min(1).max(1024).optional(),
     /** Typed at the gate by staff: trusted like the scanner, no signature. */
     ticket_number: z.string().min(1).max(32).optional(),
-    /** The original system's body names the ticket by id: trusted like a typed number. */
+    /**
+     * The original system's body names the ticket by id. An id is no secret, so it stands for the
+     * ticket's first code only: a transferred ticket answers `code_replaced` (scan its QR or type
+     * its current number).
+     */
     ticket_id: z.uuid().optional(),
     scan_type: ScanType.default("entry_check"),
-    /** When set, tickets of any other concert are refused. */
+    /**
+     * When set, tickets of any other concert are refused (`wrong_concert`). When absent, a ticket
+     * is admitted only while its concert's doors are open (`outside_door_window` otherwise).
+     */
     concert_id: z.uuid().optional(),
     gate: z.string().trim().max(100).optional(),
     /** The original's name for the gate; `gate` wins when both are sent. */
@@ -88,7 +96,7 @@ export const ScanListResponse = z.array(ScanResponse);
  * scanner page shows "scanned" for any 2xx) never takes a denial for a success. Every answer is
  * a recorded scan; a retry with its scan_id gets the same status back, derived from the stored
  * result. 400 for an already-used ticket and 404 for an unknown one, as the original answered;
- * 409 when the ticket exists but its state or concert forbids entry.
+ * 409 when the ticket exists but its state, its concert or the time forbids entry.
  */
 export const SCAN_RESULT_STATUS = {
   admitted: 200,
@@ -104,6 +112,7 @@ export const SCAN_RESULT_STATUS = {
   code_replaced: 409,
   wrong_concert: 409,
   concert_cancelled: 409,
+  outside_door_window: 409,
 } as const satisfies Record<ScanResult, 200 | 400 | 404 | 409>;
 
 export type ScanStatusCode = (typeof SCAN_RESULT_STATUS)[ScanResult];

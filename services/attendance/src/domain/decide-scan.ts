@@ -1,6 +1,6 @@
 import type { ScanResult, ScanType } from "@concert/contracts";
 import type { TicketCodeCheck } from "@concert/ticket-codes";
-import type { TicketStateRow } from "./scan-sql.js";
+import type { ClaimRow, TicketStateRow } from "./scan-sql.js";
 
 /** What the gate answers, before it is written down as a scan. */
 export interface Decision {
@@ -14,11 +14,23 @@ export interface Decision {
 /** What a scan asked, once the QR code (if any) was verified. */
 export interface ScanQuestion {
   scanType: ScanType;
+  /** What named the ticket: a signed code, a typed number, or the original's bare ticket id. */
+  presented: "code" | "number" | "id";
   ticketNumber: string | null;
-  /** From the verified code; null for a typed ticket number. */
+  /**
+   * The newest code version the scan proves: the verified code's, the first version for a bare
+   * ticket id (no secret), and for a typed number the version it was current at (null until it
+   * is looked up: a number is always current when it is found).
+   */
   codeVersion: number | null;
   expectedConcertId: string | null;
 }
+
+const REPLACED: Record<ScanQuestion["presented"], string> = {
+  code: "This QR code was replaced by a newer one (ticket transferred)",
+  number: "This ticket number was replaced by a new one (ticket transferred)",
+  id: "Ticket was transferred: its id alone no longer admits it; scan its current QR code or type its current number",
+};
 
 function answer(result: ScanResult, detail: string, admit = false): Decision {
   return { result, admit, detail, firstAdmittedAt: null, firstAdmittedGate: null };
@@ -48,7 +60,7 @@ export function decideFromCode(
  */
 export function classify(
   question: ScanQuestion,
-  ticket: TicketStateRow | undefined,
+  ticket: TicketStateRow | ClaimRow | undefined,
 ): Decision | "stale" {
   if (!ticket) {
     return answer(
@@ -62,7 +74,7 @@ export function classify(
     return answer("wrong_concert", "Ticket is for another concert");
   }
   if (question.codeVersion !== null && question.codeVersion < ticket.code_version) {
-    return answer("code_replaced", "This QR code was replaced by a newer one (ticket transferred)");
+    return answer("code_replaced", REPLACED[question.presented]);
   }
   if (ticket.concert_status === "cancelled")
     return answer("concert_cancelled", "Concert is cancelled");
@@ -78,7 +90,7 @@ export function classify(
   const attended = ticket.attended_at !== null || ticket.status === "attended";
   switch (question.scanType) {
     case "entry_check":
-      return admitted ? alreadyAdmitted(ticket) : "stale";
+      return admitted ? alreadyAdmitted(ticket) : (doorsClosed(ticket) ?? "stale");
     case "attendance":
       // Admits a ticket not in yet, records attendance of one in: both claim. Used up once attended.
       if (attended) {
@@ -88,7 +100,7 @@ export function classify(
           detail: `Attendance already recorded${at(ticket.attended_at)}`,
         };
       }
-      return "stale";
+      return doorsClosed(ticket) ?? "stale";
     case "sale_confirmation":
       return answer(
         "sale_confirmed",
@@ -96,6 +108,26 @@ export function classify(
         true,
       );
   }
+}
+
+/** A scan that named no concert, outside the ticket's door window (claim statements tell). */
+function doorsClosed(ticket: TicketStateRow | ClaimRow): Decision | null {
+  if (!("doors_closed" in ticket) || !ticket.doors_closed) return null;
+  if (!ticket.doors_open_at || !ticket.doors_close_at) {
+    return answer(
+      "outside_door_window",
+      "Concert not known at the gate yet: scan with its concert named (concert_id)",
+    );
+  }
+  return answer(
+    "outside_door_window",
+    `Not this concert's door time: admits from ${day(ticket.doors_open_at)} to ${day(ticket.doors_close_at)} UTC`,
+  );
+}
+
+/** "2026-11-28 19:03": the date matters here, a ticket for next week's show is the usual case. */
+function day(time: Date): string {
+  return time.toISOString().slice(0, 16).replace("T", " ");
 }
 
 function alreadyAdmitted(ticket: TicketStateRow): Decision {

@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import type { ScanRequest, ScanResponse } from "@concert/contracts";
 import { ConflictError, HttpError, isUniqueViolation } from "@concert/service-kit";
-import { checkTicketCode, normalizeTicketNumber } from "@concert/ticket-codes";
+import { checkTicketCode, FIRST_CODE_VERSION, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
@@ -31,6 +31,14 @@ type ScanDraft = Omit<
   "result" | "admit" | "detail" | "firstAdmittedAt" | "firstAdmittedGate"
 >;
 
+/** The gate's settings a scan is decided with (attendance's config). */
+export interface GateSettings {
+  ticketCodeKey: KeyObject;
+  /** The door window around a concert's start, for scans that name no concert. */
+  doorsOpenBeforeMinutes: number;
+  admitUntilAfterMinutes: number;
+}
+
 /**
  * Decides a scan and records it, in as few round trips as the rules allow: the signature is
  * checked without the database, then one claim statement admits, writes the scan row and the
@@ -41,7 +49,7 @@ type ScanDraft = Omit<
  */
 export async function recordScan(
   prisma: PrismaClient,
-  ticketCodeKey: KeyObject,
+  settings: GateSettings,
   request: ScanRequest,
   scannedBy: string,
 ): Promise<ScanResponse> {
@@ -49,7 +57,7 @@ export async function recordScan(
   const ticketNumber = request.ticket_number ? normalizeTicketNumber(request.ticket_number) : null;
   const draft: ScanDraft = {
     id: request.scan_id ?? randomUUID(),
-    // Named by the original's body: trusted like a typed number (the scanner is gate staff).
+    // Named by the original's body; it proves only the first code version (see the question).
     ticketId: request.ticket_id ?? null,
     ticketNumber,
     concertId: null,
@@ -65,13 +73,16 @@ export async function recordScan(
   };
   const question: ScanQuestion = {
     scanType: request.scan_type,
+    presented: request.qr_data ? "code" : request.ticket_id ? "id" : "number",
     ticketNumber,
-    codeVersion: null,
+    // A ticket id is no secret (URLs, transfers, refunds, the QR's own JSON): it stands for the
+    // ticket's first code only, so after a transfer it admits nothing (docs/DECISIONS.md).
+    codeVersion: request.ticket_id ? FIRST_CODE_VERSION : null,
     expectedConcertId: request.concert_id ?? null,
   };
 
   if (request.qr_data) {
-    const check = checkTicketCode(ticketCodeKey, request.qr_data);
+    const check = checkTicketCode(settings.ticketCodeKey, request.qr_data);
     if (check.valid) {
       draft.ticketId = check.claims.ticketId;
       draft.ticketNumber = check.claims.ticketNumber ?? null;
@@ -101,12 +112,14 @@ export async function recordScan(
     if (!found) return denyOrConfirm(prisma, draft, question, undefined);
     draft.ticketId = found.ticket_id;
     draft.concertId = found.concert_id;
+    // A typed number proves the version it is current at; the claim re-checks it atomically.
+    question.codeVersion ??= found.code_version;
   }
 
   for (let look = 1; look <= MAX_LOOKS; look++) {
     let ticket: ClaimRow | undefined;
     try {
-      ticket = (await claim(prisma, draft, question)).rows[0];
+      ticket = (await claim(prisma, settings, draft, question)).rows[0];
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
       if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(prisma, draft);
@@ -124,8 +137,14 @@ export async function recordScan(
 }
 
 /** The claim statement of an entry or attendance scan, recording its TicketScanned event. */
-function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
+function claim(
+  prisma: PrismaClient,
+  settings: GateSettings,
+  draft: ScanDraft,
+  question: ScanQuestion,
+) {
   const ticketId = draft.ticketId as string;
+  if (question.codeVersion === null) throw new Error(`scan ${draft.id}: no code version to claim`);
   const statement = question.scanType === "entry_check" ? ENTRY_CLAIM : ATTENDANCE_CLAIM;
   return statement.run<ClaimRow>(
     prisma,
@@ -134,6 +153,8 @@ function claim(prisma: PrismaClient, draft: ScanDraft, question: ScanQuestion) {
       ticket_id: ticketId,
       code_version: question.codeVersion,
       concert_id: question.expectedConcertId,
+      doors_open_before_minutes: settings.doorsOpenBeforeMinutes,
+      admit_until_after_minutes: settings.admitUntilAfterMinutes,
       gate: draft.gate,
       scan_id: draft.id,
       device_id: draft.deviceId,

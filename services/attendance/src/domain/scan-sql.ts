@@ -26,10 +26,16 @@ export const GATE_RULES = {
 /** What one entry or attendance scan brings to its claim statement. */
 export interface ScanParams {
   ticket_id: string;
-  /** From the verified code; null for a typed ticket number. */
-  code_version: number | null;
-  /** The concert the scanner expects; null: any. */
+  /**
+   * The newest code version the scan proves: a verified code's own, the version at which a typed
+   * number was current, the first version for a bare ticket id.
+   */
+  code_version: number;
+  /** The concert the scanner expects; null: any concert whose doors are open. */
   concert_id: string | null;
+  /** The door window around a concert's start (config), for scans that name no concert. */
+  doors_open_before_minutes: number;
+  admit_until_after_minutes: number;
   gate: string | null;
   scan_id: string;
   device_id: string | null;
@@ -42,20 +48,38 @@ export interface ScanParams {
 export type ClaimParams = ScanParams & typeof GATE_RULES;
 
 /**
+ * The door rule, over the ticket row `ticket`: a scan that names its concert may admit at any time
+ * (the device was set up for that concert); one that names none admits only while the ticket's
+ * concert is in its door window, from `doors_open_before_minutes` before its start to
+ * `admit_until_after_minutes` after it. A concert the gate has not heard of has no known window
+ * and admits only by name. The claim requires it and the answer of a claim that matched nothing
+ * reports it, from this one expression.
+ */
+const doorsOpen = (ticket: string) => `(:concert_id::uuid IS NOT NULL OR EXISTS (
+       SELECT 1 FROM gate_concerts w
+        WHERE w.concert_id = ${ticket}.concert_id
+          AND :scanned_at::timestamptz
+              BETWEEN w.starts_at - make_interval(mins => :doors_open_before_minutes::int)
+                  AND w.starts_at + make_interval(mins => :admit_until_after_minutes::int)))`;
+
+/**
  * Shared rules of a claim: the ticket was not revoked for a refund (attendance's own column, which
  * no snapshot touches: see docs/SAGAS.md), the scan_id was never used (a retry must not claim again: without an
  * enclosing transaction nothing would undo it), the code is at least as new as our copy (older
  * codes were replaced by a transfer; a newer one is genuine and only means the snapshot has not
- * arrived), the ticket is for the expected concert, and that concert is not cancelled (unknown
- * concerts admit).
+ * arrived; typed numbers and bare ids prove a version too, see ScanParams), the ticket is for the
+ * expected concert, that concert is not cancelled (unknown concerts admit when named), and its
+ * doors are open when the scan named no concert. Being in the statement, the version and the door
+ * checks are atomic with the claim: a handover that commits first makes the claim match nothing.
  */
 const CLAIM_RULES = `
      AND t.revoked_at IS NULL
      AND NOT EXISTS (SELECT 1 FROM scans WHERE id = :scan_id::uuid)
-     AND (:code_version::int IS NULL OR t.code_version <= :code_version::int)
+     AND t.code_version <= :code_version::int
      AND (:concert_id::uuid IS NULL OR t.concert_id = :concert_id::uuid)
      AND NOT EXISTS (SELECT 1 FROM gate_concerts c
-                      WHERE c.concert_id = t.concert_id AND c.status = :cancelled::text)`;
+                      WHERE c.concert_id = t.concert_id AND c.status = :cancelled::text)
+     AND ${doorsOpen("t")}`;
 
 /**
  * The claimed row (after the update) or, when nothing was claimed, the row as this statement saw
@@ -75,7 +99,10 @@ state AS (
 )`;
 const CLAIM_RESULT = `
 SELECT s.*, c.status AS concert_status,
-       EXISTS (SELECT 1 FROM scans WHERE id = :scan_id::uuid) AS scan_taken
+       EXISTS (SELECT 1 FROM scans WHERE id = :scan_id::uuid) AS scan_taken,
+       NOT ${doorsOpen("s")} AS doors_closed,
+       c.starts_at - make_interval(mins => :doors_open_before_minutes::int) AS doors_open_at,
+       c.starts_at + make_interval(mins => :admit_until_after_minutes::int) AS doors_close_at
   FROM state s LEFT JOIN gate_concerts c ON c.concert_id = s.concert_id`;
 
 const SCAN_COLUMNS = `id, ticket_id, ticket_number, concert_id, scan_type, result, admit, detail,
@@ -152,12 +179,16 @@ export const ATTENDANCE_CLAIM = claimStatement(
          :fingerprint::text, :notes::text`,
 );
 
-/** A ticket named by id or by typed number, as the claim statements take it; see TICKET_STATE. */
+/**
+ * A ticket named by id or by typed number, as the claim statements take it; see TICKET_STATE. Its
+ * code version is the one a typed number proves: the claim then requires it, so a handover that
+ * retires the number between this read and the claim stops the number too.
+ */
 export const TICKET_KEY = namedStatement<{
   ticket_id: string | null;
   ticket_number: string | null;
 }>(`
-SELECT ticket_id, concert_id FROM gate_tickets
+SELECT ticket_id, concert_id, code_version FROM gate_tickets
  WHERE ticket_id = COALESCE(:ticket_id::uuid,
                             (SELECT ticket_id FROM gate_tickets WHERE ticket_number = :ticket_number::text))`);
 
@@ -235,12 +266,18 @@ export interface TicketStateRow {
 export interface ClaimRow extends TicketStateRow {
   /** The scan_id was already used when the statement began: a retry or the caller's bug. */
   scan_taken: boolean;
+  /** The scan named no concert and this ticket's concert is outside its door window (or unknown). */
+  doors_closed: boolean;
+  /** The concert's door window; null when the gate has not heard of the concert. */
+  doors_open_at: Date | null;
+  doors_close_at: Date | null;
   /** The scan that admitted the ticket: this one when the claim admitted it. */
   admitted_scan_id: string | null;
 }
 
-/** A ticket found by its printed number. */
+/** A ticket found by its printed number or id. */
 export interface TicketKeyRow {
   ticket_id: string;
   concert_id: string;
+  code_version: number;
 }

@@ -8,7 +8,7 @@ import {
 import { identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
-import { recordScan } from "../domain/record-scan.js";
+import { type GateSettings, recordScan } from "../domain/record-scan.js";
 import { scansOfTicket } from "../domain/scan-view.js";
 
 const TicketParams = z.object({ ticket_id: z.uuid() });
@@ -16,8 +16,12 @@ const errors = { 401: ErrorBody, 403: ErrorBody };
 /** A denial is a recorded scan; the same statuses also carry the kit's `{detail}` errors. */
 const DeniedScan = z.union([ScanResponse, ErrorBody]);
 
-export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
-  const ticketCodeKey = keys.ticketCodeVerify;
+export function scansRoutes({ app, prisma, guards, keys, config }: AppContext): void {
+  const settings: GateSettings = {
+    ticketCodeKey: keys.ticketCodeVerify,
+    doorsOpenBeforeMinutes: config.DOORS_OPEN_BEFORE_MINUTES,
+    admitUntilAfterMinutes: config.ADMIT_UNTIL_AFTER_MINUTES,
+  };
   const gateStaff = guards.requireRole("scanner", "admin");
 
   app.post(
@@ -28,7 +32,7 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
         tags: ["scans"],
         summary: "Scan a ticket at the gate (scanner, admin)",
         description:
-          "Name the ticket by exactly one of `qr_data`, `ticket_number` or `ticket_id`. Every scan is recorded, denials included. An admission or a confirmation answers 200; a denial answers 400 (already used, invalid code), 404 (unknown ticket) or 409 (not sold, refunded, replaced code, wrong or cancelled concert) with the same scan body: `admit: false`, `result` and `detail`. A retry with the same `scan_id` gets the same status and body.",
+          "Name the ticket by exactly one of `qr_data`, `ticket_number` or `ticket_id` (a bare id admits only a ticket never transferred). With `concert_id`, only that concert's tickets admit; without it, only tickets whose concert's doors are open (from `DOORS_OPEN_BEFORE_MINUTES` before its start to `ADMIT_UNTIL_AFTER_MINUTES` after). Every scan is recorded, denials included. An admission or a confirmation answers 200; a denial answers 400 (already used, invalid code), 404 (unknown ticket) or 409 (not sold, refunded, replaced code, wrong or cancelled concert, outside the door window) with the same scan body: `admit: false`, `result` and `detail`. A retry with the same `scan_id` gets the same status and body.",
         body: ScanRequest,
         response: {
           200: ScanResponse,
@@ -40,12 +44,7 @@ export function scansRoutes({ app, prisma, guards, keys }: AppContext): void {
       },
     },
     async (request, reply) => {
-      const answer = await recordScan(
-        prisma,
-        ticketCodeKey,
-        request.body,
-        identityOf(request).userId,
-      );
+      const answer = await recordScan(prisma, settings, request.body, identityOf(request).userId);
       // Derived from the stored result, so a replayed scan_id answers with the same status.
       return reply.code(SCAN_RESULT_STATUS[answer.result]).send(answer);
     },

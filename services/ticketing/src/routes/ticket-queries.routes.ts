@@ -5,6 +5,7 @@ import {
   IdParams,
   QrQuery,
   TicketListResponse,
+  TicketLookupResponse,
   TicketNumberParams,
   TicketQrCodeResponse,
   TicketResponse,
@@ -14,6 +15,7 @@ import { normalizeTicketNumber } from "@concert/ticket-codes";
 import type { AppContext } from "../app-context.js";
 import { chooseQrFormat, renderQr } from "../domain/qr-image.js";
 import { concertQrZip, qrFileName } from "../domain/qr-zip.js";
+import { scannerTicketView } from "../domain/ticket-lookup.js";
 import { ticketResponse, ticketResponses, withQrImage } from "../domain/ticket-qr-images.js";
 import {
   concertTickets,
@@ -52,12 +54,21 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
       schema: {
         tags: ["tickets"],
         summary: "Find a ticket by the number printed on it (admin, scanner)",
+        description:
+          "An admin gets the whole ticket. A scanner gets only what the gate needs: `id`, `ticket_number`, `concert_id`, `status` and `admissible`; no QR data, no buyer or owner.",
         params: TicketNumberParams,
-        response: { 200: TicketResponse, ...errors },
+        response: { 200: TicketLookupResponse, ...errors },
       },
     },
-    async (request) =>
-      view(await ticketByNumber(prisma, normalizeTicketNumber(request.params.ticket_number))),
+    async (request) => {
+      const ticket = await ticketByNumber(
+        prisma,
+        normalizeTicketNumber(request.params.ticket_number),
+      );
+      return identityOf(request).role === "admin"
+        ? view(ticket)
+        : scannerTicketView(prisma, ticket);
+    },
   );
 
   app.get(
