@@ -63,7 +63,8 @@ export async function reserveAttempt(
         ) n
       )
     RETURNING coalesce(t."blocked_until" > now(), false) AS refused,
-              ceil(extract(epoch FROM t."blocked_until" - now()))::int AS retry_after`;
+              -- Less a millisecond: blocked_until is stored to the millisecond and may round up.
+              ceil(extract(epoch FROM t."blocked_until" - now()) - 0.001)::int AS retry_after`;
   if (!row?.refused) return { granted: true };
   return { granted: false, retryAfterSeconds: Math.max(1, row.retry_after ?? 1) };
 }
