@@ -27,15 +27,17 @@ export function unknownAccountHash(rounds: number): string {
 }
 
 /**
- * A password longer than 72 bytes is compared as bcrypt always has (its first 72 bytes), so
- * accounts set before longer ones were refused keep working; no new password can be longer.
+ * A password longer than 72 bytes never matches: bcrypt would compare only its first 72 bytes, so
+ * "the password plus anything" would sign in. It is still compared (against the unknown-account
+ * hash), so it takes as long as any wrong password. No password that is set can be longer.
  */
 export function verifyPassword(
   password: string,
   hash: string | undefined,
   rounds: number,
 ): Promise<boolean> {
+  const usable = hash !== undefined && Buffer.byteLength(password, "utf8") <= MAX_PASSWORD_BYTES;
   return bcrypt
-    .compare(password, hash ?? unknownAccountHash(rounds))
-    .then((ok) => ok && hash !== undefined);
+    .compare(password, usable ? hash : unknownAccountHash(rounds))
+    .then((ok) => ok && usable);
 }
