@@ -142,6 +142,22 @@ describe("per-client limit", () => {
   });
 });
 
+describe("X-Forwarded-For from a peer identity does not trust", () => {
+  // Only 10.9.9.9 may say who the client is; this test's requests come from 127.0.0.1.
+  const identity = identityWith({ TRUSTED_PROXIES: "10.9.9.9/32", LOGIN_CLIENT_MAX_FAILURES: "3" });
+
+  it("is ignored: the peer's own address is the client, whatever the header claims", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      statuses.push(
+        (await identity.login(`forged-${i}@example.com`, "guess-123", `203.0.113.${i + 50}`))
+          .status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+  });
+});
+
 describe("lockout that decays", () => {
   // A short window and short blocks, so the test can wait them out.
   const identity = identityWith({
