@@ -52,6 +52,15 @@ describe("headers that claim an identity", () => {
   });
 });
 
+describe("the client's address", () => {
+  it("reaches a service as the address the gateway saw, whatever X-Forwarded-For the client wrote", async () => {
+    const received = await headersReceivedBehindGateway("/api/auth/jwks.json", {
+      "x-forwarded-for": "203.0.113.9, 198.51.100.1",
+    });
+    expect(received["x-forwarded-for"]).toBe("127.0.0.1");
+  });
+});
+
 function claimsIdentity(name: string): boolean {
   return name.startsWith("x-user-") || name === "x-authenticated-user";
 }

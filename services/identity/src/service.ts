@@ -1,5 +1,5 @@
 import { defineService } from "@concert/service-kit";
-import { identityConfig } from "./config.js";
+import { identityConfig, identityProductionProblems } from "./config.js";
 import { bootstrapAdmin } from "./domain/bootstrap-admin.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { authRoutes } from "./routes/auth.routes.js";
@@ -9,6 +9,7 @@ export const identityService = defineService({
   name: "identity",
   description: "Accounts, roles and login: the only place access tokens are minted.",
   config: identityConfig,
+  productionProblems: identityProductionProblems,
   keys: { tokens: "sign" },
   database: {
     prismaDir: new URL("../prisma", import.meta.url),

@@ -35,11 +35,17 @@ const prismaDir = fileURLToPath(new URL("../prisma", import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "identity-migrations-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+const USERNAMES_MIGRATION_AT = "20261128162009";
+
 /** A copy of identity's prisma folder holding only the migrations from before usernames. */
 function prismaDirBeforeUsernames(): string {
   cpSync(prismaDir, scratch, {
     recursive: true,
-    filter: (source) => !/_usernames(\/|$)/.test(source),
+    // Migration folders sort by their timestamp: keep those older than the usernames one.
+    filter: (source) => {
+      const folder = /\/(\d{14})_[^/]+(\/|$)/.exec(source.slice(prismaDir.length));
+      return !folder || (folder[1] as string) < USERNAMES_MIGRATION_AT;
+    },
   });
   return scratch;
 }

@@ -16,11 +16,24 @@ export const Username = z
   .max(USERNAME_MAX_LENGTH)
   .regex(USERNAME_PATTERN, "Username may contain only letters, digits, '.', '_' and '-'");
 
+/** bcrypt reads only a password's first 72 bytes: a longer one would be cut silently. */
+export const PASSWORD_MAX_BYTES = 72;
+
+/** Every password that is set (register, the first admin): counted in UTF-8 bytes, not characters. */
+export const Password = z
+  .string()
+  .min(8, "Password must be at least 8 characters")
+  .max(128)
+  .refine(
+    (password) => new TextEncoder().encode(password).length <= PASSWORD_MAX_BYTES,
+    `Password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8`,
+  );
+
 export const RegisterRequest = z.object({
   /** The original system's login name. Derived from the email when absent (see docs). */
   username: Username.optional(),
   email: Email,
-  password: z.string().min(8, "Password must be at least 8 characters").max(128),
+  password: Password,
   full_name: z.string().trim().min(1).max(200).nullish(),
   /** Honoured only when an admin registers the user; anyone else gets 403. */
   role: Role.optional(),

@@ -17,7 +17,7 @@ interface GuardedConfig {
  * Development defaults are convenient and unsafe; in production each of them is a refusal to
  * start, with every problem listed at once.
  */
-export function assertProductionSafe(config: GuardedConfig): void {
+export function assertProductionSafe(config: GuardedConfig, serviceProblems: string[] = []): void {
   if (config.ENV !== "production") return;
   const problems: string[] = [];
   if (config.ALGORITHM === "HS256") {
@@ -34,5 +34,10 @@ export function assertProductionSafe(config: GuardedConfig): void {
   if (config.CORS_ORIGINS.includes("*") || config.CORS_ORIGINS.length === 0) {
     problems.push("CORS_ORIGINS: must list the allowed origins in production, not '*'");
   }
+  // The Origin sandboxed iframes and file:// pages send: allowing it allows any page to forge it.
+  if (config.CORS_ORIGINS.some((origin) => origin.toLowerCase() === "null")) {
+    problems.push("CORS_ORIGINS: must not allow the origin 'null'");
+  }
+  problems.push(...serviceProblems);
   if (problems.length > 0) throw new ConfigError(problems);
 }

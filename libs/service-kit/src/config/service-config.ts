@@ -62,12 +62,14 @@ export type ServiceConfig<Extra extends z.ZodRawShape = Record<never, never>> = 
 /**
  * The config of one service: the shared variables, `PORT` (defaulting to the service's port in
  * SERVICE_DIRECTORY), its own `extra` variables and its database: `<SERVICE>_DATABASE_URL`
- * overrides `DATABASE_URL`; the schema is the service's name.
+ * overrides `DATABASE_URL`; the schema is the service's name. In production, the shared unsafe
+ * settings and the service's own `productionProblems` are refused together, every one listed.
  */
 export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, never>>(
   service: string,
   extra: Extra | undefined,
   env: Record<string, string | undefined> = process.env,
+  productionProblems?: (config: ServiceConfig<Extra>) => string[],
 ): ServiceConfig<Extra> {
   const urlOverride = `${service.toUpperCase()}_DATABASE_URL`;
   const schema = z.object({
@@ -83,7 +85,10 @@ export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, ne
     databaseUrl: (raw[urlOverride] as string | undefined) ?? raw.DATABASE_URL,
     databaseSchema: service,
   } as ServiceConfig<Extra>;
-  assertProductionSafe(config);
+  assertProductionSafe(
+    config,
+    config.ENV === "production" ? (productionProblems?.(config) ?? []) : [],
+  );
   return config;
 }
 

@@ -51,6 +51,8 @@ export interface ServiceDefinition<
   description: string;
   /** Its own environment variables, besides those every service reads. */
   config?: Extra;
+  /** Its own settings a production start refuses (one line each), listed with the shared ones. */
+  productionProblems?: (config: ServiceConfig<Extra>) => string[];
   keys?: K;
   /** Absent only for the gateway, which owns no data. */
   database?: DatabaseSpec<P & PrismaLike>;

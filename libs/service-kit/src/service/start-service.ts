@@ -45,7 +45,12 @@ export async function startService<
   env: Record<string, string | undefined> = process.env,
   logger?: Logger,
 ): Promise<StartedService<Extra, P, K>> {
-  const config = loadServiceConfig(definition.name, definition.config, env);
+  const config = loadServiceConfig(
+    definition.name,
+    definition.config,
+    env,
+    definition.productionProblems,
+  );
   const log = logger ?? createLogger(definition.name, config.LOG_LEVEL);
   const keys = loadServiceKeys(definition.keys ?? ({} as K), config);
   const infra = definition.database

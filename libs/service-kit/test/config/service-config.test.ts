@@ -72,4 +72,32 @@ describe("service configuration", () => {
       }).ENV,
     ).toBe("production");
   });
+
+  it("refuses the origin 'null' in production, alone or in a list", () => {
+    for (const origins of ["null", "https://a.example,null", "https://a.example, NULL"]) {
+      expect(() =>
+        load({ ENV: "production", JWT_PUBLIC_KEY: "pem", CORS_ORIGINS: origins }),
+      ).toThrow(/CORS_ORIGINS: must not allow the origin 'null'/);
+    }
+    expect(load({ CORS_ORIGINS: "null" }).CORS_ORIGINS).toEqual(["null"]);
+  });
+
+  it("lists a service's own production problems with the shared ones, in one error", () => {
+    const refuse = (config: { ENV: string }) => (config.ENV ? ["OWN_SETTING: too weak"] : []);
+    try {
+      loadServiceConfig("catalog", undefined, { ENV: "production", CORS_ORIGINS: "null" }, refuse);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^JWT_PUBLIC_KEY/),
+        expect.stringMatching(/^CORS_ORIGINS: must not allow the origin 'null'/),
+        "OWN_SETTING: too weak",
+      ]);
+    }
+    // Outside production they are not even asked for.
+    expect(loadServiceConfig("catalog", undefined, { ENV: "development" }, refuse).ENV).toBe(
+      "development",
+    );
+  });
 });

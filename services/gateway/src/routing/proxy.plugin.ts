@@ -48,9 +48,12 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
         contentType: request.headers["content-type"] ?? "application/octet-stream",
       }),
       // The service logs under the gateway's request id, so one id follows a request everywhere.
+      // X-Forwarded-For is replaced, never appended to: services trust it from the gateway only,
+      // so it must hold the address the gateway saw, not one the client wrote.
       rewriteRequestHeaders: (_req, headers) => ({
         ...withoutIdentityHeaders(headers),
         "x-request-id": request.id,
+        "x-forwarded-for": request.ip,
       }),
       onError: (failedReply, { error }) => {
         const failure = upstreamFailure(

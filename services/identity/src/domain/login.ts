@@ -1,16 +1,28 @@
 import { TooManyRequestsError, UnauthorizedError } from "@concert/service-kit";
 import type { PrismaClient, User } from "../generated/prisma/client.js";
+import {
+  pruneThrottles,
+  releaseAttempt,
+  reserveAttempt,
+  type ThrottlePolicy,
+} from "./login-throttle.js";
 import { verifyPassword } from "./passwords.js";
 import { normalizeEmail } from "./register-user.js";
 import { usernameKey } from "./usernames.js";
 
 export interface LoginPolicy {
-  maxFailures: number;
-  windowMinutes: number;
+  /** Per account, whoever tries: blocks briefly, doubling, capped. */
+  account: ThrottlePolicy;
+  /** Per client address, whichever accounts it tries: keeps one source from renewing blocks. */
+  client: ThrottlePolicy;
+  /** The cost of the hash an unknown account is compared against. */
+  bcryptRounds: number;
 }
 
 // One message for an unknown account and a wrong password: the answer must not reveal accounts.
 const BAD_CREDENTIALS = "Incorrect username or password";
+const TOO_MANY_FOR_ACCOUNT = "Too many failed login attempts for this account; try again later";
+const TOO_MANY_FROM_CLIENT = "Too many failed login attempts from this address; try again later";
 
 /**
  * The account an identifier names: an email when it holds "@" (a username never does), otherwise
@@ -27,34 +39,34 @@ async function findAccount(prisma: PrismaClient, identifier: string): Promise<Us
 }
 
 /**
- * Checks a password for a username or an email. Failures are counted per account in the database
- * (under its email, whichever identifier was typed), so the limit holds across every identity
- * replica and cannot be dodged by switching identifiers; past it the account is refused until
- * old failures age out.
+ * Checks a password for a username or an email, from a client address. An attempt is reserved
+ * for the client and for the account (under its email, whichever identifier was typed) before
+ * the slow password check, so no number of simultaneous attempts gets more than the limit
+ * checked; a success gives its slots back. Limits live in the database, shared by every replica.
  */
 export async function checkCredentials(
   prisma: PrismaClient,
   identifier: string,
   password: string,
+  client: string,
   policy: LoginPolicy,
 ): Promise<User> {
+  await pruneThrottles(prisma);
+  const fromClient = await reserveAttempt(prisma, client, policy.client);
+  if (!fromClient.granted) {
+    throw new TooManyRequestsError(TOO_MANY_FROM_CLIENT, fromClient.retryAfterSeconds);
+  }
   const user = await findAccount(prisma, identifier);
-  const account = user?.email ?? identifier.trim().toLowerCase();
-  const since = new Date(Date.now() - policy.windowMinutes * 60_000);
-  const failures = await prisma.loginFailure.count({
-    where: { account, failedAt: { gte: since } },
-  });
-  if (failures >= policy.maxFailures) {
-    throw new TooManyRequestsError(
-      "Too many failed login attempts; try again later",
-      policy.windowMinutes * 60,
-    );
+  const account = `account:${user?.email ?? identifier.trim().toLowerCase()}`;
+  const forAccount = await reserveAttempt(prisma, account, policy.account);
+  if (!forAccount.granted) {
+    // Knocking on a blocked account checks no password: it costs the client nothing.
+    await releaseAttempt(prisma, client);
+    throw new TooManyRequestsError(TOO_MANY_FOR_ACCOUNT, forAccount.retryAfterSeconds);
   }
-  const valid = await verifyPassword(password, user?.passwordHash);
-  if (!user || !valid || !user.isActive) {
-    await prisma.loginFailure.create({ data: { account } });
-    throw new UnauthorizedError(BAD_CREDENTIALS);
-  }
-  if (failures > 0) await prisma.loginFailure.deleteMany({ where: { account } });
+  const valid = await verifyPassword(password, user?.passwordHash, policy.bcryptRounds);
+  if (!user || !valid || !user.isActive) throw new UnauthorizedError(BAD_CREDENTIALS);
+  await releaseAttempt(prisma, account);
+  await releaseAttempt(prisma, client);
   return user;
 }

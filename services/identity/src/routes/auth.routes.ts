@@ -8,12 +8,34 @@ import {
 import { ForbiddenError, identityOf, signAccessToken } from "@concert/service-kit";
 import formbody from "@fastify/formbody";
 import type { AppContext } from "../app-context.js";
-import { checkCredentials } from "../domain/login.js";
+import { clientAddress, clientKey, trustedProxies } from "../domain/client-address.js";
+import { checkCredentials, type LoginPolicy } from "../domain/login.js";
+import { unknownAccountHash } from "../domain/passwords.js";
 import { registerUser } from "../domain/register-user.js";
 import { toUserResponse } from "../domain/user-view.js";
 
 export async function authRoutes({ app, prisma, config, guards, keys }: AppContext): Promise<void> {
   const signing = keys.tokenSigning;
+  const proxies = trustedProxies(config.TRUSTED_PROXIES);
+  const window = config.LOGIN_FAILURE_WINDOW_MINUTES * 60;
+  const loginPolicy: LoginPolicy = {
+    account: {
+      maxFailures: config.LOGIN_MAX_FAILURES,
+      windowSeconds: window,
+      blockSeconds: config.LOGIN_LOCKOUT_SECONDS,
+      maxBlockSeconds: config.LOGIN_LOCKOUT_MAX_SECONDS,
+    },
+    // A client past its limit waits a whole window: one source cannot keep renewing blocks.
+    client: {
+      maxFailures: config.LOGIN_CLIENT_MAX_FAILURES,
+      windowSeconds: window,
+      blockSeconds: window,
+      maxBlockSeconds: window,
+    },
+    bcryptRounds: config.BCRYPT_ROUNDS,
+  };
+  // At start, not on the first unknown login (at cost 15 it takes seconds).
+  unknownAccountHash(config.BCRYPT_ROUNDS);
   // Swagger's Authorize button posts the OAuth2 password form, not JSON.
   await app.register(formbody);
   app.post(
@@ -59,6 +81,8 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
         tags: ["auth"],
         summary:
           "Log in with JSON {username, password} or {email, password}, or the OAuth2 password form; username may be an email",
+        description:
+          "Failed attempts are limited per account and per client address; past either limit the answer is 429 with Retry-After.",
         security: [],
         body: LoginRequest,
         response: { 200: TokenResponse, 401: ErrorBody, 429: ErrorBody },
@@ -67,10 +91,18 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
     async (request) => {
       const body = request.body;
       const identifier = "email" in body ? body.email : body.username;
-      const user = await checkCredentials(prisma, identifier, body.password, {
-        maxFailures: config.LOGIN_MAX_FAILURES,
-        windowMinutes: config.LOGIN_FAILURE_WINDOW_MINUTES,
-      });
+      const client = clientAddress(
+        request.socket.remoteAddress,
+        request.headers["x-forwarded-for"],
+        proxies,
+      );
+      const user = await checkCredentials(
+        prisma,
+        identifier,
+        body.password,
+        clientKey(client),
+        loginPolicy,
+      );
       const expiresIn = config.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
       const accessToken = signAccessToken(
         signing,
