@@ -14,6 +14,7 @@ const identity = {
   userId: "00000000-0000-4000-8000-000000000001",
   email: "a@example.com",
   role: "scanner" as const,
+  accessVersion: 1,
 };
 
 describe("access tokens", () => {

@@ -8,6 +8,7 @@ import {
 import { ForbiddenError, identityOf, signAccessToken } from "@concert/service-kit";
 import formbody from "@fastify/formbody";
 import type { AppContext } from "../app-context.js";
+import { assertCurrentAdmin } from "../domain/current-admin.js";
 import { checkCredentials } from "../domain/login.js";
 import { registerUser } from "../domain/register-user.js";
 import { toUserResponse } from "../domain/user-view.js";
@@ -36,6 +37,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
           throw new ForbiddenError("Only an admin can assign a role");
         }
         await guards.requireRole("admin")(request);
+        await assertCurrentAdmin(prisma, identityOf(request));
       }
       const user = await registerUser(
         prisma,
@@ -74,7 +76,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
       const expiresIn = config.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
       const accessToken = signAccessToken(
         signing,
-        { userId: user.id, email: user.email, role: user.role },
+        { userId: user.id, email: user.email, role: user.role, accessVersion: user.accessVersion },
         expiresIn,
       );
       return {
