@@ -25,7 +25,7 @@ export function signAccessToken(
     { email: identity.email, role: identity.role, av: identity.accessVersion },
     signing.key,
     {
-    algorithm: signing.algorithm,
+      algorithm: signing.algorithm,
       subject: identity.userId,
       expiresIn: expiresInSeconds,
       issuer: ISSUER,
