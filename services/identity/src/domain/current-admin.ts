@@ -12,7 +12,7 @@ export async function assertCurrentAdmin(db: PrismaClient | Tx, caller: Identity
     where: { id: caller.userId },
     select: { role: true, isActive: true, accessVersion: true },
   });
-  if (!user || !user.isActive || caller.accessVersion < user.accessVersion) {
+  if (!user?.isActive || caller.accessVersion < user.accessVersion) {
     throw new UnauthorizedError("Token has been revoked");
   }
   if (user.role !== "admin") throw new ForbiddenError("Not enough permissions");
