@@ -106,7 +106,11 @@ export class AccessRevocationWatcher implements AccessRevocations {
     this.wakeUp?.();
     this.messages?.stop();
     await this.nats?.close().catch(() => undefined);
-    await this.running;
+    // A connection attempt still under way closes itself when it ends (see run); no need to wait.
+    await Promise.race([
+      this.running,
+      new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
+    ]);
   }
 
   private async run(): Promise<void> {
