@@ -159,4 +159,12 @@ describe("access taken back takes effect everywhere within seconds", () => {
     expect(deactivate.status).toBe(409);
     expect((await api("GET", "/api/auth/users", { token: root })).status).toBe(200);
   });
+
+  it("reports in every process's readiness whether it has read the access changes", async () => {
+    for (const service of [stack.gateway, stack.catalog, ...stack.attendance]) {
+      const ready = await service.app.inject({ method: "GET", url: "/readyz" });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json().checks).toMatchObject({ access_revocations: "ok" });
+    }
+  });
 });
