@@ -25,6 +25,11 @@ export const AccessTokenClaims = z.object({
   sub: z.uuid(),
   email: z.string(),
   role: z.enum(["admin", "scanner", "viewer"]),
+  /**
+   * The user's access version when the token was minted; a token of a lower version than the
+   * user's latest is revoked. Tokens minted before versions existed lack it: they count as 1.
+   */
+  av: z.number().int().min(1).optional(),
   iat: z.number(),
   exp: z.number(),
 });

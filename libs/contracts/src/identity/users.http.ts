@@ -56,3 +56,7 @@ export const UserListResponse = z.array(UserResponse);
 
 export const RoleChangeRequest = z.object({ role: Role });
 export type RoleChangeRequest = z.infer<typeof RoleChangeRequest>;
+
+/** Deactivating signs the user out everywhere within seconds and refuses their logins. */
+export const ActiveChangeRequest = z.object({ is_active: z.boolean() });
+export type ActiveChangeRequest = z.infer<typeof ActiveChangeRequest>;

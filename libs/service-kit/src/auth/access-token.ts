@@ -1,6 +1,7 @@
 import { AccessTokenClaims, type Role } from "@concert/contracts";
 import jwt from "jsonwebtoken";
 import { UnauthorizedError } from "../http/http-errors.js";
+import type { AccessRevocations } from "./access-revocations.js";
 import type { SigningKey, VerificationKey } from "./token-keys.js";
 
 /** Who made a request, as proven by a verified access token. */
@@ -8,6 +9,8 @@ export interface Identity {
   userId: string;
   email: string;
   role: Role;
+  /** The user's access version when the token was minted (claim `av`; 1 when absent). */
+  accessVersion: number;
 }
 
 const ISSUER = "concert-identity";
@@ -18,22 +21,30 @@ export function signAccessToken(
   identity: Identity,
   expiresInSeconds: number,
 ): string {
-  return jwt.sign({ email: identity.email, role: identity.role }, signing.key, {
-    algorithm: signing.algorithm,
-    subject: identity.userId,
-    expiresIn: expiresInSeconds,
-    issuer: ISSUER,
-    audience: AUDIENCE,
-  });
+  return jwt.sign(
+    { email: identity.email, role: identity.role, av: identity.accessVersion },
+    signing.key,
+    {
+      algorithm: signing.algorithm,
+      subject: identity.userId,
+      expiresIn: expiresInSeconds,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    },
+  );
 }
 
 export type TokenVerifier = (token: string) => Identity;
 
 /**
  * Only the configured algorithm is accepted, so `alg: none` and an HS256 token signed with the
- * public key as its secret are both refused.
+ * public key as its secret are both refused. With `revocations`, a token older than its user's
+ * latest access change, or of a deactivated user, is refused too.
  */
-export function createTokenVerifier(verification: VerificationKey): TokenVerifier {
+export function createTokenVerifier(
+  verification: VerificationKey,
+  revocations?: AccessRevocations,
+): TokenVerifier {
   const options = {
     algorithms: [verification.algorithm],
     issuer: ISSUER,
@@ -49,6 +60,13 @@ export function createTokenVerifier(verification: VerificationKey): TokenVerifie
     }
     const claims = AccessTokenClaims.safeParse(decoded);
     if (!claims.success) throw new UnauthorizedError("Could not validate credentials");
-    return { userId: claims.data.sub, email: claims.data.email, role: claims.data.role };
+    const identity = {
+      userId: claims.data.sub,
+      email: claims.data.email,
+      role: claims.data.role,
+      accessVersion: claims.data.av ?? 1,
+    };
+    if (revocations?.isRevoked(identity)) throw new UnauthorizedError("Token has been revoked");
+    return identity;
   };
 }

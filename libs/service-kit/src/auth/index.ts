@@ -1,4 +1,9 @@
 export {
+  type AccessRevocations,
+  AccessRevocationWatcher,
+  type AccessRevocationWatcherOptions,
+} from "./access-revocations.js";
+export {
   createTokenVerifier,
   type Identity,
   signAccessToken,

@@ -7,6 +7,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import type { AccessRevocations } from "../auth/access-revocations.js";
 import { createTokenVerifier, type TokenVerifier } from "../auth/access-token.js";
 import { createGuards, type Guards } from "../auth/guards.js";
 import type { VerificationKey } from "../auth/token-keys.js";
@@ -23,6 +24,8 @@ export interface ServiceAppOptions {
   bodyLimit?: number;
   /** Checks every access token this service accepts; services verify tokens themselves. */
   verification: VerificationKey;
+  /** Tokens taken back since they were minted (demoted or deactivated users): refused with 401. */
+  revocations?: AccessRevocations;
   /** Serve this app's own document at `/openapi.json` (the gateway serves a merged one instead). */
   serveOpenApiDocument?: boolean;
 }
@@ -73,7 +76,7 @@ export async function buildServiceApp(options: ServiceAppOptions): Promise<Servi
     app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
   }
   registerHealthRoutes(app, options.readiness);
-  const verify = createTokenVerifier(options.verification);
+  const verify = createTokenVerifier(options.verification, options.revocations);
   return { app, guards: createGuards(verify), verify };
 }
 

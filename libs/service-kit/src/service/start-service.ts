@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { z } from "zod";
+import { AccessRevocationWatcher } from "../auth/access-revocations.js";
 import { loadServiceConfig, type ServiceConfig } from "../config/service-config.js";
 import { buildServiceApp, type ServiceApp } from "../http/build-service-app.js";
 import type { Closeable } from "../lifecycle/run-service.js";
@@ -11,6 +12,12 @@ import {
 import { createLogger, type Logger } from "../logging/logger.js";
 import type { ServiceContext, ServiceDefinition } from "./define-service.js";
 import { type KeySpec, loadServiceKeys, type ServiceKeys } from "./service-keys.js";
+
+/**
+ * How long a start waits to have read every access change before opening its port: milliseconds
+ * when the broker answers; a broker that is down delays the start by this much at most.
+ */
+const ACCESS_CATCH_UP_WAIT_MS = 2_000;
 
 export interface StartedService<
   Extra extends z.ZodRawShape,
@@ -33,7 +40,8 @@ export interface StartedService<
 /**
  * Builds a service from its definition and the environment, opening everything it needs: keys
  * first (a missing one stops the start before any connection), then its schema migrated, Prisma,
- * NATS, the outbox relay and its consumers, then the app with its routes. `main` (through
+ * NATS, the outbox relay and its consumers, the watcher of access changes (every service, the
+ * gateway too: see AccessRevocationWatcher), then the app with its routes. `main` (through
  * `runService`) and the tests start every service through here, so what is tested is what runs.
  */
 export async function startService<
@@ -63,14 +71,23 @@ export async function startService<
         ...(definition.database.poolSize && { poolSize: definition.database.poolSize }),
       })
     : undefined;
+  // Every service verifies tokens (the gateway too), so every process follows access changes.
+  const revocations = new AccessRevocationWatcher({
+    servers: config.NATS_URL,
+    subjectPrefix: config.NATS_SUBJECT_PREFIX,
+    service: definition.name,
+    logger: log.child({ component: "access-revocations" }),
+  });
+  revocations.start();
   try {
     const { app, guards, verify } = await buildServiceApp({
       title: definition.name,
       description: definition.description,
       logger: log,
-      readiness: infra?.readiness ?? {},
+      readiness: { ...infra?.readiness, access_revocations: revocations.readiness },
       bodyLimit: config.BODY_LIMIT_BYTES,
       verification: keys.tokens,
+      revocations,
       serveOpenApiDocument: definition.ownOpenApiDocument !== false,
     });
     const context = {
@@ -84,7 +101,11 @@ export async function startService<
     } as ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>;
     for (const routes of definition.routes) await routes(context);
     await definition.beforeServe?.(context);
-    const resources = infra?.resources ?? [];
+    await revocations.whenCaughtUp(ACCESS_CATCH_UP_WAIT_MS);
+    const resources: Closeable[] = [
+      ...(infra?.resources ?? []),
+      { name: "access-revocations", close: () => revocations.stop() },
+    ];
     return {
       app,
       config,
@@ -99,6 +120,7 @@ export async function startService<
       },
     };
   } catch (error) {
+    await revocations.stop();
     await infra?.close();
     throw error;
   }

@@ -20,7 +20,13 @@ export function tokenMinter(config: ServiceConfig): TokenFor {
   return (role, user = {}) =>
     signAccessToken(
       signing,
-      { userId: randomUUID(), email: `${role}-${randomUUID()}@example.com`, role, ...user },
+      {
+        userId: randomUUID(),
+        email: `${role}-${randomUUID()}@example.com`,
+        role,
+        accessVersion: 1,
+        ...user,
+      },
       600,
     );
 }

@@ -14,6 +14,7 @@ const identity = {
   userId: "00000000-0000-4000-8000-000000000001",
   email: "a@example.com",
   role: "scanner" as const,
+  accessVersion: 1,
 };
 
 describe("access tokens", () => {
@@ -46,5 +47,29 @@ describe("access tokens", () => {
     expect(() => verify(signAccessToken(hs, identity, 60))).toThrow(/credentials/);
     const own = loadSigningKey({ ENV: "test", ALGORITHM: "RS256", DEV_KEYS_DIR: dir });
     expect(() => verify(signAccessToken(own, identity, -10))).toThrow(/expired/);
+  });
+
+  it("refuse, with revocations, a token older than its user's latest access version; one without `av` counts as 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const config = { ENV: "test", ALGORITHM: "RS256" as const, DEV_KEYS_DIR: dir };
+    const signing = loadSigningKey(config);
+    const latest = new Map([[identity.userId, 2]]);
+    const verify = createTokenVerifier(loadVerificationKey(config), {
+      isRevoked: ({ userId, accessVersion }) => accessVersion < (latest.get(userId) ?? 1),
+    });
+    expect(verify(signAccessToken(signing, { ...identity, accessVersion: 2 }, 60)).role).toBe(
+      "scanner",
+    );
+    expect(() => verify(signAccessToken(signing, identity, 60))).toThrow(/revoked/);
+    const legacy = jwt.sign({ email: identity.email, role: identity.role }, signing.key, {
+      algorithm: "RS256",
+      subject: identity.userId,
+      expiresIn: 60,
+      issuer: "concert-identity",
+      audience: "concert-api",
+    });
+    expect(() => verify(legacy)).toThrow(/revoked/);
+    latest.set(identity.userId, 1);
+    expect(verify(legacy).accessVersion).toBe(1);
   });
 });

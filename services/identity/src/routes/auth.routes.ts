@@ -9,6 +9,7 @@ import { ForbiddenError, identityOf, signAccessToken } from "@concert/service-ki
 import formbody from "@fastify/formbody";
 import type { AppContext } from "../app-context.js";
 import { clientAddress, clientKey, trustedProxies } from "../domain/client-address.js";
+import { assertCurrentAdmin } from "../domain/current-admin.js";
 import { checkCredentials, type LoginPolicy } from "../domain/login.js";
 import { unknownAccountHash } from "../domain/passwords.js";
 import { registerUser } from "../domain/register-user.js";
@@ -58,6 +59,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
           throw new ForbiddenError("Only an admin can assign a role");
         }
         await guards.requireRole("admin")(request);
+        await assertCurrentAdmin(prisma, identityOf(request));
       }
       const user = await registerUser(
         prisma,
@@ -106,7 +108,7 @@ export async function authRoutes({ app, prisma, config, guards, keys }: AppConte
       const expiresIn = config.ACCESS_TOKEN_EXPIRE_MINUTES * 60;
       const accessToken = signAccessToken(
         signing,
-        { userId: user.id, email: user.email, role: user.role },
+        { userId: user.id, email: user.email, role: user.role, accessVersion: user.accessVersion },
         expiresIn,
       );
       return {

@@ -1,4 +1,5 @@
 import {
+  ActiveChangeRequest,
   ErrorBody,
   IdParams,
   Pagination,
@@ -6,13 +7,20 @@ import {
   UserListResponse,
   UserResponse,
 } from "@concert/contracts";
+import { identityOf } from "@concert/service-kit";
+import type { FastifyRequest } from "fastify";
 import type { AppContext } from "../app-context.js";
-import { changeRole } from "../domain/change-role.js";
+import { changeAccess } from "../domain/change-access.js";
+import { assertCurrentAdmin } from "../domain/current-admin.js";
 import { toUserResponse } from "../domain/user-view.js";
 
 /** Admin-only user management: how an admin makes scanners and other admins. */
 export function usersRoutes({ app, prisma, guards }: AppContext): void {
-  const adminOnly = guards.requireRole("admin");
+  // The token says admin, and so does identity's own table (see assertCurrentAdmin).
+  const adminOnly = [
+    guards.requireRole("admin"),
+    (request: FastifyRequest) => assertCurrentAdmin(prisma, identityOf(request)),
+  ];
 
   app.get(
     "/api/auth/users",
@@ -54,6 +62,38 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
       },
     },
     async (request) =>
-      toUserResponse(await changeRole(prisma, request.params.id, request.body.role)),
+      toUserResponse(
+        await changeAccess(prisma, identityOf(request), request.params.id, {
+          role: request.body.role,
+        }),
+      ),
+  );
+
+  app.patch(
+    "/api/auth/users/:id/active",
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags: ["users"],
+        summary: "Deactivate or reactivate a user (admin)",
+        description:
+          "A deactivated user cannot log in, and every token it holds is refused everywhere within seconds; reactivating does not revive those tokens.",
+        params: IdParams,
+        body: ActiveChangeRequest,
+        response: {
+          200: UserResponse,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request) =>
+      toUserResponse(
+        await changeAccess(prisma, identityOf(request), request.params.id, {
+          isActive: request.body.is_active,
+        }),
+      ),
   );
 }

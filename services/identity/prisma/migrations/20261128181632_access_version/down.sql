@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "identity"."users" DROP COLUMN "access_version";
