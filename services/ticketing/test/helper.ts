@@ -34,7 +34,7 @@ export async function startTestTicketing(infra: TestInfra) {
     },
     /** A user as identity would announce it; resolves once ticketing knows the account. */
     async registered(email: string): Promise<Identity> {
-      const user = { userId: randomUUID(), email, role: "viewer" as const };
+      const user = { userId: randomUUID(), email, role: "viewer" as const, accessVersion: 1 };
       await publishEvent(nats, infra.subjectPrefix, UserRegistered, {
         user_id: user.userId,
         email,
