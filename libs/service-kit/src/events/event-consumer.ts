@@ -320,7 +320,16 @@ export class EventConsumer<Tx extends SqlClient> {
 
   /** Tells the broker a slow handler is still working, so it does not redeliver mid-transaction. */
   private async withProgress<R>(msg: JsMsg, work: () => Promise<R>): Promise<R> {
-    const timer = setInterval(() => msg.working(), Math.max(100, Math.floor(this.ackWaitMs / 2)));
+    const timer = setInterval(
+      () => {
+        try {
+          msg.working();
+        } catch {
+          // Connection closed: the broker redelivers after ack wait, and the dedupe absorbs it.
+        }
+      },
+      Math.max(100, Math.floor(this.ackWaitMs / 2)),
+    );
     try {
       return await work();
     } finally {
