@@ -8,5 +8,6 @@ export { eventProcessed, type OutboxRow, outboxEvents } from "./outbox-events.js
 export { eventually, type PublishOptions, publishEvent } from "./publish-event.js";
 export { describeServiceWiring } from "./service-wiring.specs.js";
 export { startForFile } from "./start-for-file.js";
+export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from "./tcp-proxy.js";
 export { testEnv } from "./test-env.js";
 export { startTestInfra, type TestInfra, withClient, withDatabase } from "./test-infra.js";

@@ -15,4 +15,5 @@ export {
 } from "./migration-history.js";
 export { type NamedStatement, namedStatement } from "./named-statement.js";
 export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";
+export { isTransientError } from "./transient-error.js";
 export { isUniqueViolation } from "./unique-violation.js";

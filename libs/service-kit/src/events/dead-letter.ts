@@ -7,6 +7,10 @@ export const DeadLetterHeaders = {
   OriginalSubject: "Dlq-Original-Subject",
   Consumer: "Dlq-Consumer",
   DeliveryCount: "Dlq-Delivery-Count",
+  /** The original's `Nats-Msg-Id` (the event id, as the relay publishes), when it had one. */
+  OriginalMsgId: "Dlq-Original-Msg-Id",
+  /** The original's sequence in the event stream. */
+  StreamSequence: "Dlq-Stream-Sequence",
 } as const;
 
 /** `<prefix>dlq.<service>.<original subject without prefix>`, e.g. `dlq.ticketing.evt.catalog.concert.created.v1`. */
@@ -41,6 +45,9 @@ export async function publishDeadLetter(input: DeadLetterInput): Promise<void> {
   h.set(DeadLetterHeaders.OriginalSubject, msg.subject);
   h.set(DeadLetterHeaders.Consumer, input.consumer);
   h.set(DeadLetterHeaders.DeliveryCount, String(msg.info.deliveryCount));
+  h.set(DeadLetterHeaders.StreamSequence, String(msg.info.streamSequence));
+  const originalMsgId = msg.headers?.get("Nats-Msg-Id");
+  if (originalMsgId) h.set(DeadLetterHeaders.OriginalMsgId, originalMsgId);
   await input.js.publish(
     deadLetterSubject(input.subjectPrefix, input.service, msg.subject),
     msg.data,

@@ -12,8 +12,10 @@ import {
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { isTransientError } from "../database/transient-error.js";
 import { publishDeadLetter } from "./dead-letter.js";
 import type { EventHandler } from "./event-handler.js";
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-backoff.js";
 import type { SqlClient, TransactionRunner } from "./sql-client.js";
 import { sanitizeName, streamNames } from "./streams.js";
 
@@ -25,18 +27,30 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   transaction: TransactionRunner<Tx>;
   handlers: EventHandler<Tx>[];
   logger: Logger;
-  /** Handler attempts before a message goes to the dead-letter stream. Default 5. */
-  maxDeliver?: number;
-  /** Time the broker waits for an ack before redelivering. Default 30000 ms. */
+  /**
+   * Attempts at a message whose handler fails with a permanent (not transient) error before it goes
+   * to the dead-letter stream. Default 5. A transient error never dead-letters.
+   */
+  maxAttempts?: number;
+  /** Time the broker waits for an ack before redelivering. Default 10000 ms. */
   ackWaitMs?: number;
-  /** Delay before a message whose handler threw is delivered again. Default 1000 ms. */
-  retryDelayMs?: number;
+  /** Delay before a failed message is delivered again, growing per attempt. Default 1 s doubling to 60 s. */
+  retryBackoff?: RetryBackoff;
   /** Messages of one consumer handled at once. Default 4; handlers tolerate reordering by contract. */
   concurrency?: number;
 }
 
 /** Pulled ahead per handler slot; small, because their ack-wait clock runs while they wait. */
 const PREFETCH_PER_SLOT = 4;
+
+/**
+ * A consumer that dies holding a message gives it back after this long: short, because a handler
+ * that works longer tells the broker so (`working()`), and only a dead consumer waits it out.
+ */
+const DEFAULT_ACK_WAIT_MS = 10_000;
+
+/** Permanent-failure counts kept per consumer; past this the oldest is forgotten (it starts over). */
+const MAX_TRACKED_FAILURES = 10_000;
 
 /** The durable consumer name, also the `processed_events.consumer` value. */
 export function durableName(
@@ -96,9 +110,9 @@ export class EventConsumer<Tx extends SqlClient> {
   private readonly transaction: TransactionRunner<Tx>;
   private readonly handlers: EventHandler<Tx>[];
   private readonly logger: Logger;
-  private readonly maxDeliver: number;
+  private readonly maxAttempts: number;
   private readonly ackWaitMs: number;
-  private readonly retryDelayMs: number;
+  private readonly retryBackoff: RetryBackoff;
   private readonly concurrency: number;
   private readonly js: JetStreamClient;
   private subscriptions: Subscription[] = [];
@@ -111,9 +125,9 @@ export class EventConsumer<Tx extends SqlClient> {
     this.transaction = opts.transaction;
     this.handlers = opts.handlers;
     this.logger = opts.logger;
-    this.maxDeliver = opts.maxDeliver ?? 5;
-    this.ackWaitMs = opts.ackWaitMs ?? 30_000;
-    this.retryDelayMs = opts.retryDelayMs ?? 1_000;
+    this.maxAttempts = opts.maxAttempts ?? 5;
+    this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    this.retryBackoff = opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF;
     this.concurrency = Math.max(1, opts.concurrency ?? 4);
     this.js = jetstream(this.nc);
   }
@@ -156,9 +170,9 @@ export class EventConsumer<Tx extends SqlClient> {
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(this.ackWaitMs),
-      // One spare delivery beyond ours: if the process dies during the last attempt, the message
-      // comes back once more and can still reach the dead-letter stream instead of vanishing.
-      max_deliver: this.maxDeliver + 1,
+      // Unlimited: the broker would drop a message silently at its limit. The consumer decides
+      // itself when a message is hopeless (maxAttempts permanent failures) and dead-letters it.
+      max_deliver: -1,
     };
     // Creating a durable with an identical config is a no-op on the server, so replicas starting
     // together are fine; a changed config (new ack wait, say) is applied as an update.
@@ -179,6 +193,7 @@ export class EventConsumer<Tx extends SqlClient> {
     handler: EventHandler<Tx>,
     durable: string,
   ): Promise<void> {
+    const failures = new FailureCounts();
     const inFlight = new Set<Promise<void>>();
     for await (const msg of messages) {
       if (this.stopping) {
@@ -186,9 +201,9 @@ export class EventConsumer<Tx extends SqlClient> {
         msg.nak();
         continue;
       }
-      const task: Promise<void> = this.process(msg, handler, durable)
+      const task: Promise<void> = this.process(msg, handler, durable, failures)
         .catch((err: unknown) => {
-          // Only reachable when even dead-lettering failed; the broker redelivers after ack wait.
+          // Not reachable by design (process answers every message); the broker redelivers after ack wait.
           this.logger.error(
             { err, consumer: durable, subject: msg.subject },
             "event consumer: message left unacknowledged",
@@ -201,19 +216,25 @@ export class EventConsumer<Tx extends SqlClient> {
     await Promise.all(inFlight);
   }
 
-  private async process(msg: JsMsg, handler: EventHandler<Tx>, durable: string): Promise<void> {
+  private async process(
+    msg: JsMsg,
+    handler: EventHandler<Tx>,
+    durable: string,
+    failures: FailureCounts,
+  ): Promise<void> {
+    const attempt = msg.info.deliveryCount;
+    const sequence = msg.info.streamSequence;
     const log = this.logger.child({
       consumer: durable,
       subject: msg.subject,
-      deliveryCount: msg.info.deliveryCount,
+      deliveryCount: attempt,
     });
 
     const parsed = parseEnvelope(msg, handler.event);
     if (!parsed.ok) {
       // A malformed message fails the same way on every delivery: retrying only delays the alarm.
       log.error({ error: parsed.error }, "event consumer: invalid message sent to dead letter");
-      await this.deadLetter(msg, durable, `invalid message: ${parsed.error}`);
-      terminate(msg);
+      await this.deadLetter(msg, durable, `invalid message: ${parsed.error}`, log);
       return;
     }
     const envelope = parsed.envelope;
@@ -232,27 +253,61 @@ export class EventConsumer<Tx extends SqlClient> {
         }),
       );
       msg.ack();
+      failures.forget(sequence);
       if (applied) log.debug({ eventId: envelope.id }, "event consumer: handled");
       else log.debug({ eventId: envelope.id }, "event consumer: already processed, skipped");
     } catch (err) {
-      if (msg.info.deliveryCount >= this.maxDeliver) {
+      const retryInMs = retryDelayMs(attempt, this.retryBackoff);
+      if (isTransientError(err)) {
+        // The database (or the way to it) failed, not the message: wait it out, however long.
+        log.warn(
+          { err, eventId: envelope.id, retryInMs },
+          "event consumer: transient failure; will retry",
+        );
+        msg.nak(retryInMs);
+        return;
+      }
+      const failed = failures.add(sequence);
+      if (failed >= this.maxAttempts) {
         log.error(
-          { err, eventId: envelope.id },
+          { err, eventId: envelope.id, failedAttempts: failed },
           "event consumer: handler failed on last attempt; sent to dead letter",
         );
-        await this.deadLetter(msg, durable, err instanceof Error ? err.message : String(err));
-        terminate(msg);
+        if (await this.deadLetter(msg, durable, errorText(err), log)) failures.forget(sequence);
       } else {
         log.warn(
-          { err, eventId: envelope.id, retryInMs: this.retryDelayMs },
+          { err, eventId: envelope.id, failedAttempts: failed, retryInMs },
           "event consumer: handler failed; will retry",
         );
-        msg.nak(this.retryDelayMs);
+        msg.nak(retryInMs);
       }
     }
   }
 
-  private deadLetter(msg: JsMsg, durable: string, error: string): Promise<void> {
+  /**
+   * Copies the message to the dead-letter stream, then terminates it. If the copy cannot be stored
+   * (broker trouble), the message is not terminated but handed back for a later delivery, so it
+   * is never lost between the two. Resolves whether it was dead-lettered.
+   */
+  private async deadLetter(
+    msg: JsMsg,
+    durable: string,
+    error: string,
+    log: Logger,
+  ): Promise<boolean> {
+    try {
+      await this.publishDeadLetter(msg, durable, error);
+    } catch (err) {
+      const retryInMs = retryDelayMs(msg.info.deliveryCount, this.retryBackoff);
+      log.error({ err, retryInMs }, "event consumer: dead-letter publish failed; will retry");
+      msg.nak(retryInMs);
+      return false;
+    }
+    terminate(msg);
+    return true;
+  }
+
+  private publishDeadLetter(msg: JsMsg, durable: string, error: string): Promise<void> {
     return publishDeadLetter({
       js: this.js,
       subjectPrefix: this.subjectPrefix,
@@ -265,13 +320,51 @@ export class EventConsumer<Tx extends SqlClient> {
 
   /** Tells the broker a slow handler is still working, so it does not redeliver mid-transaction. */
   private async withProgress<R>(msg: JsMsg, work: () => Promise<R>): Promise<R> {
-    const timer = setInterval(() => msg.working(), Math.max(100, Math.floor(this.ackWaitMs / 2)));
+    const timer = setInterval(
+      () => {
+        try {
+          msg.working();
+        } catch {
+          // Connection closed: the broker redelivers after ack wait, and the dedupe absorbs it.
+        }
+      },
+      Math.max(100, Math.floor(this.ackWaitMs / 2)),
+    );
     try {
       return await work();
     } finally {
       clearInterval(timer);
     }
   }
+}
+
+/**
+ * How many times each message (by stream sequence) failed permanently in this process. The
+ * broker's delivery count cannot tell these apart from transient failures, which must not count.
+ * Kept in memory: a restart or another replica starts a message's count over, which only means
+ * a few more attempts before the dead-letter stream.
+ */
+class FailureCounts {
+  private readonly counts = new Map<number, number>();
+
+  add(sequence: number): number {
+    const count = (this.counts.get(sequence) ?? 0) + 1;
+    this.counts.delete(sequence);
+    this.counts.set(sequence, count);
+    if (this.counts.size > MAX_TRACKED_FAILURES) {
+      const oldest = this.counts.keys().next().value;
+      if (oldest !== undefined) this.counts.delete(oldest);
+    }
+    return count;
+  }
+
+  forget(sequence: number): void {
+    this.counts.delete(sequence);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /**

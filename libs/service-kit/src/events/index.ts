@@ -1,5 +1,12 @@
 export { DeadLetterHeaders, deadLetterSubject } from "./dead-letter.js";
 export {
+  type DeadLetter,
+  dropDeadLetter,
+  listDeadLetters,
+  type ReplayResult,
+  replayDeadLetter,
+} from "./dead-letter-admin.js";
+export {
   consumerBacklog,
   durableName,
   EventConsumer,

@@ -87,9 +87,9 @@ describe("event consumer", () => {
       transaction,
       handlers: [handler],
       logger: logs.logger,
-      maxDeliver: 3,
+      maxAttempts: 3,
       ackWaitMs: 2_000,
-      retryDelayMs: 100,
+      retryBackoff: { baseMs: 100, capMs: 400 },
     });
   }
 
@@ -179,7 +179,7 @@ describe("event consumer", () => {
     }
   });
 
-  it("sends an event whose handler always fails to the dead-letter stream after maxDeliver attempts, and logs the error", async () => {
+  it("sends an event whose handler always fails to the dead-letter stream after maxAttempts attempts, and logs the error", async () => {
     const logs = captureLogs();
     const { handler, calls } = recordingHandler(ProbePoisoned, "throw");
     const consumer = newConsumer("poisoned", handler, logs);
