@@ -1,4 +1,4 @@
-import { TicketScanned } from "@concert/contracts";
+import { TicketScanned, type TicketSnapshot } from "@concert/contracts";
 import { streamNames } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
 import {
@@ -125,7 +125,7 @@ describe("attendance without its broker", () => {
   it("keeps admitting while NATS is stopped, /readyz stays 200, and each admission is announced once when NATS is back", async () => {
     await brokerReady();
     const others = otherServices(infra, attendance);
-    const tickets = [];
+    const tickets: TicketSnapshot[] = [];
     for (let i = 0; i < 5; i++) tickets.push(await others.announceTicket(soldTicket()));
     const before = await messagesOn(TicketScanned.subject);
 
