@@ -1,3 +1,4 @@
+import { mkdir, rm } from "node:fs/promises";
 import { TicketScanned, type TicketSnapshot } from "@concert/contracts";
 import { streamNames } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
@@ -9,7 +10,7 @@ import {
   startNatsServerProcess,
   testEnv,
 } from "@concert/testing";
-import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { DeliverPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { beforeAll, describe, expect, it } from "vitest";
 import { attendanceService } from "../src/service.js";
@@ -150,5 +151,23 @@ describe("attendance without its broker", () => {
     );
     expect(rows).toHaveLength(tickets.length);
     expect(announced.sort()).toEqual(rows.map((row) => row.id).sort());
+  }, 90_000);
+
+  it("after a broker that lost its state comes back, provisions the streams again and starts its consumers afresh", async () => {
+    await brokerReady();
+    await nats.stop();
+    // A new, empty server on the same address: every stream and durable consumer is gone.
+    await rm(nats.storeDir, { recursive: true, force: true });
+    await mkdir(nats.storeDir);
+    await nats.start();
+    await brokerReady();
+    const jsm = await jetstreamManager(attendance.infra.nats);
+    await eventually(
+      async () =>
+        (await jsm.consumers.list(streamNames(infra.subjectPrefix).events).next()).length > 0,
+      30_000,
+    );
+    // A sale announced now reaches the gate through the new consumers.
+    await otherServices(infra, attendance).announceTicket(soldTicket());
   }, 90_000);
 });
