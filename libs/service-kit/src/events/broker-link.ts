@@ -92,8 +92,13 @@ export class BrokerLink {
       void this.watch(nc);
       await this.runSetup(nc, false);
     } catch (err) {
+      // Once at warn, then quietly: an outage of hours must not flood the log every second.
+      const first = !this.reason.startsWith("cannot connect");
       this.reason = `cannot connect: ${errorMessage(err)}`;
-      this.opts.logger.warn({ err }, "NATS unreachable; serving without it and retrying");
+      this.opts.logger[first ? "warn" : "debug"](
+        { err },
+        "NATS unreachable; serving without it and retrying",
+      );
       this.retryLater(() => this.attempt());
     }
   }
