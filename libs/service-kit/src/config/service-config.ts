@@ -2,6 +2,7 @@ import { serviceEntry } from "@concert/contracts";
 import { z } from "zod";
 import { loadConfig } from "./load-config.js";
 import { assertProductionSafe } from "./production-guards.js";
+import { processedEventsRetentionDays, retentionConfigShape } from "./retention-config.js";
 
 const csv = z.string().transform((value) =>
   value
@@ -46,6 +47,7 @@ const sharedConfigShape = {
   DEV_KEYS_DIR: z.string().optional(),
   CORS_ORIGINS: csv.default(["*"]),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  ...retentionConfigShape,
 };
 
 type SharedConfig = z.infer<z.ZodObject<typeof sharedConfigShape>>;
@@ -89,6 +91,7 @@ export function loadServiceConfig<Extra extends z.ZodRawShape = Record<never, ne
     config,
     config.ENV === "production" ? (productionProblems?.(config) ?? []) : [],
   );
+  processedEventsRetentionDays(config);
   return config;
 }
 

@@ -1,3 +1,4 @@
+export { BrokerLink, type BrokerLinkOptions, type BrokerState } from "./broker-link.js";
 export { DeadLetterHeaders, deadLetterSubject } from "./dead-letter.js";
 export {
   type DeadLetter,
@@ -16,7 +17,9 @@ export {
 export { type EventHandler, handlerFor } from "./event-handler.js";
 export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
+export { type OutboxBacklog, outboxBacklog } from "./outbox-backlog.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
+export { isBrokerUnavailable } from "./publish-errors.js";
 export {
   buildEnvelope,
   type RecordEventOptions,
@@ -25,5 +28,17 @@ export {
   recordEvents,
   recordEventWith,
 } from "./record-event.js";
+export {
+  type RetentionPolicy,
+  RetentionPruner,
+  type RetentionPrunerOptions,
+} from "./retention-pruner.js";
 export type { SqlClient, TransactionRunner } from "./sql-client.js";
-export { ensureStreams, type StreamNames, sanitizeName, streamNames } from "./streams.js";
+export {
+  DEFAULT_STREAM_RETENTION,
+  ensureStreams,
+  type StreamNames,
+  type StreamRetention,
+  sanitizeName,
+  streamNames,
+} from "./streams.js";

@@ -1,7 +1,9 @@
-import { type JetStreamClient, jetstream } from "@nats-io/jetstream";
+import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import type { Logger } from "pino";
+import { isBrokerUnavailable } from "./publish-errors.js";
+import { streamNames } from "./streams.js";
 
 export interface OutboxRelayOptions {
   /** Connection string of the service's database, already carrying its search_path. */
@@ -20,12 +22,27 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** How long to wait for one PubAck. Default 5000 ms. */
   publishTimeoutMs?: number;
+  /**
+   * Publishes a row may fail, with the broker up, before it is parked. Default 10. Failures while
+   * the broker is away never count: an outage delays rows, it does not park them.
+   */
+  maxAttempts?: number;
+  /** A failed row waits this long before its next attempt, doubling each time. Default 1000 ms. */
+  attemptBackoffMs?: number;
+  /** Cap of that wait. Default 300000 ms (5 min); with the defaults a row is parked after ~9 min. */
+  maxAttemptBackoffMs?: number;
 }
 
 interface OutboxRow {
   id: string;
   subject: string;
   envelope: unknown;
+}
+
+interface Failure {
+  id: string;
+  error: string;
+  cause: unknown;
 }
 
 interface BatchResult {
@@ -62,6 +79,9 @@ export class OutboxRelay {
       retryDelayMs: opts.retryDelayMs ?? 1_000,
       pollIntervalMs: opts.pollIntervalMs ?? 1_000,
       publishTimeoutMs: opts.publishTimeoutMs ?? 5_000,
+      maxAttempts: opts.maxAttempts ?? 10,
+      attemptBackoffMs: opts.attemptBackoffMs ?? 1_000,
+      maxAttemptBackoffMs: opts.maxAttemptBackoffMs ?? 300_000,
     };
     this.channel = `outbox_${opts.schema}`;
   }
@@ -186,15 +206,16 @@ export class OutboxRelay {
     this.pending = true;
   }
 
-  /** Drains batch after batch until the outbox is empty or a publish fails. */
+  /** Drains batch after batch until nothing is due or the broker is away. */
   private async drainAll(): Promise<void> {
     for (;;) {
+      const nc = this.opts.nats();
       const js = this.jetstream();
-      if (!js) {
+      if (!js || !nc) {
         this.backOff();
         return;
       }
-      const { taken, failed } = await this.drainBatch(js);
+      const { taken, failed } = await this.drainBatch(js, nc);
       if (failed) {
         this.backOff();
         return;
@@ -203,20 +224,24 @@ export class OutboxRelay {
     }
   }
 
-  private async drainBatch(js: JetStreamClient): Promise<BatchResult> {
+  private async drainBatch(js: JetStreamClient, nc: NatsConnection): Promise<BatchResult> {
     const pool = this.pool;
     if (!pool) return { taken: 0, failed: false };
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
       await client.query("BEGIN");
+      // Parked rows and rows waiting out their backoff are skipped, so no number of bad rows can
+      // fill every batch and hold back the good ones behind them.
       const { rows } = await client.query<OutboxRow>(
         `SELECT id, subject, envelope FROM outbox_events
-         WHERE published_at IS NULL ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         WHERE published_at IS NULL AND parked_at IS NULL
+           AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+         ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.opts.batchSize],
       );
       // Published together, awaited together: one round trip per batch. A retried failure mid-batch
-      // reorders events, which consumers tolerate.
+      // reorders events, which consumers tolerate (no order is promised, not even per aggregate).
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
           js.publish(`${this.opts.subjectPrefix}${row.subject}`, JSON.stringify(row.envelope), {
@@ -226,27 +251,19 @@ export class OutboxRelay {
         ),
       );
       const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
-      const failure = firstFailure(rows, outcomes);
+      const failures = failuresOf(rows, outcomes);
       if (published.length > 0) {
         await client.query(
           "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])",
           [published],
         );
       }
-      if (failure) {
-        await client.query(
-          "UPDATE outbox_events SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
-          [failure.id, failure.error],
-        );
-        this.opts.logger.warn(
-          { eventId: failure.id, error: failure.error, retryInMs: this.opts.retryDelayMs },
-          "outbox relay: publish failed; will retry",
-        );
-      }
+      const outage = failures.length > 0 && (await this.brokerUnavailable(nc, failures));
+      if (failures.length > 0) await this.recordFailures(client, failures, !outage);
       await client.query("COMMIT");
       if (published.length > 0)
         this.opts.logger.debug({ count: published.length }, "outbox relay: published");
-      return { taken: rows.length, failed: failure !== undefined };
+      return { taken: rows.length, failed: outage };
     } catch (err) {
       await client.query("ROLLBACK").catch((rollbackErr: Error) => {
         broken = rollbackErr;
@@ -258,6 +275,75 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Whether these failures say the broker is away rather than the rows are bad: a lost or closed
+   * connection, a timeout, or an event stream the server cannot show right now (no JetStream, a
+   * server that lost its state and has not been set up again).
+   */
+  private async brokerUnavailable(nc: NatsConnection, failures: Failure[]): Promise<boolean> {
+    if (nc.isClosed() || failures.some((f) => isBrokerUnavailable(f.cause))) return true;
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: this.opts.publishTimeoutMs });
+      await jsm.streams.info(streamNames(this.opts.subjectPrefix).events);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /**
+   * Keeps each failure's error on its row. A failure that counts (the broker was up) also costs an
+   * attempt and a backoff, and the last attempt parks the row: it stays, with its error, for an
+   * operator (README "Outbox"), and is never tried again by itself.
+   */
+  private async recordFailures(
+    client: pg.PoolClient,
+    failures: Failure[],
+    counts: boolean,
+  ): Promise<void> {
+    const ids = failures.map((f) => f.id);
+    const errors = failures.map((f) => f.error);
+    if (counts) {
+      const { rows } = await client.query<{ id: string; attempts: number; parked: boolean }>(
+        `UPDATE outbox_events o SET
+           attempts = o.attempts + 1,
+           last_error = f.error,
+           next_attempt_at = now() + least($3::float8 * 2 ^ o.attempts, $4::float8) * interval '1 millisecond',
+           parked_at = CASE WHEN o.attempts + 1 >= $5 THEN now() END
+         FROM unnest($1::uuid[], $2::text[]) AS f(id, error)
+         WHERE o.id = f.id
+         RETURNING o.id, o.attempts, o.parked_at IS NOT NULL AS parked`,
+        [
+          ids,
+          errors,
+          this.opts.attemptBackoffMs,
+          this.opts.maxAttemptBackoffMs,
+          this.opts.maxAttempts,
+        ],
+      );
+      const parked = rows.filter((r) => r.parked);
+      if (parked.length > 0)
+        this.opts.logger.error(
+          { eventIds: parked.map((r) => r.id), error: errors[0] },
+          "outbox relay: rows parked after their last attempt",
+        );
+      this.opts.logger.warn(
+        { count: failures.length - parked.length, error: errors[0] },
+        "outbox relay: publish failed; will retry",
+      );
+      return;
+    }
+    await client.query(
+      `UPDATE outbox_events o SET last_error = f.error
+         FROM unnest($1::uuid[], $2::text[]) AS f(id, error) WHERE o.id = f.id`,
+      [ids, errors],
+    );
+    this.opts.logger.warn(
+      { count: failures.length, error: errors[0], retryInMs: this.opts.retryDelayMs },
+      "outbox relay: broker unavailable; will retry",
+    );
+  }
+
   private jetstream(): JetStreamClient | undefined {
     const nc = this.opts.nats();
     if (!nc || nc.isClosed()) return undefined;
@@ -266,17 +352,19 @@ export class OutboxRelay {
   }
 }
 
-/** The first row whose publish failed, with why; the rest of the batch is retried with it. */
-function firstFailure(
-  rows: OutboxRow[],
-  outcomes: PromiseSettledResult<unknown>[],
-): { id: string; error: string } | undefined {
+/** The rows whose publish failed, with why. */
+function failuresOf(rows: OutboxRow[], outcomes: PromiseSettledResult<unknown>[]): Failure[] {
+  const failures: Failure[] = [];
   for (const [i, outcome] of outcomes.entries()) {
     const row = rows[i];
     if (outcome.status === "rejected" && row) {
       const reason: unknown = outcome.reason;
-      return { id: row.id, error: reason instanceof Error ? reason.message : String(reason) };
+      failures.push({
+        id: row.id,
+        error: reason instanceof Error ? reason.message : String(reason),
+        cause: reason,
+      });
     }
   }
-  return undefined;
+  return failures;
 }

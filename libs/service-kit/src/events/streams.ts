@@ -1,4 +1,5 @@
 import {
+  DiscardPolicy,
   JetStreamApiError,
   jetstreamManager,
   StorageType,
@@ -33,12 +34,39 @@ export function streamNames(subjectPrefix: string): StreamNames {
   return { events: `${stem}EVENTS`, deadLetters: `${stem}DEAD_LETTERS` };
 }
 
+const DAY_MS = 24 * 60 * 60_000;
+
 /**
- * Creates the event and dead-letter streams if missing. Safe when several services start at once:
- * the server answers an identical `add` with the existing stream, and a stream created earlier with
- * another configuration is updated to this one.
+ * How long the streams keep messages (README "Retention"). The event stream is what a new or
+ * lagging consumer reads from, so its age limit is the longest a consumer may be away and still
+ * catch up; revocation checks rely on UserAccessChanged staying longer than the longest access
+ * token (7 days), hence the config's floor of 8 days.
  */
-export async function ensureStreams(nc: NatsConnection, subjectPrefix: string): Promise<void> {
+export interface StreamRetention {
+  eventsMaxAgeDays: number;
+  /** -1: no size limit. When full, the stream refuses new messages (they wait in the outboxes). */
+  eventsMaxBytes: number;
+  /** Longer than the event stream's: an operator needs time to look at a dead letter. */
+  deadLettersMaxAgeDays: number;
+}
+
+export const DEFAULT_STREAM_RETENTION: StreamRetention = {
+  eventsMaxAgeDays: 30,
+  eventsMaxBytes: -1,
+  deadLettersMaxAgeDays: 60,
+};
+
+/**
+ * Creates the event and dead-letter streams if missing, and brings existing ones to this
+ * configuration (limits included). Safe when several services start at once: the server answers
+ * an identical `add` with the existing stream. Returns the names it had to create, so a caller
+ * reconnecting to a server that lost its state knows its consumers are gone too.
+ */
+export async function ensureStreams(
+  nc: NatsConnection,
+  subjectPrefix: string,
+  retention: StreamRetention = DEFAULT_STREAM_RETENTION,
+): Promise<{ created: string[] }> {
   const jsm = await jetstreamManager(nc);
   const names = streamNames(subjectPrefix);
   const configs: Array<Partial<StreamConfig> & { name: string }> = [
@@ -47,21 +75,47 @@ export async function ensureStreams(nc: NatsConnection, subjectPrefix: string): 
       subjects: [`${subjectPrefix}evt.>`],
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      max_age: nanos(retention.eventsMaxAgeDays * DAY_MS),
+      max_bytes: retention.eventsMaxBytes,
+      // Dropping the oldest message to make room could drop one a consumer has not read yet.
+      discard: DiscardPolicy.New,
     },
     {
       name: names.deadLetters,
       subjects: [`${subjectPrefix}dlq.>`],
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      max_age: nanos(retention.deadLettersMaxAgeDays * DAY_MS),
     },
   ];
+  const created: string[] = [];
   for (const config of configs) {
     try {
-      await jsm.streams.add(config);
+      const before = await jsm.streams.info(config.name).catch((err: unknown) => {
+        if (err instanceof JetStreamApiError && err.code === STREAM_NOT_FOUND) return undefined;
+        throw err;
+      });
+      if (!before) {
+        await jsm.streams.add(config);
+        created.push(config.name);
+      } else if (!matches(before.config, config)) {
+        await jsm.streams.update(config.name, { ...before.config, ...config });
+      }
     } catch (err) {
+      // Another service created it between our look and our add: bring it to this configuration.
       if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
       const { config: existing } = await jsm.streams.info(config.name);
       await jsm.streams.update(config.name, { ...existing, ...config });
     }
   }
+  return { created };
+}
+
+/** The server's code for "stream not found". */
+const STREAM_NOT_FOUND = 10059;
+
+function matches(existing: StreamConfig, wanted: Partial<StreamConfig>): boolean {
+  return Object.entries(wanted).every(
+    ([key, value]) => JSON.stringify(existing[key as keyof StreamConfig]) === JSON.stringify(value),
+  );
 }

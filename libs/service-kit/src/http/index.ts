@@ -4,5 +4,5 @@ export {
   type ServiceAppOptions,
   type ServiceAppParts,
 } from "./build-service-app.js";
-export type { ReadinessCheck } from "./health-routes.js";
+export type { ReadinessCheck, ReadinessReport } from "./health-routes.js";
 export * from "./http-errors.js";

@@ -1,14 +1,17 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { PrismaPg } from "@prisma/adapter-pg";
 import type { Logger } from "pino";
+import { processedEventsRetentionDays } from "../config/retention-config.js";
 import { applyMigrations } from "../database/apply-migrations.js";
 import { connectionStringForSchema } from "../database/connection-string.js";
 import { createPgAdapter } from "../database/pg-adapter.js";
+import { BrokerLink } from "../events/broker-link.js";
 import { EventConsumer } from "../events/event-consumer.js";
 import type { EventHandler } from "../events/event-handler.js";
 import { eventTablesSql } from "../events/event-tables.js";
-import { connectNats } from "../events/nats-connection.js";
+import { outboxBacklog } from "../events/outbox-backlog.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
+import { RetentionPruner } from "../events/retention-pruner.js";
 import type { SqlClient, TransactionRunner } from "../events/sql-client.js";
 import { ensureStreams } from "../events/streams.js";
 import type { ReadinessCheck } from "../http/health-routes.js";
@@ -47,6 +50,11 @@ export interface InfrastructureConfig {
   databaseSchema: string;
   NATS_URL: string;
   NATS_SUBJECT_PREFIX: string;
+  EVENTS_MAX_AGE_DAYS: number;
+  EVENTS_MAX_BYTES: number;
+  DEAD_LETTERS_MAX_AGE_DAYS: number;
+  OUTBOX_RETENTION_HOURS: number;
+  PROCESSED_EVENTS_RETENTION_DAYS?: number | undefined;
 }
 
 export interface InfrastructureOptions<P extends PrismaLike> {
@@ -63,7 +71,10 @@ export interface InfrastructureOptions<P extends PrismaLike> {
 
 export interface ServiceInfrastructure<P extends PrismaLike> {
   prisma: P;
-  nats: NatsConnection;
+  /** The broker connection; throws while the service has never reached NATS (see `broker`). */
+  readonly nats: NatsConnection;
+  /** Whether NATS is connected and set up (streams, consumers). */
+  broker: BrokerLink;
   readiness: Record<string, ReadinessCheck>;
   /** In the order they must close: consumers, then the relay's last flush, then connections. */
   resources: Closeable[];
@@ -72,8 +83,9 @@ export interface ServiceInfrastructure<P extends PrismaLike> {
 
 /**
  * Everything a service opens before it serves: its schema migrated, Prisma on that schema, NATS
- * with the streams provisioned, the outbox relay and the event consumers. `main` and the tests
- * both start a service through here, so what is tested is what runs.
+ * with the streams provisioned and the event consumers (at once if the broker answers, else as
+ * soon as it does), the outbox relay and the retention pruner. `main` and the tests both start a
+ * service through here, so what is tested is what runs.
  */
 export async function openServiceInfrastructure<P extends PrismaLike>(
   options: InfrastructureOptions<P>,
@@ -94,50 +106,113 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     }),
     transactionOptions: TRANSACTION_OPTIONS,
   });
-  const nats = await connectNats({ servers: config.NATS_URL, name: config.service });
-  await ensureStreams(nats, config.NATS_SUBJECT_PREFIX);
-
-  const relay = new OutboxRelay({
-    databaseUrl: connectionStringForSchema(config.databaseUrl, config.databaseSchema),
-    schema: config.databaseSchema,
-    nats: () => nats,
-    subjectPrefix: config.NATS_SUBJECT_PREFIX,
-    logger: logger.child({ component: "outbox-relay" }),
-  });
-  await relay.start();
-
   const resources: Closeable[] = [];
-  if (options.handlers?.length) {
-    const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
-      prisma.$transaction(work);
-    const consumer = new EventConsumer<TransactionClientOf<P>>({
+  const prefix = config.NATS_SUBJECT_PREFIX;
+  const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
+    prisma.$transaction(work);
+  let consumer: EventConsumer<TransactionClientOf<P>> | undefined;
+
+  /**
+   * Once connected, and after every reconnect: the streams provisioned (and brought to their
+   * limits), then the consumers started. A reconnect to a server that lost its state finds the
+   * stream gone and recreates it; the durable consumers went with it, so they start afresh.
+   */
+  const onConnected = async (nc: NatsConnection) => {
+    const { created } = await ensureStreams(nc, prefix, {
+      eventsMaxAgeDays: config.EVENTS_MAX_AGE_DAYS,
+      eventsMaxBytes: config.EVENTS_MAX_BYTES,
+      deadLettersMaxAgeDays: config.DEAD_LETTERS_MAX_AGE_DAYS,
+    });
+    if (!options.handlers?.length || (consumer && created.length === 0)) return;
+    await consumer?.stop();
+    consumer = undefined;
+    const fresh = new EventConsumer<TransactionClientOf<P>>({
       service: config.service,
-      nats,
-      subjectPrefix: config.NATS_SUBJECT_PREFIX,
+      nats: nc,
+      subjectPrefix: prefix,
       transaction,
       handlers: options.handlers,
       logger: logger.child({ component: "event-consumer" }),
     });
-    await consumer.start();
-    resources.push({ name: "event-consumer", close: () => consumer.stop() });
+    try {
+      await fresh.start();
+    } catch (err) {
+      await fresh.stop().catch(() => undefined);
+      throw err;
+    }
+    consumer = fresh;
+  };
+  const broker = new BrokerLink({
+    servers: config.NATS_URL,
+    name: config.service,
+    logger: logger.child({ component: "nats" }),
+    onConnected,
+  });
+  // With the broker up, this returns connected, streams and consumers in place; without it, at
+  // once, still connecting in the background.
+  await broker.start();
+
+  const relay = new OutboxRelay({
+    databaseUrl: connectionStringForSchema(config.databaseUrl, config.databaseSchema),
+    schema: config.databaseSchema,
+    nats: () => broker.current(),
+    subjectPrefix: prefix,
+    logger: logger.child({ component: "outbox-relay" }),
+  });
+  try {
+    await relay.start();
+  } catch (err) {
+    await broker.close();
+    await prisma.$disconnect();
+    throw err;
   }
+
+  const pruner = new RetentionPruner({
+    db: prisma,
+    policy: {
+      outboxHours: config.OUTBOX_RETENTION_HOURS,
+      ...(options.handlers?.length && { processedDays: processedEventsRetentionDays(config) }),
+    },
+    logger: logger.child({ component: "retention" }),
+  });
+  pruner.start();
+
   resources.push(
+    {
+      name: "event-consumer",
+      close: async () => {
+        await broker.stopConnecting();
+        await consumer?.stop();
+      },
+    },
+    { name: "retention", close: () => pruner.stop() },
     { name: "outbox-relay", close: () => relay.stop() },
-    { name: "nats", close: () => nats.drain() },
+    { name: "nats", close: () => broker.close() },
     { name: "prisma", close: () => prisma.$disconnect() },
   );
 
   return {
     prisma,
-    nats,
+    get nats() {
+      return broker.connection();
+    },
+    broker,
     readiness: {
       database: async () => {
         await prisma.$queryRawUnsafe("SELECT 1");
       },
+      // Without NATS a service still serves from its database (the gate admits, sales record
+      // their events in the outbox): degraded, not unready.
       nats: async () => {
-        if (nats.isClosed()) throw new Error("connection closed");
-        await withTimeout(nats.flush(), 1_000, "no answer from NATS");
+        const state = broker.state();
+        if (!state.ready) return { degraded: state.reason ?? "unavailable" };
+        try {
+          await withTimeout(broker.connection().flush(), 1_000, "no answer from NATS");
+        } catch (err) {
+          return { degraded: err instanceof Error ? err.message : String(err) };
+        }
       },
+      outbox: async () => ({ info: { ...(await outboxBacklog(prisma)) } }),
     },
     resources,
     async close() {
