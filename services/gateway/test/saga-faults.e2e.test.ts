@@ -19,7 +19,7 @@ let admin: string;
 let scanner: string;
 const { api, login, person, concertOnSale: concertFor } = apiClient(() => stack.url);
 const concertOnSale = (tickets = 1) => concertFor(admin, tickets);
-/** A harness limit: a redelivery after a crash mid-message waits out the 30 s ack wait. */
+/** A harness limit: a redelivery after a crash mid-message waits out the 10 s ack wait. */
 const FAULT_TIMEOUT = 90_000;
 /** How long a saga may take to finish after the fault is over (same reason). */
 const SETTLE_MS = 60_000;

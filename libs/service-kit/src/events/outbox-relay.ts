@@ -229,6 +229,12 @@ export class OutboxRelay {
     if (!pool) return { taken: 0, failed: false };
     const client = await pool.connect();
     let broken: Error | undefined;
+    // A pooled client's socket error is emitted on the client, and an unheard "error" event kills
+    // the process: a database that resets connections mid-drain must cost a batch, not the service.
+    const onLost = (err: Error) => {
+      broken = err;
+    };
+    client.on("error", onLost);
     try {
       await client.query("BEGIN");
       // Parked rows and rows waiting out their backoff are skipped, so no number of bad rows can
@@ -271,6 +277,7 @@ export class OutboxRelay {
       throw err;
     } finally {
       // A connection that cannot even roll back is discarded rather than handed out again.
+      client.removeListener("error", onLost);
       client.release(broken);
     }
   }
