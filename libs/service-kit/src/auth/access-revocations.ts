@@ -9,6 +9,7 @@ import {
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { streamNames } from "../events/streams.js";
+import type { ReadinessReport } from "../http/health-routes.js";
 import type { Identity } from "./access-token.js";
 
 /** What a token verifier asks: has this token's access been taken back since it was minted? */
@@ -97,8 +98,14 @@ export class AccessRevocationWatcher implements AccessRevocations {
   }
 
   /** For `/readyz`: a process that has not read every change yet could accept a revoked token. */
-  readonly readiness = async (): Promise<void> => {
-    if (!this.caughtUp) throw new Error(`not caught up with access changes: ${this.state}`);
+  /**
+   * Degraded, not failed, until caught up: like NATS itself, a follower behind the broker keeps
+   * the service able to serve (identity's own admin routes check its table either way), and
+   * taking the gate out of rotation because the broker is away would stop admissions.
+   */
+  readonly readiness = async (): Promise<ReadinessReport | undefined> => {
+    if (!this.caughtUp) return { degraded: `not caught up with access changes: ${this.state}` };
+    return undefined;
   };
 
   async stop(): Promise<void> {
