@@ -8,7 +8,7 @@ import {
 import { createTokenVerifier, type TokenVerifier } from "../auth/access-token.js";
 import { createGuards, type Guards } from "../auth/guards.js";
 import type { VerificationKey } from "../auth/token-keys.js";
-import { installErrorHandler } from "./error-handler.js";
+import { answerFrameworkError, installErrorHandler } from "./error-handler.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
 import { acceptEmptyJsonBodies } from "./json-body-parser.js";
 import {
@@ -93,6 +93,7 @@ function createFastify(options: ServiceAppOptions) {
     // Read by genReqId, which keeps the client's id only if it is a safe one (request-id.ts).
     requestIdHeader: false,
     genReqId: requestIdGenerator(options.logger),
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 }
 

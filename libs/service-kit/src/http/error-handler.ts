@@ -1,5 +1,5 @@
 import type { ErrorBody, ValidationIssue } from "@concert/contracts";
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isResponseSerializationError } from "fastify-type-provider-zod";
 import { classifyDatabaseError } from "./database-errors.js";
 import { HttpError } from "./http-errors.js";
@@ -50,3 +50,23 @@ export function installErrorHandler(app: FastifyInstance): void {
 
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: "Not Found" }));
 }
+
+/**
+ * What Fastify answers before any route or error handler runs (a path that is not valid
+ * percent-encoded UTF-8, a path parameter past `maxParamLength`): its own body would lack `detail`.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 400;
+  if (status >= 500) request.log.error({ err: error }, "framework error");
+  reply.status(status).send({ detail: FRAMEWORK_ERRORS[error.code] ?? "Bad Request" });
+}
+
+const FRAMEWORK_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: "The URL is not valid percent-encoded UTF-8",
+  FST_ERR_MAX_PARAM_LENGTH: "A path parameter is too long",
+  FST_ERR_ASYNC_CONSTRAINT: "Internal Server Error",
+};

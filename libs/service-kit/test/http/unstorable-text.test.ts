@@ -77,6 +77,15 @@ describe("text Postgres cannot store", () => {
     expect((await post("/things/a%00", bad)).statusCode).toBe(422);
   });
 
+  it("in a URL that is not even UTF-8, or a path parameter past Fastify's limit, is a 4xx with a detail", async () => {
+    const badUtf8 = await post("/things/%ED%A0%80", { name: "x" });
+    expect(badUtf8.statusCode).toBe(400);
+    expect(badUtf8.json().detail).toEqual(expect.any(String));
+    const long = await post(`/things/${"x".repeat(10_000)}`, { name: "x" });
+    expect(long.statusCode).toBe(414);
+    expect(long.json().detail).toEqual(expect.any(String));
+  });
+
   it("is found however deep the value nests, without recursion", () => {
     let deep: unknown = "\u0000";
     for (let i = 0; i < 100_000; i++) deep = [deep];

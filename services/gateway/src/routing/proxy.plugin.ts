@@ -47,7 +47,8 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
         body,
         contentType: request.headers["content-type"] ?? "application/octet-stream",
       }),
-      // The service logs under the gateway's request id, so one id follows a request everywhere.
+      // The service logs under the gateway's request id, so one id follows a request everywhere:
+      // the client's own when it was a safe one, else the one the kit generated (request-id.ts).
       rewriteRequestHeaders: (_req, headers) => ({
         ...withoutIdentityHeaders(headers),
         "x-request-id": request.id,
