@@ -1,8 +1,9 @@
 /**
  * What a database error means for the caller, whichever way it arrived: through Prisma's client
  * (a `P....` code, the adapter's error under `meta.driverAdapterError.cause` with Postgres'
- * SQLSTATE as `originalCode`, or a `kind` for the ones it names), or straight from node-postgres
- * (the SQLSTATE as `code`). `undefined` for anything that is not one of these: a real 500.
+ * SQLSTATE as `originalCode`, or a `kind` for the ones it names), as the adapter's own
+ * `DriverAdapterError` (a conflict found at COMMIT: its `cause` is that same object), or straight
+ * from node-postgres (the SQLSTATE as `code`). `undefined` for anything that is not one of these: a real 500.
  */
 export type DatabaseFailure =
   | { status: 503; detail: string; retryAfterSeconds: number; reason: string }
@@ -66,6 +67,7 @@ interface ErrorShape {
   code?: unknown;
   message?: unknown;
   severity?: unknown;
+  kind?: unknown;
   cause?: ErrorShape;
   meta?: { driverAdapterError?: { cause?: AdapterCause } };
 }
@@ -78,7 +80,10 @@ interface AdapterCause {
 export function classifyDatabaseError(error: unknown): DatabaseFailure | undefined {
   if (typeof error !== "object" || error === null) return undefined;
   const shape = error as ErrorShape;
-  const cause = shape.meta?.driverAdapterError?.cause;
+  // Prisma wraps the adapter's error, except at COMMIT: there the adapter's own error arrives.
+  const cause =
+    shape.meta?.driverAdapterError?.cause ??
+    (typeof shape.cause?.kind === "string" ? (shape.cause as AdapterCause) : undefined);
   const sqlState =
     cause?.originalCode ?? cause?.code ?? sqlStateOf(shape) ?? sqlStateOf(shape.cause);
   const kind = cause?.kind;

@@ -188,6 +188,32 @@ describe("classifyDatabaseError, on errors as Prisma's pg adapter reports them",
     }
   });
 
+  it("sees a conflict found at COMMIT, where the adapter's own error arrives unwrapped", async () => {
+    const adapter = await createPgAdapter(infra.databaseUrl, "public", { max: 2 }).connect();
+    const run = (tx: { executeRaw: typeof adapter.executeRaw }, sql: string) =>
+      tx.executeRaw({ sql, args: [], argTypes: [] });
+    try {
+      // Write skew: each reads both rows and writes one; SERIALIZABLE refuses the second COMMIT.
+      const first = await adapter.startTransaction("SERIALIZABLE");
+      const second = await adapter.startTransaction("SERIALIZABLE");
+      await first.queryRaw({ sql: "SELECT sum(value) FROM counters", args: [], argTypes: [] });
+      await second.queryRaw({ sql: "SELECT sum(value) FROM counters", args: [], argTypes: [] });
+      await run(first, "UPDATE counters SET value = value + 1 WHERE id = 1");
+      await run(second, "UPDATE counters SET value = value + 1 WHERE id = 2");
+      await run(first, "COMMIT");
+      await first.commit();
+      const error = await run(second, "COMMIT").then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      await second.rollback();
+      expect(error).toMatchObject({ name: "DriverAdapterError" });
+      expect(classifyDatabaseError(error)).toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
   it("leaves everything else to be a 500", () => {
     expect(classifyDatabaseError(new Error("boom"))).toBeUndefined();
     expect(classifyDatabaseError({ code: "P2002" })).toBeUndefined();
