@@ -91,5 +91,9 @@ describe("text Postgres cannot store", () => {
     for (let i = 0; i < 100_000; i++) deep = [deep];
     expect(findUnstorableText(deep)).toHaveLength(1);
     expect(findUnstorableText({ a: ["fine", { b: "fine" }] })).toEqual([]);
+    // Shaped like Fastify's params: an object whose prototype has no prototype.
+    const params = Object.create(Object.create(null));
+    params.code = "a\u0000";
+    expect(findUnstorableText(params)).toEqual([{ path: ["code"], message: expect.any(String) }]);
   });
 });
