@@ -1,19 +1,24 @@
-import { randomUUID } from "node:crypto";
 import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger } from "fastify";
 import {
   jsonSchemaTransform,
   serializerCompiler,
-  validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import type { AccessRevocations } from "../auth/access-revocations.js";
 import { createTokenVerifier, type TokenVerifier } from "../auth/access-token.js";
 import { createGuards, type Guards } from "../auth/guards.js";
 import type { VerificationKey } from "../auth/token-keys.js";
-import { installErrorHandler } from "./error-handler.js";
+import { answerFrameworkError, installErrorHandler } from "./error-handler.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
 import { acceptEmptyJsonBodies } from "./json-body-parser.js";
+import {
+  REQUEST_ID_HEADER,
+  REQUEST_ID_REPLACED_HEADER,
+  requestIdGenerator,
+  requestIdWasReplaced,
+} from "./request-id.js";
+import { storableTextValidatorCompiler } from "./storable-text.js";
 
 export interface ServiceAppOptions {
   /** Shown in the OpenAPI document and the logs. */
@@ -38,17 +43,21 @@ export interface ServiceAppParts {
 }
 
 /**
- * The Fastify instance every service starts from: zod validation from the contracts, the
- * `{detail}` error shape, request ids that follow a request across services, health routes, an
+ * The Fastify instance every service starts from: zod validation from the contracts (and no text
+ * Postgres cannot store), the `{detail}` error shape, request ids that follow a request across
+ * services, health routes, an
  * OpenAPI document at `/openapi.json` that the gateway merges into `/docs`, and the guards that
  * check tokens and roles.
  */
 export async function buildServiceApp(options: ServiceAppOptions): Promise<ServiceAppParts> {
   const app = createFastify(options);
-  app.setValidatorCompiler(validatorCompiler);
+  app.setValidatorCompiler(storableTextValidatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook("onSend", async (request, reply) => {
-    reply.header("x-request-id", request.id);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (requestIdWasReplaced(request.headers, request.id)) {
+      reply.header(REQUEST_ID_REPLACED_HEADER, "true");
+    }
   });
   installErrorHandler(app);
   acceptEmptyJsonBodies(app);
@@ -84,8 +93,10 @@ function createFastify(options: ServiceAppOptions) {
   return Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 1_048_576,
-    requestIdHeader: "x-request-id",
-    genReqId: () => randomUUID(),
+    // Read by genReqId, which keeps the client's id only if it is a safe one (request-id.ts).
+    requestIdHeader: false,
+    genReqId: requestIdGenerator(options.logger),
+    frameworkErrors: answerFrameworkError,
   }).withTypeProvider<ZodTypeProvider>();
 }
 

@@ -1,9 +1,7 @@
 import type { ErrorBody, ValidationIssue } from "@concert/contracts";
-import type { FastifyError, FastifyInstance } from "fastify";
-import {
-  hasZodFastifySchemaValidationErrors,
-  isResponseSerializationError,
-} from "fastify-type-provider-zod";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isResponseSerializationError } from "fastify-type-provider-zod";
+import { classifyDatabaseError } from "./database-errors.js";
 import { HttpError } from "./http-errors.js";
 
 /**
@@ -15,7 +13,8 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).headers(error.headers).send({ detail: error.detail });
     }
-    if (hasZodFastifySchemaValidationErrors(error)) {
+    // zod's issues and the kit's text rule (storable-text.ts) arrive the same way.
+    if (Array.isArray(error.validation) && error.validation.length > 0) {
       const where = error.validationContext ?? "body";
       const detail: ValidationIssue[] = error.validation.map((issue) => ({
         loc: [where, ...issue.instancePath.split("/").filter(Boolean)],
@@ -29,12 +28,17 @@ export function installErrorHandler(app: FastifyInstance): void {
       request.log.error({ err: error }, "response did not match its schema");
       return reply.status(500).send({ detail: "Internal Server Error" });
     }
-    if (isDatabaseBusy(error)) {
-      request.log.warn({ err: error }, "database busy");
+    const database = classifyDatabaseError(error);
+    if (database?.status === 503) {
+      request.log.warn({ err: error, reason: database.reason }, "database conflict or outage");
       return reply
         .status(503)
-        .header("retry-after", "1")
-        .send({ detail: "Service busy, retry shortly" });
+        .header("retry-after", String(database.retryAfterSeconds))
+        .send({ detail: database.detail });
+    }
+    if (database?.status === 422) {
+      request.log.warn({ err: error, reason: database.reason }, "database refused a value");
+      return reply.status(422).send({ detail: database.detail });
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -47,10 +51,22 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => reply.status(404).send({ detail: "Not Found" }));
 }
 
-/** Prisma's codes for "no connection free in time" and "transaction could not start in time". */
-const BUSY_CODES = new Set(["P2024", "P2028"]);
-
-function isDatabaseBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === "string" && BUSY_CODES.has(code);
+/**
+ * What Fastify answers before any route or error handler runs (a path that is not valid
+ * percent-encoded UTF-8, a path parameter past `maxParamLength`): its own body would lack `detail`.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status = error.statusCode ?? 400;
+  if (status >= 500) request.log.error({ err: error }, "framework error");
+  reply.status(status).send({ detail: FRAMEWORK_ERRORS[error.code] ?? "Bad Request" });
 }
+
+const FRAMEWORK_ERRORS: Record<string, string> = {
+  FST_ERR_BAD_URL: "The URL is not valid percent-encoded UTF-8",
+  FST_ERR_MAX_PARAM_LENGTH: "A path parameter is too long",
+  FST_ERR_ASYNC_CONSTRAINT: "Internal Server Error",
+};

@@ -1,4 +1,9 @@
-import { bearerToken, type TokenVerifier, UnauthorizedError } from "@concert/service-kit";
+import {
+  bearerToken,
+  HttpError,
+  type TokenVerifier,
+  UnauthorizedError,
+} from "@concert/service-kit";
 import replyFrom from "@fastify/reply-from";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { withoutIdentityHeaders } from "../auth/identity-headers.js";
@@ -40,6 +45,7 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
 
   const handler = async (request: FastifyRequest, reply: import("fastify").FastifyReply) => {
     if (!isPublic(request)) authenticate(request, options.verify);
+    refuseUndecodableUrl(request.url);
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     return reply.from(request.url, {
       // Bytes go out exactly as they came in; without this reply-from re-encodes JSON bodies.
@@ -47,7 +53,8 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
         body,
         contentType: request.headers["content-type"] ?? "application/octet-stream",
       }),
-      // The service logs under the gateway's request id, so one id follows a request everywhere.
+      // The service logs under the gateway's request id, so one id follows a request everywhere:
+      // the client's own when it was a safe one, else the one the kit generated (request-id.ts).
       // X-Forwarded-For is replaced, never appended to: services trust it from the gateway only,
       // so it must hold the address the gateway saw, not one the client wrote.
       rewriteRequestHeaders: (_req, headers) => ({
@@ -72,6 +79,19 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
 function isPublic(request: FastifyRequest): boolean {
   const path = request.url.split("?")[0];
   return PUBLIC_ROUTES.some((route) => route.method === request.method && route.path === path);
+}
+
+/**
+ * reply-from decodes the whole URL, query included, to look for `..`: a percent-escape that is not
+ * UTF-8 (`?q=%FF`) would throw there and answer 500. Fastify already refuses such a path; this
+ * refuses such a query the same way.
+ */
+function refuseUndecodableUrl(url: string): void {
+  try {
+    decodeURIComponent(url);
+  } catch {
+    throw new HttpError(400, "The URL is not valid percent-encoded UTF-8");
+  }
 }
 
 function authenticate(request: FastifyRequest, verify: TokenVerifier): void {
