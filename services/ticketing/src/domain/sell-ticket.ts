@@ -75,7 +75,7 @@ export async function purchaseNext(
       UPDATE tickets t
          SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
              buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
-             price = COALESCE(t.price, ${concert.ticketPrice}), sold_at = now(), revision = t.revision + 1,
+             price = COALESCE(t.price, ${concert.ticketPrice}::numeric), sold_at = now(), revision = t.revision + 1,
              updated_at = now()
         FROM next WHERE t.id = next.id
       RETURNING t.id`;
@@ -87,12 +87,19 @@ export async function purchaseNext(
   });
 }
 
-async function requireOnSale(tx: Tx, concertId: string) {
-  const concert = await tx.concert.findUnique({ where: { id: concertId } });
+/**
+ * The concert, if it may sell, locked `FOR KEY SHARE` until the sale commits: sales do not block
+ * each other, but a cancellation being applied (lockConcertAgainstSales) waits for this sale to
+ * commit and then voids it if it came after the cancellation; a sale arriving while the
+ * cancellation is applied waits, then reads it cancelled.
+ */
+async function requireOnSale(tx: Tx, concertId: string): Promise<{ ticketPrice: string | null }> {
+  const [concert] = await tx.$queryRaw<{ status: string; ticket_price: string | null }[]>`
+    SELECT status, ticket_price::text FROM concerts WHERE id = ${concertId}::uuid FOR KEY SHARE`;
   if (!concert) throw new NotFoundError("Concert not found");
   if (concert.status === ConcertStatus.enum.cancelled)
     throw new ConflictError("Concert is cancelled");
-  return concert;
+  return { ticketPrice: concert.ticket_price };
 }
 
 async function announceSale(tx: Tx, ticket: Ticket): Promise<void> {
