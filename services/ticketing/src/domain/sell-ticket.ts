@@ -8,47 +8,42 @@ import {
 } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
-import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
+import type { Ticket } from "../generated/prisma/client.js";
 import { toTicketSnapshot } from "./ticket-view.js";
 
 /**
  * The box office sells a specific ticket. The buyer's account, found by email, becomes the owner;
  * with no account yet, the email is kept and the account that registers with it later owns it.
+ * Runs in the caller's transaction (answerOnce), which an Idempotency-Key's answer joins.
  */
-export async function markSold(
-  prisma: PrismaClient,
-  ticketId: string,
-  sale: MarkSoldRequest,
-): Promise<Ticket> {
-  return prisma.$transaction(async (tx) => {
-    const ticket = await tx.ticket.findUnique({ where: { id: ticketId } });
-    if (!ticket) throw new NotFoundError("Ticket not found");
-    if (!canTransition(ticket.status, "sold")) {
-      throw new ConflictError(`Ticket is ${ticket.status}; only a created ticket can be sold`);
-    }
-    const concert = await requireOnSale(tx, ticket.concertId);
-    const email = sale.buyer_email.trim().toLowerCase();
-    const account = await tx.knownUser.findUnique({ where: { email } });
-    const sold = await tx.ticket.updateManyAndReturn({
-      // The status in the WHERE makes two racing sales of one ticket end with one winner.
-      where: { id: ticketId, status: UNSOLD_STATUS },
-      data: {
-        status: "sold",
-        ownerId: account?.id ?? null,
-        ownerEmail: email,
-        buyerName: sale.buyer_name,
-        buyerEmail: email,
-        buyerPhone: sale.buyer_phone ?? null,
-        price: sale.price ?? ticket.price ?? concert.ticketPrice,
-        soldAt: new Date(),
-        revision: { increment: 1 },
-      },
-    });
-    const ticketSold = sold[0];
-    if (!ticketSold) throw new ConflictError("Ticket was sold concurrently");
-    await announceSale(tx, ticketSold);
-    return ticketSold;
+export async function markSold(tx: Tx, ticketId: string, sale: MarkSoldRequest): Promise<Ticket> {
+  const ticket = await tx.ticket.findUnique({ where: { id: ticketId } });
+  if (!ticket) throw new NotFoundError("Ticket not found");
+  if (!canTransition(ticket.status, "sold")) {
+    throw new ConflictError(`Ticket is ${ticket.status}; only a created ticket can be sold`);
+  }
+  const concert = await requireOnSale(tx, ticket.concertId);
+  const email = sale.buyer_email.trim().toLowerCase();
+  const account = await tx.knownUser.findUnique({ where: { email } });
+  const sold = await tx.ticket.updateManyAndReturn({
+    // The status in the WHERE makes two racing sales of one ticket end with one winner.
+    where: { id: ticketId, status: UNSOLD_STATUS },
+    data: {
+      status: "sold",
+      ownerId: account?.id ?? null,
+      ownerEmail: email,
+      buyerName: sale.buyer_name,
+      buyerEmail: email,
+      buyerPhone: sale.buyer_phone ?? null,
+      price: sale.price ?? ticket.price ?? concert.ticketPrice,
+      soldAt: new Date(),
+      revision: { increment: 1 },
+    },
   });
+  const ticketSold = sold[0];
+  if (!ticketSold) throw new ConflictError("Ticket was sold concurrently");
+  await announceSale(tx, ticketSold);
+  return ticketSold;
 }
 
 /**
@@ -56,35 +51,29 @@ export async function markSold(
  * simultaneous buyers a different ticket, and none at all once every ticket is taken: no
  * overselling, and no buyer waits on another's transaction.
  */
-export async function purchaseNext(
-  prisma: PrismaClient,
-  concertId: string,
-  buyer: Identity,
-): Promise<Ticket> {
-  return prisma.$transaction(async (tx) => {
-    const concert = await requireOnSale(tx, concertId);
-    const email = buyer.email.toLowerCase();
-    const account = await tx.knownUser.findUnique({ where: { id: buyer.userId } });
-    const taken = await tx.$queryRaw<{ id: string }[]>`
-      WITH next AS (
-        SELECT id FROM tickets
-         WHERE concert_id = ${concertId}::uuid AND status = ${UNSOLD_STATUS}::"TicketStatus"
-         ORDER BY created_at, ticket_number
-         LIMIT 1
-         FOR UPDATE SKIP LOCKED)
-      UPDATE tickets t
-         SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
-             buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
-             price = COALESCE(t.price, ${concert.ticketPrice}::numeric), sold_at = now(), revision = t.revision + 1,
-             updated_at = now()
-        FROM next WHERE t.id = next.id
-      RETURNING t.id`;
-    const id = taken[0]?.id;
-    if (!id) throw new ConflictError("Sold out: no tickets left for this concert");
-    const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
-    await announceSale(tx, ticket);
-    return ticket;
-  });
+export async function purchaseNext(tx: Tx, concertId: string, buyer: Identity): Promise<Ticket> {
+  const concert = await requireOnSale(tx, concertId);
+  const email = buyer.email.toLowerCase();
+  const account = await tx.knownUser.findUnique({ where: { id: buyer.userId } });
+  const taken = await tx.$queryRaw<{ id: string }[]>`
+    WITH next AS (
+      SELECT id FROM tickets
+       WHERE concert_id = ${concertId}::uuid AND status = ${UNSOLD_STATUS}::"TicketStatus"
+       ORDER BY created_at, ticket_number
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED)
+    UPDATE tickets t
+       SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
+           buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
+           price = COALESCE(t.price, ${concert.ticketPrice}::numeric), sold_at = now(), revision = t.revision + 1,
+           updated_at = now()
+      FROM next WHERE t.id = next.id
+    RETURNING t.id`;
+  const id = taken[0]?.id;
+  if (!id) throw new ConflictError("Sold out: no tickets left for this concert");
+  const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
+  await announceSale(tx, ticket);
+  return ticket;
 }
 
 /**
