@@ -6,7 +6,12 @@ import type { AppContext } from "../app-context.js";
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 /** What clients send (axios, fetch, the scanner app) and what they may read back. */
 const REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"];
-const EXPOSED_HEADERS = ["Content-Disposition", "Retry-After", "X-Request-Id"];
+const EXPOSED_HEADERS = [
+  "Content-Disposition",
+  "Idempotent-Replayed",
+  "Retry-After",
+  "X-Request-Id",
+];
 
 /** What browsers need of the one public entry: security headers and the allowed origins. */
 export async function browserSecurityRoutes({ app, config }: AppContext): Promise<void> {
