@@ -2,6 +2,7 @@ import {
   ConcertStatus,
   canTransition,
   type MarkSoldRequest,
+  SOLD_STATUSES,
   TicketSold,
   TicketStatus,
   UNSOLD_STATUS,
@@ -51,8 +52,14 @@ export async function markSold(tx: Tx, ticketId: string, sale: MarkSoldRequest):
  * simultaneous buyers a different ticket, and none at all once every ticket is taken: no
  * overselling, and no buyer waits on another's transaction.
  */
-export async function purchaseNext(tx: Tx, concertId: string, buyer: Identity): Promise<Ticket> {
+export async function purchaseNext(
+  tx: Tx,
+  concertId: string,
+  buyer: Identity,
+  limitPerBuyer?: number,
+): Promise<Ticket> {
   const concert = await requireOnSale(tx, concertId);
+  if (limitPerBuyer !== undefined) await requireUnderLimit(tx, concertId, buyer, limitPerBuyer);
   const email = buyer.email.toLowerCase();
   const account = await tx.knownUser.findUnique({ where: { id: buyer.userId } });
   const taken = await tx.$queryRaw<{ id: string }[]>`
@@ -89,6 +96,24 @@ async function requireOnSale(tx: Tx, concertId: string): Promise<{ ticketPrice: 
   if (concert.status === ConcertStatus.enum.cancelled)
     throw new ConflictError("Concert is cancelled");
   return { ticketPrice: concert.ticket_price };
+}
+
+/**
+ * The buyer holds fewer than `limit` tickets of the concert (refunded ones no longer count; one
+ * transferred to them does). Purchases of one buyer for one concert take turns on an advisory
+ * lock first, so simultaneous ones cannot together pass the limit; other buyers never wait.
+ */
+async function requireUnderLimit(tx: Tx, concertId: string, buyer: Identity, limit: number) {
+  await tx.$queryRaw`
+    SELECT pg_advisory_xact_lock(hashtextextended(${`buyer-limit:${concertId}:${buyer.userId}`}, 0))::text`;
+  const held = await tx.ticket.count({
+    where: { concertId, ownerId: buyer.userId, status: { in: [...SOLD_STATUSES] } },
+  });
+  if (held >= limit) {
+    throw new ConflictError(
+      `Limit reached: one buyer may hold at most ${limit} ticket(s) of this concert`,
+    );
+  }
 }
 
 async function announceSale(tx: Tx, ticket: Ticket): Promise<void> {

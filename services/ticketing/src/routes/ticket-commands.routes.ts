@@ -54,7 +54,7 @@ function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
 }
 
 /** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
-export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): void {
+export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
 
@@ -165,7 +165,12 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
     },
     async (request, reply) => {
       const answer = await answerOnce(prisma, keyedRequest(request), async (tx) => {
-        const ticket = await purchaseNext(tx, request.body.concert_id, identityOf(request));
+        const ticket = await purchaseNext(
+          tx,
+          request.body.concert_id,
+          identityOf(request),
+          config.MAX_TICKETS_PER_BUYER,
+        );
         return { statusCode: 201, body: await ticketResponse(tx, codeSigningKey, ticket) };
       });
       return send(reply, answer);
