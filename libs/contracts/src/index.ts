@@ -3,6 +3,7 @@ export * from "./attendance/scans.http.js";
 export * from "./catalog/catalog.events.js";
 export * from "./catalog/concerts.http.js";
 export * from "./common/errors.js";
+export * from "./common/idempotency.js";
 export * from "./common/ids.js";
 export * from "./common/pagination.js";
 export * from "./events/define-event.js";

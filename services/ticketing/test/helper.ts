@@ -6,8 +6,8 @@ import { eventually, publishEvent, type TestInfra, testEnv } from "@concert/test
 import { ticketingService } from "../src/service.js";
 
 /** Ticketing as `main` starts it, fed by events published to this run's broker. */
-export async function startTestTicketing(infra: TestInfra) {
-  const service = await startTestService(ticketingService, testEnv(infra));
+export async function startTestTicketing(infra: TestInfra, env: Record<string, string> = {}) {
+  const service = await startTestService(ticketingService, testEnv(infra, env));
   const { prisma, nats } = service.infra;
 
   return {

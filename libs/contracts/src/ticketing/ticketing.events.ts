@@ -59,8 +59,19 @@ export const TicketDeleted = defineEvent({
 });
 
 /**
- * The ticket was refunded (after the gate revoked it for `refund_id`): the snapshot in status
- * `refunded`, and `amount` = what its holder had paid (0 when no price was recorded).
+ * Why a ticket was refunded: a refund request the gate revoked the ticket for (the refund saga),
+ * or a sale ticketing made after catalog had already cancelled the concert, voided when the
+ * cancellation reached ticketing (docs/TICKET-LIFECYCLE.md, "A sale that raced a cancellation").
+ */
+export const RefundReason = z.enum(["refund_approved", "concert_cancelled"]);
+export type RefundReason = z.infer<typeof RefundReason>;
+
+/**
+ * The ticket was refunded: the snapshot in status `refunded`, and `amount` = what its holder had
+ * paid (0 when no price was recorded). `refund_id` names the refund request the gate revoked the
+ * ticket for, or, for a voided sale (`reason: concert_cancelled`), a fresh id no request has:
+ * the key a payment provider pays the holder back under. `reason` is absent in events written
+ * before it existed: those are all `refund_approved`.
  */
 export const TicketRefunded = defineEvent({
   name: "TicketRefunded",
@@ -71,6 +82,7 @@ export const TicketRefunded = defineEvent({
   payload: TicketSnapshot.extend({
     refund_id: z.uuid(),
     amount: z.number(),
+    reason: RefundReason.optional(),
   }),
 });
 

@@ -8,6 +8,7 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const REQUEST_HEADERS = ["Authorization", "Content-Type", "Idempotency-Key", "X-Request-Id"];
 const EXPOSED_HEADERS = [
   "Content-Disposition",
+  "Idempotent-Replayed",
   "Retry-After",
   "X-Request-Id",
   "X-Request-Id-Replaced",

@@ -1,20 +1,22 @@
 import { randomUUID } from "node:crypto";
 import { ConcertStatus, TicketCreated } from "@concert/contracts";
 import { ConflictError, NotFoundError, recordEvents } from "@concert/service-kit";
-import { newTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
+import { insertNumberedTickets, type TicketNumberSource } from "./ticket-numbers.js";
 import { toTicketSnapshot } from "./ticket-view.js";
 
 /**
  * Issues `quantity` tickets in one transaction, each at `price` (the concert's ticket price when
  * not given). The concert's issued count is raised with a conditional UPDATE, so concurrent
  * batches can never together pass the capacity; a concert without capacity has no limit.
+ * A ticket number already taken is drawn again for that ticket alone (see insertNumberedTickets).
  */
 export async function createTickets(
   prisma: PrismaClient,
   concertId: string,
   quantity: number,
   price?: number | null,
+  nextNumber?: TicketNumberSource,
 ): Promise<Ticket[]> {
   return prisma.$transaction(async (tx) => {
     const reserved = await tx.$queryRaw<{ ticket_price: string | null }[]>`
@@ -24,14 +26,15 @@ export async function createTickets(
       RETURNING ticket_price::text`;
     const concert = reserved[0];
     if (!concert) throw await refusal(tx, concertId);
-    const tickets = await tx.ticket.createManyAndReturn({
-      data: Array.from({ length: quantity }, () => ({
+    const tickets = await insertNumberedTickets(
+      tx,
+      Array.from({ length: quantity }, () => ({
         id: randomUUID(),
         concertId,
-        ticketNumber: newTicketNumber(),
         price: price ?? concert.ticket_price,
       })),
-    });
+      nextNumber,
+    );
     await recordEvents(tx, TicketCreated, tickets.map(toTicketSnapshot));
     return tickets;
   });

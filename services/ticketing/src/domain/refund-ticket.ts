@@ -43,6 +43,7 @@ export async function refundRevokedTicket(
     ...toTicketSnapshot(ticket),
     refund_id: revoked.refund_id,
     amount: ticket.price?.toNumber() ?? 0,
+    reason: "refund_approved",
   });
   await recordEvent(tx, TicketCreated, toTicketSnapshot(replacement));
   return replacement;

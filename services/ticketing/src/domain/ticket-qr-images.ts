@@ -1,6 +1,10 @@
 import type { KeyObject } from "node:crypto";
 import type { TicketResponse } from "@concert/contracts";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
+
+/** Where images are stored: the client, or the transaction of the command that answers them. */
+type ImageStore = Pick<PrismaClient, "$executeRaw">;
+
 import { renderQrPng } from "./qr-image.js";
 import { qrDataOf, toTicketResponse } from "./ticket-view.js";
 
@@ -18,7 +22,7 @@ export interface TicketWithQr {
  * of the ticket: no revision, no event, and a stored pair is always consistent (image of its text).
  */
 export async function withQrImages(
-  prisma: PrismaClient,
+  prisma: ImageStore,
   key: KeyObject,
   tickets: readonly Ticket[],
 ): Promise<TicketWithQr[]> {
@@ -37,7 +41,7 @@ export async function withQrImages(
 }
 
 /** One statement for the whole list; base64 text arrays travel through the driver as plain text. */
-async function storeQrImages(prisma: PrismaClient, views: readonly TicketWithQr[]): Promise<void> {
+async function storeQrImages(prisma: ImageStore, views: readonly TicketWithQr[]): Promise<void> {
   await prisma.$executeRaw`
     UPDATE tickets t SET qr_png = decode(fresh.png, 'base64'), qr_png_text = fresh.text
       FROM unnest(${views.map((v) => v.ticket.id)}::uuid[], ${views.map((v) => v.qrPng.toString("base64"))}::text[],
@@ -47,7 +51,7 @@ async function storeQrImages(prisma: PrismaClient, views: readonly TicketWithQr[
 
 /** Tickets as the API answers them, images included. */
 export async function ticketResponses(
-  prisma: PrismaClient,
+  prisma: ImageStore,
   key: KeyObject,
   tickets: readonly Ticket[],
 ): Promise<TicketResponse[]> {
@@ -56,7 +60,7 @@ export async function ticketResponses(
 
 /** One ticket with its QR text and image. */
 export async function withQrImage(
-  prisma: PrismaClient,
+  prisma: ImageStore,
   key: KeyObject,
   ticket: Ticket,
 ): Promise<TicketWithQr> {
@@ -67,7 +71,7 @@ export async function withQrImage(
 
 /** One ticket as the API answers it, image included. */
 export async function ticketResponse(
-  prisma: PrismaClient,
+  prisma: ImageStore,
   key: KeyObject,
   ticket: Ticket,
 ): Promise<TicketResponse> {

@@ -5,6 +5,9 @@ import {
   CreateTicketsRequest,
   DeleteTicketResponse,
   ErrorBody,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
+  IdempotencyHeaders,
   IdParams,
   MarkSoldRequest,
   PurchaseRequest,
@@ -12,21 +15,48 @@ import {
   TicketResponse,
 } from "@concert/contracts";
 import { identityOf } from "@concert/service-kit";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
 import { createTickets } from "../domain/create-tickets.js";
 import { deleteUnsoldTicket } from "../domain/delete-ticket.js";
+import {
+  type Answer,
+  answerOnce,
+  type KeyedRequest,
+  requestFingerprint,
+} from "../domain/idempotency-keys.js";
 import { markSold, purchaseNext } from "../domain/sell-ticket.js";
 import { ticketResponse, ticketResponses } from "../domain/ticket-qr-images.js";
-import type { Ticket } from "../generated/prisma/client.js";
 
 const errors = { 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+/** A sale may also answer 422 (a key reused for another request) and 503 (database busy). */
+const saleErrors = { ...errors, 422: ErrorBody, 503: ErrorBody };
+
+const IDEMPOTENCY =
+  "With an `Idempotency-Key` header (per user, kept 24 h): a retry with the same key and body gets the first answer again with `Idempotent-Replayed: true` and sells nothing; the same key with another body answers 422; while the first request is still running, 409.";
+
+/** The request's key, scoped to its caller and bound to exactly what it asks; none without the header. */
+function keyedRequest(request: FastifyRequest): KeyedRequest | undefined {
+  const key = (request.headers as IdempotencyHeaders)[IDEMPOTENCY_KEY_HEADER];
+  if (key === undefined) return undefined;
+  const path = request.url.split("?")[0] as string;
+  return {
+    userId: identityOf(request).userId,
+    key,
+    fingerprint: requestFingerprint(request.method, path, request.body),
+  };
+}
+
+function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
+  if (answer.replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, "true");
+  return reply.status(answer.statusCode).send(answer.body);
+}
 
 /** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
-export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): void {
+export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
-  const view = (ticket: Ticket) => ticketResponse(prisma, codeSigningKey, ticket);
 
   app.post(
     "/api/tickets/create/:concert_id",
@@ -104,12 +134,20 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
       schema: {
         tags: ["tickets"],
         summary: "Sell a ticket at the box office (admin)",
+        description: IDEMPOTENCY,
         params: IdParams,
+        headers: IdempotencyHeaders,
         body: MarkSoldRequest,
-        response: { 200: TicketResponse, ...errors },
+        response: { 200: TicketResponse, ...saleErrors },
       },
     },
-    async (request) => view(await markSold(prisma, request.params.id, request.body)),
+    async (request, reply) => {
+      const answer = await answerOnce(prisma, keyedRequest(request), async (tx) => {
+        const ticket = await markSold(tx, request.params.id, request.body);
+        return { statusCode: 200, body: await ticketResponse(tx, codeSigningKey, ticket) };
+      });
+      return send(reply, answer);
+    },
   );
 
   app.post(
@@ -119,13 +157,23 @@ export function ticketCommandRoutes({ app, prisma, guards, keys }: AppContext): 
       schema: {
         tags: ["tickets"],
         summary: "Buy the next available ticket of a concert",
+        description: IDEMPOTENCY,
+        headers: IdempotencyHeaders,
         body: PurchaseRequest,
-        response: { 201: TicketResponse, ...errors },
+        response: { 201: TicketResponse, ...saleErrors },
       },
     },
     async (request, reply) => {
-      const ticket = await purchaseNext(prisma, request.body.concert_id, identityOf(request));
-      return reply.status(201).send(await view(ticket));
+      const answer = await answerOnce(prisma, keyedRequest(request), async (tx) => {
+        const ticket = await purchaseNext(
+          tx,
+          request.body.concert_id,
+          identityOf(request),
+          config.MAX_TICKETS_PER_BUYER,
+        );
+        return { statusCode: 201, body: await ticketResponse(tx, codeSigningKey, ticket) };
+      });
+      return send(reply, answer);
     },
   );
 }
