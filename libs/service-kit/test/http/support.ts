@@ -10,7 +10,12 @@ const signing = loadSigningKey({ ENV: "test", ALGORITHM: "HS256", SECRET_KEY: "k
 export function tokenOf(role: Role): string {
   return signAccessToken(
     signing,
-    { userId: "00000000-0000-4000-8000-000000000001", email: `${role}@example.com`, role },
+    {
+      userId: "00000000-0000-4000-8000-000000000001",
+      email: `${role}@example.com`,
+      role,
+      accessVersion: 1,
+    },
     600,
   );
 }
