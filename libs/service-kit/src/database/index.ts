@@ -5,6 +5,11 @@ export {
   type MigrationLogger,
 } from "./apply-migrations.js";
 export { connectionStringForSchema } from "./connection-string.js";
+export {
+  classifyDatabaseError,
+  type DatabaseFailure,
+  isTransientError,
+} from "./database-errors.js";
 export { diffMigrationSql } from "./diff.js";
 export {
   DOWN_MIGRATION_FILE,
@@ -15,5 +20,4 @@ export {
 } from "./migration-history.js";
 export { type NamedStatement, namedStatement } from "./named-statement.js";
 export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";
-export { isTransientError } from "./transient-error.js";
 export { isUniqueViolation } from "./unique-violation.js";

@@ -12,7 +12,7 @@ import {
 } from "@nats-io/jetstream";
 import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { isTransientError } from "../database/transient-error.js";
+import { isTransientError } from "../database/database-errors.js";
 import { publishDeadLetter } from "./dead-letter.js";
 import type { EventHandler } from "./event-handler.js";
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-backoff.js";

@@ -1,7 +1,7 @@
 import type { ErrorBody, ValidationIssue } from "@concert/contracts";
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isResponseSerializationError } from "fastify-type-provider-zod";
-import { classifyDatabaseError } from "./database-errors.js";
+import { classifyDatabaseError } from "../database/database-errors.js";
 import { HttpError } from "./http-errors.js";
 
 /**

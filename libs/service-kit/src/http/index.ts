@@ -4,7 +4,6 @@ export {
   type ServiceAppOptions,
   type ServiceAppParts,
 } from "./build-service-app.js";
-export { classifyDatabaseError, type DatabaseFailure } from "./database-errors.js";
 export type { ReadinessCheck, ReadinessReport } from "./health-routes.js";
 export * from "./http-errors.js";
 export { isAcceptableRequestId, REQUEST_ID_PATTERN } from "./request-id.js";

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +48,37 @@ describe("access tokens", () => {
     expect(() => verify(signAccessToken(hs, identity, 60))).toThrow(/credentials/);
     const own = loadSigningKey({ ENV: "test", ALGORITHM: "RS256", DEV_KEYS_DIR: dir });
     expect(() => verify(signAccessToken(own, identity, -10))).toThrow(/expired/);
+  });
+
+  it("refuse an unsigned token (alg none) and an HS256 token whose secret is the public key", () => {
+    const dir = mkdtempSync(join(tmpdir(), "keys-"));
+    const verification = loadVerificationKey({
+      ENV: "test",
+      ALGORITHM: "RS256",
+      DEV_KEYS_DIR: dir,
+    });
+    const verify = createTokenVerifier(verification);
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const now = Math.floor(Date.now() / 1000);
+    const claims = part({
+      sub: identity.userId,
+      email: identity.email,
+      role: "admin",
+      iss: "concert-identity",
+      aud: "concert-api",
+      iat: now,
+      exp: now + 60,
+    });
+    const unsigned = `${part({ alg: "none", typ: "JWT" })}.${claims}.`;
+    expect(() => verify(unsigned)).toThrow(/credentials/);
+    // Key confusion: the public key is public, so a verifier that let the token pick HS256 would
+    // accept anything signed with it as the secret.
+    const publicPem = verification.key.export({ type: "spki", format: "pem" });
+    const header = part({ alg: "HS256", typ: "JWT" });
+    const signature = createHmac("sha256", publicPem)
+      .update(`${header}.${claims}`)
+      .digest("base64url");
+    expect(() => verify(`${header}.${claims}.${signature}`)).toThrow(/credentials/);
   });
 
   it("refuse, with revocations, a token older than its user's latest access version; one without `av` counts as 1", () => {

@@ -5,7 +5,7 @@ import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { nanos } from "@nats-io/transport-node";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isTransientError } from "../../src/database/transient-error.js";
+import { isTransientError } from "../../src/database/index.js";
 import {
   connectNats,
   deadLetterSubject,

@@ -3,8 +3,7 @@ import { startTestInfra, type TestInfra } from "@concert/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { createPgAdapter } from "../../src/database/index.js";
-import { classifyDatabaseError } from "../../src/http/index.js";
+import { classifyDatabaseError, createPgAdapter } from "../../src/database/index.js";
 import { buildTestApp } from "./support.js";
 
 /** Resolves once `size` callers arrived (or after 10 s, so a broken test fails rather than hangs). */
