@@ -14,6 +14,15 @@ import { changeAccess } from "../domain/change-access.js";
 import { assertCurrentAdmin } from "../domain/current-admin.js";
 import { toUserResponse } from "../domain/user-view.js";
 
+/** What a change of a user's access answers: 409 is the last-admin guard. */
+const accessChangeResponses = {
+  200: UserResponse,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+};
+
 /** Admin-only user management: how an admin makes scanners and other admins. */
 export function usersRoutes({ app, prisma, guards }: AppContext): void {
   // The token says admin, and so does identity's own table (see assertCurrentAdmin).
@@ -52,13 +61,7 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
         summary: "Change a user's role (admin)",
         params: IdParams,
         body: RoleChangeRequest,
-        response: {
-          200: UserResponse,
-          401: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          409: ErrorBody,
-        },
+        response: accessChangeResponses,
       },
     },
     async (request) =>
@@ -80,13 +83,7 @@ export function usersRoutes({ app, prisma, guards }: AppContext): void {
           "A deactivated user cannot log in, and every token it holds is refused everywhere within seconds; reactivating does not revive those tokens.",
         params: IdParams,
         body: ActiveChangeRequest,
-        response: {
-          200: UserResponse,
-          401: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          409: ErrorBody,
-        },
+        response: accessChangeResponses,
       },
     },
     async (request) =>
