@@ -44,7 +44,7 @@ const LAG = env.BENCH_LAG !== "0";
 /** Unmeasured scans at full speed before the runs: warms the JIT and pools, and gives the rate. */
 const CALIBRATION_SECONDS = 2;
 /** Codes for a run: its row's calibrated rate × SECONDS × this (the runs vary). */
-const CODE_MARGIN = 1.3;
+const CODE_MARGIN = 1.2;
 /** One box-office sale every this many ms during the lag run. */
 const LAG_SALE_EVERY_MS = 20;
 const LAG_TICKETS = Math.ceil((SECONDS * 1000) / LAG_SALE_EVERY_MS) + 50;
