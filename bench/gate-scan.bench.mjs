@@ -338,7 +338,9 @@ async function main() {
     }
   }
   const pgRows = variants.map((variant) => medianRow(variant.name, pgRuns[variant.key]));
+  // The scan goal's baseline is the minimal SQL: the service's own once it no longer notifies.
   const baseline = pgRows.find((r) => r.name.includes("without")) ?? pgRows[0];
+  const baselineIsMinimal = baseline !== pgRows[0] || !hasNotify();
 
   // ---- the report ----------------------------------------------------------------------------
   const header = [
@@ -404,7 +406,7 @@ async function main() {
     [
       "stack: gateway → attendance",
       `${fmt(stack.rate, 0)} scans/s, p99 ${fmt(stack.p99, 1)} ms`,
-      `≥ 0.5 × pgbench minimal SQL = ${fmt(baseline.rate / 2, 0)}/s (now ${fmt(ratio, 2)}×), p99 ≤ 25 ms`,
+      `≥ 0.5 × pgbench ${baselineIsMinimal ? "minimal SQL" : "with pg_notify"} = ${fmt(baseline.rate / 2, 0)}/s (now ${fmt(ratio, 2)}×), p99 ≤ 25 ms`,
     ],
     ...(direct
       ? [
@@ -418,7 +420,11 @@ async function main() {
     ...pgRows.map((r) => [
       r.name,
       `${fmt(r.rate, 0)} tps`,
-      r === baseline ? "the baseline of the scan goal" : "",
+      r !== baseline
+        ? ""
+        : baselineIsMinimal
+          ? "the baseline of the scan goal"
+          : "the baseline of the scan goal, with pg_notify (BENCH_PGBENCH_VARIANTS=0)",
     ]),
     [
       "box-office sales while seeding (mark-sold, ticketing direct)",
