@@ -501,6 +501,7 @@ async function sellTickets(seeder, count) {
   const ids = await createTickets(seeder, count);
   const codes = [];
   let next = 0;
+  const cpuBefore = cpuSnapshot();
   const sale = await load({
     url: seeder.ticketingUrl,
     connections: CONNECTIONS,
@@ -525,10 +526,12 @@ async function sellTickets(seeder, count) {
   if (codes.length !== count) {
     throw new Error(`sold ${codes.length} of ${count} tickets (${summary(sale.result)})`);
   }
+  const cpu = cpuDelta(cpuBefore, cpuSnapshot());
   const sales = { rate: sale.responses / sale.elapsed, p99: sale.result.latency.p99 };
   log(
     `sold ${count} tickets (mark-sold, ticketing direct, ${CONNECTIONS} connections) in ` +
-      `${fmt(sale.elapsed, 1)} s (${fmt(sales.rate, 0)}/s, p99 ${sales.p99} ms)`,
+      `${fmt(sale.elapsed, 1)} s (${fmt(sales.rate, 0)}/s, p99 ${sales.p99} ms); ` +
+      `cores ${describeCpu(cpu, sale.elapsed)}`,
   );
   return { codes, sales };
 }
@@ -936,7 +939,8 @@ function printProfile(name) {
 // ---- CPU accounting: where the two cores went during a run (read-only /proc) ------------------
 
 function cpuSnapshot() {
-  const groups = { bench: 0, gateway: 0, attendance: 0, postgres: 0, pgbench: 0, nats: 0 };
+  const groups = { bench: 0, postgres: 0, pgbench: 0, nats: 0 };
+  for (const name of SERVICES) groups[name] = 0;
   const servicePids = new Map([...children].map(([name, { child }]) => [child.pid, name]));
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -988,6 +992,9 @@ function describeCpu(delta, durationSeconds) {
     ["bench", "load"],
     ["gateway", "gw"],
     ["attendance", "att"],
+    ["ticketing", "tkt"],
+    ["identity", "idn"],
+    ["catalog", "cat"],
     ["postgres", "pg"],
     ["pgbench", "pgbench"],
     ["nats", "nats"],
