@@ -332,7 +332,7 @@ async function main() {
       log(
         `${variant.name} #${i + 1}: ${fmt(run.rate, 0)} tps, p50 ${fmt(run.p50, 2)} ms, ` +
           `p99 ${fmt(run.p99, 2)} ms, ${run.admitted} admitted of ${result.transactions}; ` +
-          `CPU ${describeCpu(cpu, SECONDS)}`,
+          `CPU ${describeCpu(cpu)}`,
       );
       pgRuns[variant.key].push(run);
     }
@@ -531,7 +531,7 @@ async function sellTickets(seeder, count) {
   log(
     `sold ${count} tickets (mark-sold, ticketing direct, ${CONNECTIONS} connections) in ` +
       `${fmt(sale.elapsed, 1)} s (${fmt(sales.rate, 0)}/s, p99 ${sales.p99} ms); ` +
-      `cores ${describeCpu(cpu, sale.elapsed)}`,
+      `cores ${describeCpu(cpu)}`,
   );
   return { codes, sales };
 }
@@ -668,7 +668,7 @@ async function scanRun(name, url, token, codes) {
   log(
     `${name}: ${fmt(run.rate, 0)} req/s over ${fmt(run.elapsed, 2)} s, p50 ${fmt(run.p50, 2)} ms, ` +
       `p99 ${fmt(run.p99, 2)} ms, ${run.admitted} admitted, ${run.bad} not; ` +
-      `CPU µs/scan ${describeCpuPerScan(cpuPerScan(run))}; cores ${describeCpu(cpu, run.elapsed)}` +
+      `CPU µs/scan ${describeCpuPerScan(cpuPerScan(run))}; cores ${describeCpu(cpu)}` +
       (result.statuses ? ` ${JSON.stringify(result.statuses)}` : ""),
   );
   return run;
@@ -744,7 +744,9 @@ function load(options, seconds, latencies) {
     const started = performance.now();
     let last = started;
     let responses = 0;
-    const instance = autocannon({ timeout: 10, ...options }, (error, result) => {
+    // Samples every 100 ms: autocannon ends a run only at its next sample, so the CPU snapshots
+    // around it take in at most 0.1 s after the last answer.
+    const instance = autocannon({ timeout: 10, sampleInt: 100, ...options }, (error, result) => {
       clearTimeout(timer);
       if (error) reject(error);
       else resolve({ result, responses, elapsed: (last - started) / 1000 });
@@ -776,7 +778,7 @@ function medianRow(name, runs) {
     cpuPerScan: Object.fromEntries(
       ["gateway", "attendance", "postgres"].map((key) => [key, median(perScan.map((p) => p[key]))]),
     ),
-    cores: describeCpu(middle.cpu, middle.elapsed),
+    cores: describeCpu(middle.cpu),
   };
 }
 
@@ -972,7 +974,11 @@ function cpuSnapshot() {
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  return { groups, busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0) };
+  return {
+    groups,
+    busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0),
+    at: performance.now(),
+  };
 }
 
 function cpuDelta(before, after) {
@@ -981,12 +987,14 @@ function cpuDelta(before, after) {
     delta[key] = Math.max(0, after.groups[key] - (before.groups[key] ?? 0)) / 100; // USER_HZ
   }
   delta.machine = (after.busy - before.busy) / 100;
+  // Wall seconds between the snapshots: autocannon answers up to 1 s after a run's last answer.
+  delta.wall = (after.at - before.at) / 1000;
   const ours = Object.keys(after.groups).reduce((sum, key) => sum + delta[key], 0);
   delta.others = Math.max(0, delta.machine - ours);
   return delta;
 }
 
-function describeCpu(delta, durationSeconds) {
+function describeCpu(delta) {
   const parts = [];
   for (const [key, label] of [
     ["bench", "load"],
@@ -1000,7 +1008,7 @@ function describeCpu(delta, durationSeconds) {
     ["nats", "nats"],
     ["others", "others"],
   ]) {
-    const share = delta[key] / durationSeconds;
+    const share = delta[key] / delta.wall;
     if (share >= 0.01) parts.push(`${label} ${share.toFixed(2)}`);
   }
   return parts.join(" ");
