@@ -1,7 +1,8 @@
 // The raw-database baseline of the gate scan: pgbench runs exactly the statement one admitted
 // entry scan sends (record-scan.ts): ENTRY_CLAIM (services/attendance/src/domain/scan-sql.ts),
 // one statement that claims the ticket, writes the scan row and the outbox row (the kit's
-// recordEventWith) and notifies the relay, in its implicit transaction: no BEGIN, no COMMIT.
+// recordEventWith), and notifies the relay if the statement does, in its implicit transaction: no
+// BEGIN, no COMMIT.
 // It runs against a fresh database migrated with attendance's own migrations, every transaction
 // admitting a different sold ticket. The claim SQL and its rule parameters are attendance's own,
 // imported from its public entry, never copied.
@@ -76,11 +77,31 @@ export function pgbenchScript() {
   ].join("\n");
 }
 
-/** The same script with the notify replaced by a constant: what pg_notify costs. */
+/**
+ * Where the claim statement calls pg_notify(...), as [start, end) offsets of the call (with its
+ * nested parentheses), or undefined once attendance wakes its relay another way.
+ */
+function notifyCall(text) {
+  const start = text.indexOf("pg_notify(");
+  if (start < 0) return undefined;
+  let depth = 0;
+  for (let i = start + "pg_notify".length; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return [start, i + 1];
+  }
+  throw new Error("the claim statement's pg_notify( call is not closed");
+}
+
+/** Whether the service's admission SQL (ENTRY_CLAIM) still notifies on every commit. */
+export function hasNotify() {
+  return notifyCall(ENTRY_CLAIM.statement.sql) !== undefined;
+}
+
+/** The same script with the notify replaced by a constant: the minimal SQL, what pg_notify costs. */
 function withoutNotify(script) {
-  const notify = "pg_notify('outbox_' || current_schema(), '')";
-  if (!script.includes(notify)) throw new Error("the claim statement no longer calls pg_notify");
-  return script.replace(notify, "NULL");
+  const call = notifyCall(script);
+  if (!call) throw new Error("the claim statement no longer calls pg_notify");
+  return `${script.slice(0, call[0])}NULL${script.slice(call[1])}`;
 }
 
 /**
