@@ -9,6 +9,7 @@
 //   HOP_CONNECTIONS connections                                   default 16
 //   HOP_PROFILE=dir run the gateway with --cpu-prof into dir
 //   HOP_STRACE=1    count the gateway's syscalls (strace -c -f) during the measured run
+//   HOP_GATEWAY_DIR the gateway package to run (dist/main.js), e.g. an older build to compare
 //
 // Needs NATS on 127.0.0.1:4222 (every service follows access revocations); no Postgres.
 import { spawn } from "node:child_process";
@@ -72,7 +73,7 @@ async function main() {
   const keysDir = join(workDir, "keys");
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const gateway = spawn(process.execPath, [...profile, "dist/main.js"], {
-    cwd: join(root, "services", "gateway"),
+    cwd: env.HOP_GATEWAY_DIR ? resolve(env.HOP_GATEWAY_DIR) : join(root, "services", "gateway"),
     env: {
       PATH: env.PATH,
       ENV: "development",
