@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jwt from "jsonwebtoken";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   createTokenVerifier,
   loadSigningKey,
@@ -103,5 +103,29 @@ describe("access tokens", () => {
     expect(() => verify(legacy)).toThrow(/revoked/);
     latest.set(identity.userId, 1);
     expect(verify(legacy).accessVersion).toBe(1);
+  });
+
+  it("still refuse a token already verified once when its user is revoked later, or when it expires", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), "keys-"));
+      const config = { ENV: "test", ALGORITHM: "RS256" as const, DEV_KEYS_DIR: dir };
+      const signing = loadSigningKey(config);
+      let latestVersion = 1;
+      const verify = createTokenVerifier(loadVerificationKey(config), {
+        isRevoked: ({ accessVersion }) => accessVersion < latestVersion,
+      });
+      const token = signAccessToken(signing, identity, 60);
+      expect(verify(token)).toEqual(identity);
+      expect(verify(token)).toEqual(identity);
+      latestVersion = 2;
+      expect(() => verify(token)).toThrow(/revoked/);
+      latestVersion = 1;
+      expect(verify(token)).toEqual(identity);
+      vi.advanceTimersByTime(61_000);
+      expect(() => verify(token)).toThrow(/expired/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import type { AppContext } from "../app-context.js";
+import { securityHeaders } from "./security-headers.js";
 
 /** Every method the API routes: a browser app on another origin may use all of them. */
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
@@ -16,7 +16,11 @@ const EXPOSED_HEADERS = [
 
 /** What browsers need of the one public entry: security headers and the allowed origins. */
 export async function browserSecurityRoutes({ app, config }: AppContext): Promise<void> {
-  await app.register(helmet, { contentSecurityPolicy: false });
+  const headers = securityHeaders();
+  app.addHook("onRequest", (_request, reply, done) => {
+    reply.headers(headers);
+    done();
+  });
   await app.register(cors, {
     origin: config.CORS_ORIGINS.includes("*") ? true : config.CORS_ORIGINS,
     credentials: !config.CORS_ORIGINS.includes("*"),

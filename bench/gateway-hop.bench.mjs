@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// The gateway's own cost per proxied request, without a database: the built gateway
+// (services/gateway/dist/main.js) in front of a trivial upstream that answers every scan at once,
+// autocannon at a fixed rate, and the CPU both processes used (utime + stime from /proc) divided by
+// the requests answered. See docs/BENCHMARKS.md ("Gateway hop").
+//
+//   HOP_RATE        requests per second (autocannon -R)          default 1000
+//   HOP_SECONDS     measured seconds                              default 10
+//   HOP_CONNECTIONS connections                                   default 16
+//   HOP_PROFILE=dir run the gateway with --cpu-prof into dir
+//   HOP_STRACE=1    count the gateway's syscalls (strace -c -f) during the measured run
+//   HOP_GATEWAY_DIR the gateway package to run (dist/main.js), e.g. an older build to compare
+//
+// Needs NATS on 127.0.0.1:4222 (every service follows access revocations); no Postgres.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { signAccessToken } from "@concert/service-kit";
+import { freePort } from "@concert/testing";
+import autocannon from "autocannon";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const env = process.env;
+const RATE = Number(env.HOP_RATE ?? 1000);
+const SECONDS = Number(env.HOP_SECONDS ?? 10);
+const CONNECTIONS = Number(env.HOP_CONNECTIONS ?? 16);
+const PROFILE_DIR = env.HOP_PROFILE ? resolve(env.HOP_PROFILE) : undefined;
+const runId = randomBytes(4).toString("hex");
+const workDir = mkdtempSync(join(tmpdir(), `concert-hop-${runId}-`));
+const children = [];
+const TICKS = 100; // USER_HZ: /proc/<pid>/stat counts CPU in 1/100 s
+
+// What attendance answers to an admitted scan, roughly: the upstream's own cost stays negligible.
+const UPSTREAM = `
+const http = require("node:http");
+const body = JSON.stringify({ result: "admitted", ticket_id: "00000000-0000-4000-8000-000000000001",
+  scan_id: "00000000-0000-4000-9000-000000000001", scanned_at: "2026-11-28T10:00:00.000Z", gate: "A" });
+http.createServer((req, res) => {
+  req.resume();
+  req.on("end", () => {
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+  });
+}).listen(Number(process.env.PORT), "127.0.0.1");`;
+
+try {
+  await main();
+} finally {
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode === null
+        ? new Promise((done) => {
+            child.once("exit", done);
+            child.kill("SIGTERM");
+          })
+        : undefined,
+    ),
+  );
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+async function main() {
+  const upstreamPort = await freePort();
+  const gatewayPort = await freePort();
+  const upstream = spawn(process.execPath, ["-e", UPSTREAM], {
+    env: { PORT: String(upstreamPort) },
+    stdio: "inherit",
+  });
+  children.push(upstream);
+  const keysDir = join(workDir, "keys");
+  const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const gateway = spawn(process.execPath, [...profile, "dist/main.js"], {
+    cwd: env.HOP_GATEWAY_DIR ? resolve(env.HOP_GATEWAY_DIR) : join(root, "services", "gateway"),
+    env: {
+      PATH: env.PATH,
+      ENV: "development",
+      LOG_LEVEL: "warn",
+      PORT: String(gatewayPort),
+      NATS_URL: env.HOP_NATS_URL ?? "nats://127.0.0.1:4222",
+      NATS_SUBJECT_PREFIX: `hop${runId}.`,
+      DEV_KEYS_DIR: keysDir,
+      ATTENDANCE_URLS: `http://127.0.0.1:${upstreamPort}`,
+    },
+    stdio: "inherit",
+  });
+  children.push(gateway);
+  await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`);
+
+  const { createPrivateKey } = await import("node:crypto");
+  const signing = {
+    algorithm: "RS256",
+    key: createPrivateKey(readFileSync(join(keysDir, "rs256.private.pem"))),
+  };
+  const token = signAccessToken(
+    signing,
+    {
+      userId: "00000000-0000-4000-8000-0000000000aa",
+      email: "scanner@example.com",
+      role: "scanner",
+      accessVersion: 1,
+    },
+    3600,
+  );
+  const request = {
+    url: `http://127.0.0.1:${gatewayPort}/api/scans/`,
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ qr_data: "x".repeat(180), scan_type: "entry_check", gate: "A" }),
+  };
+  await run({ ...request, amount: 2_000, connections: CONNECTIONS }); // warm-up
+
+  const strace =
+    env.HOP_STRACE === "1"
+      ? spawn("strace", ["-c", "-f", "-p", String(gateway.pid)], {
+          stdio: ["ignore", "ignore", "pipe"],
+        })
+      : undefined;
+  let straceOut = "";
+  strace?.stderr.on("data", (chunk) => {
+    straceOut += chunk;
+  });
+  if (strace) await sleep(500);
+  const before = [cpu(gateway.pid), cpu(upstream.pid)];
+  const result = await run({
+    ...request,
+    duration: SECONDS,
+    connections: CONNECTIONS,
+    ...(RATE > 0 && { overallRate: RATE }),
+  });
+  const after = [cpu(gateway.pid), cpu(upstream.pid)];
+  if (strace) {
+    strace.kill("SIGINT");
+    await new Promise((done) => strace.once("exit", done));
+  }
+  const answered = result.requests.total;
+  const ok = result["2xx"];
+  const perRequest = (i) => ((after[i] - before[i]) / TICKS / answered) * 1e6;
+  console.log(
+    `gateway hop: ${CONNECTIONS} connections, rate ${RATE || "max"}, ${SECONDS} s: ` +
+      `${answered} answered (${ok} 2xx, ${result.non2xx} other, ${result.errors} errors), ` +
+      `${(answered / SECONDS).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
+  );
+  console.log(
+    `CPU per request: gateway ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs`,
+  );
+  if (strace) {
+    const calls = [...straceOut.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$/gm)]
+      .map(([, count, name]) => [name, Number(count)])
+      .sort((a, b) => b[1] - a[1]);
+    const total = calls
+      .filter(([name]) => name !== "total")
+      .reduce((sum, [, count]) => sum + count, 0);
+    console.log(
+      `syscalls per request: ${(total / answered).toFixed(1)} (` +
+        calls
+          .filter(([name]) => name !== "total")
+          .slice(0, 8)
+          .map(([name, count]) => `${name} ${(count / answered).toFixed(2)}`)
+          .join(", ") +
+        ")",
+    );
+  }
+  if (ok !== answered) process.exitCode = 1;
+}
+
+function run(options) {
+  return new Promise((done, fail) => {
+    autocannon(options, (error, result) => (error ? fail(error) : done(result)));
+  });
+}
+
+function cpu(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function waitReady(url) {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} was not ready within 60 s`);
+}
+
+function sleep(ms) {
+  return new Promise((done) => setTimeout(done, ms));
+}
