@@ -8,6 +8,7 @@
 //   MEASURE_NODE_FLAGS      extra node flags for every service, e.g. "--max-semi-space-size=2"
 //   MEASURE_SERVICES        comma-separated subset, e.g. "attendance,gateway"
 //   MEASURE_DATABASE_URL    Postgres admin URL (a database per run is created and dropped)
+//   MEASURE_SMAPS=n         also print each service's n largest mappings by RSS (/proc/<pid>/smaps)
 //
 // The services start one after the other, so each reading is the service alone on the CPU.
 import { spawn } from "node:child_process";
@@ -23,6 +24,7 @@ const env = process.env;
 const SETTLE_MS = Number(env.MEASURE_SETTLE_SECONDS ?? 5) * 1000;
 const NODE_FLAGS = (env.MEASURE_NODE_FLAGS ?? "").split(/\s+/).filter(Boolean);
 const ADMIN_DB_URL = env.MEASURE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const SMAPS = Number(env.MEASURE_SMAPS ?? 0);
 const ALL = ["identity", "catalog", "ticketing", "attendance", "refunds", "transfers", "gateway"];
 const SERVICES = (env.MEASURE_SERVICES?.split(",") ?? ALL).filter((name) =>
   existsSync(join(root, "services", name, "dist", "main.js")),
@@ -44,6 +46,8 @@ const database = `memory_${runId}`;
 const ports = Object.fromEntries(await Promise.all(ALL.map(async (n) => [n, await freePort()])));
 const common = {
   PATH: env.PATH,
+  // glibc's allocator tuning, passed through to compare (e.g. MALLOC_ARENA_MAX=2).
+  ...Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith("MALLOC_"))),
   ENV: "development",
   HOST: "127.0.0.1",
   DATABASE_URL: withDatabase(ADMIN_DB_URL, database),
@@ -133,7 +137,27 @@ async function measure(name) {
     code,
   };
   console.log(`${name}: RSS ${mb(row.rss)} MB`);
+  if (SMAPS) printLargestMappings(child.pid, SMAPS);
   return row;
+}
+
+function printLargestMappings(pid, count) {
+  const mappings = [];
+  let current;
+  for (const line of readFileSync(`/proc/${pid}/smaps`, "utf8").split("\n")) {
+    const header = line.match(/^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/);
+    if (header) {
+      current = { perms: header[1], path: header[2] || "[anon]", rss: 0, size: 0 };
+      mappings.push(current);
+    } else if (line.startsWith("Rss:")) current.rss = Number(line.split(/\s+/)[1]) * 1024;
+    else if (line.startsWith("Size:")) current.size = Number(line.split(/\s+/)[1]) * 1024;
+  }
+  mappings.sort((a, b) => b.rss - a.rss);
+  for (const m of mappings.slice(0, count)) {
+    console.log(
+      `  ${mb(m.rss).padStart(7)} MB rss of ${mb(m.size).padStart(8)} MB  ${m.perms} ${m.path}`,
+    );
+  }
 }
 
 async function stop(child) {

@@ -26,6 +26,9 @@ const env = {
   // A first admin so a fresh machine can create concerts at once; set your own in production.
   ADMIN_EMAIL: "admin@example.com",
   ADMIN_PASSWORD: "change-me-admin",
+  // glibc gives each thread that allocates (V8's compiler threads, libuv's pool) an arena of its
+  // own and keeps what it freed: two arenas cut a service's idle RSS (docs/BENCHMARKS.md, "Idle memory").
+  MALLOC_ARENA_MAX: "2",
   ...process.env,
 };
 
