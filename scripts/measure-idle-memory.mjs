@@ -35,6 +35,8 @@ const PROBE = `data:text/javascript,${encodeURIComponent(`
   process.channel?.unref();
   process.on("message", (m) => {
     if (m !== "memory") return;
+    // Twice: V8 shrinks the young generation only at the GC after the one that emptied it.
+    globalThis.gc?.();
     globalThis.gc?.();
     process.send({ usage: process.memoryUsage(), code: v8.getHeapCodeStatistics() });
   });
@@ -83,12 +85,12 @@ console.log(
   `\nidle memory ${SETTLE_MS / 1000} s after /readyz${NODE_FLAGS.length ? ` (${NODE_FLAGS.join(" ")})` : ""}, MB`,
 );
 console.log(
-  "| service | RSS | RssAnon | RssFile | heap used (after GC) | heap total | external | arrayBuffers | code+metadata |",
+  "| service | RSS | RssAnon | RssFile | RSS after GC | heap used (after GC) | heap total | external | arrayBuffers | code+metadata |",
 );
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const r of rows) {
   console.log(
-    `| ${r.name} | ${mb(r.rss)} | ${mb(r.rssAnon)} | ${mb(r.rssFile)} | ${mb(r.usage.heapUsed)} | ${mb(r.usage.heapTotal)} | ${mb(r.usage.external)} | ${mb(r.usage.arrayBuffers)} | ${mb(r.code.code_and_metadata_size + r.code.bytecode_and_metadata_size)} |`,
+    `| ${r.name} | ${mb(r.rss)} | ${mb(r.rssAnon)} | ${mb(r.rssFile)} | ${mb(r.usage.rss)} | ${mb(r.usage.heapUsed)} | ${mb(r.usage.heapTotal)} | ${mb(r.usage.external)} | ${mb(r.usage.arrayBuffers)} | ${mb(r.code.code_and_metadata_size + r.code.bytecode_and_metadata_size)} |`,
   );
 }
 
