@@ -1,13 +1,10 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
+import { dirname, resolve } from "node:path";
+import type pg from "pg";
 import { withSchemaLock } from "./advisory-lock.js";
 import { connectionStringForSchema } from "./connection-string.js";
-import { readMigrationFolder } from "./migration-folder.js";
 import { findNativeSchemaEngine, findPrismaCli, SCHEMA_ENGINE_ENV } from "./native-engine.js";
-import { withSchemaEngine } from "./schema-engine-wasm.js";
+import { runWasmMigrationsInWorker } from "./run-wasm-migrations.js";
 import { assertSchemaName } from "./schema-name.js";
 
 /** The variable each service's prisma.config.ts reads as `datasource.url` for `prisma migrate deploy`. */
@@ -67,7 +64,7 @@ export async function applyMigrations(
       const after = await appliedMigrations(client, schema);
       applied = after.filter((name) => !before.includes(name));
     } else {
-      applied = await applyWithWasm(prismaDir, url, schema);
+      applied = await runWasmMigrationsInWorker({ prismaDir, url, schema });
     }
     if (opts.kitTablesSql) await client.query(opts.kitTablesSql);
     opts.logger?.info(
@@ -76,24 +73,6 @@ export async function applyMigrations(
     );
     return { engine, applied };
   });
-}
-
-async function applyWithWasm(prismaDir: string, url: string, schema: string): Promise<string[]> {
-  const datamodel = readFileSync(join(prismaDir, "schema.prisma"), "utf8");
-  // The engine takes Prisma's own session advisory lock on a pooled connection and never disposes the
-  // adapter: ending the pool here releases both, instead of blocking the next run until the idle timeout.
-  const pool = new pg.Pool({ connectionString: url, max: 2 });
-  try {
-    return await withSchemaEngine(datamodel, new PrismaPg(pool, { schema }), async (engine) => {
-      const output = await engine.applyMigrations({
-        migrationsList: readMigrationFolder(prismaDir),
-        filters: { externalTables: [], externalEnums: [] },
-      });
-      return output.appliedMigrationNames;
-    });
-  } finally {
-    await pool.end();
-  }
 }
 
 function runMigrateDeploy(serviceDir: string, url: string, enginePath: string): Promise<void> {
