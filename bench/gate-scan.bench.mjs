@@ -6,7 +6,7 @@
 //   BENCH_SECONDS      longest measured run (a run also ends when its codes run out)  default 10
 //   BENCH_TICKETS      fresh tickets for each HTTP run (each scan admits one)         default 4000
 //   BENCH_DIRECT=0     skip the "attendance direct" row (autocannon straight at attendance)
-//   BENCH_PGBENCH_VARIANTS=0  skip the two pgbench rows "extended" and "without pg_notify"
+//   BENCH_PGBENCH_VARIANTS=0  skip the two pgbench rows "extended" and "with pg_notify"
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
@@ -241,13 +241,13 @@ async function main() {
   if (PROFILE_DIR) for (const name of ["gateway", "attendance"]) printProfile(name);
 
   // ---- pgbench, same SQL, same clients, same duration, on a database of its own -------------
-  // Then, for the reading only: the same SQL unprepared, and without its pg_notify.
+  // Then, for the reading only: the same SQL unprepared, and with the pg_notify it used to have.
   const variants = [
     { name: "pgbench same SQL (prepared)", options: {} },
     ...(EXTRA_PGBENCH
       ? [
           { name: "  pgbench, extended (unnamed)", options: { mode: "extended" } },
-          { name: "  pgbench, without pg_notify", options: { dropNotify: true } },
+          { name: "  pgbench, with pg_notify (before)", options: { addNotify: true } },
         ]
       : []),
   ];
