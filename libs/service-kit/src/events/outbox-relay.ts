@@ -148,7 +148,9 @@ export class OutboxRelay {
       .then(({ rowCount }) => {
         if (rowCount) this.requestDrain();
       })
-      .catch((err: unknown) => this.opts.logger.warn({ err }, "outbox relay: poll failed"))
+      // Four times a second during a database outage: readiness reports the database, and the
+      // next drain that fails logs an error.
+      .catch((err: unknown) => this.opts.logger.debug({ err }, "outbox relay: poll failed"))
       .finally(() => {
         this.probing = false;
       });
@@ -169,7 +171,7 @@ export class OutboxRelay {
     while (this.pending && !this.stopped) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) {
-        // Backing off after a failure: a notification must not turn into a hot retry loop.
+        // Backing off after a failure: wake-ups must not turn into a hot retry loop.
         if (!this.retryTimer) {
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
