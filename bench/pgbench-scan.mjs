@@ -1,8 +1,7 @@
 // The raw-database baseline of the gate scan: pgbench runs exactly the statement one admitted
 // entry scan sends (record-scan.ts): ENTRY_CLAIM (services/attendance/src/domain/scan-sql.ts),
 // one statement that claims the ticket, writes the scan row and the outbox row (the kit's
-// recordEventWith), and notifies the relay if the statement does, in its implicit transaction: no
-// BEGIN, no COMMIT.
+// recordEventWith), in its implicit transaction: no BEGIN, no COMMIT.
 // It runs against a fresh database migrated with attendance's own migrations, every transaction
 // admitting a different sold ticket. The claim SQL and its rule parameters are attendance's own,
 // imported from its public entry, never copied.
@@ -97,11 +96,14 @@ export function hasNotify() {
   return notifyCall(ENTRY_CLAIM.statement.sql) !== undefined;
 }
 
-/** The same script with the notify replaced by a constant: the minimal SQL, what pg_notify costs. */
-function withoutNotify(script) {
-  const call = notifyCall(script);
-  if (!call) throw new Error("the claim statement no longer calls pg_notify");
-  return `${script.slice(0, call[0])}NULL${script.slice(call[1])}`;
+/**
+ * The same script with the outbox insert also calling pg_notify, as the kit did until it woke its
+ * relay in-process: what a NOTIFY per commit costs, side by side.
+ */
+function withNotify(script) {
+  const returning = /(INSERT INTO outbox_events[^;]*?RETURNING) 1/;
+  if (!returning.test(script)) throw new Error("the outbox insert no longer ends in RETURNING 1");
+  return script.replace(returning, "$1 pg_notify('outbox_' || current_schema(), '')");
 }
 
 /**
@@ -144,14 +146,14 @@ export async function runPgbench({
   clients,
   seconds,
   logDir,
-  dropNotify = false,
+  addNotify = false,
   mode = "prepared",
   firstTicket = 0,
 }) {
   mkdirSync(logDir, { recursive: true });
   const script = join(logDir, "pgbench-scan.sql");
   const text = pgbenchScript();
-  writeFileSync(script, dropNotify ? withoutNotify(text) : text);
+  writeFileSync(script, addNotify ? withNotify(text) : text);
   const scannedBy = randomUUID();
   const scannedAt = new Date().toISOString();
   // An envelope of the same shape and size as the one recordEvent writes for TicketScanned.

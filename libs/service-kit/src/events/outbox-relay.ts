@@ -8,8 +8,6 @@ import { streamNames } from "./streams.js";
 export interface OutboxRelayOptions {
   /** Connection string of the service's database, already carrying its search_path. */
   databaseUrl: string;
-  /** The service's schema: the relay listens on channel `outbox_<schema>`. */
-  schema: string;
   /** The current NATS connection, or undefined while there is none yet. */
   nats: () => NatsConnection | undefined;
   subjectPrefix: string;
@@ -18,7 +16,11 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Pause after a failed publish or database error before trying again. Default 1000 ms. */
   retryDelayMs?: number;
-  /** Safety poll, for notifications missed while the LISTEN connection was down. Default 1000 ms. */
+  /**
+   * How often to look for rows no wake-up announced: rows of another process that stopped before
+   * publishing them, and rows whose backoff ran out. Default 250 ms; a look that finds nothing is
+   * one index probe.
+   */
   pollIntervalMs?: number;
   /** How long to wait for one PubAck. Default 5000 ms. */
   publishTimeoutMs?: number;
@@ -36,7 +38,8 @@ export interface OutboxRelayOptions {
 interface OutboxRow {
   id: string;
   subject: string;
-  envelope: unknown;
+  /** As text: published as it is stored, never parsed and serialised again. */
+  envelope: string;
 }
 
 interface Failure {
@@ -51,16 +54,16 @@ interface BatchResult {
 }
 
 /**
- * Publishes outbox rows to JetStream after their transaction commits. It wakes on the NOTIFY that
- * `recordEvent` sends (milliseconds after commit), on a slow poll, and once at start. Rows are
- * claimed with `FOR UPDATE SKIP LOCKED`, so any number of relays in any number of processes can
- * drain one outbox; the broker's msgID dedupe absorbs a publish whose mark-as-published was lost.
+ * Publishes outbox rows to JetStream after their transaction commits. It drains when woken
+ * (`wake()`, which the service's own commits call in-process: see wakeAfterCommit), once at
+ * start, and when its poll finds rows due. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any
+ * number of relays in any number of processes can drain one outbox; the broker's msgID dedupe
+ * absorbs a publish whose mark-as-published was lost. Other processes are never woken: each
+ * process publishes its own rows, and the poll finds those of a process that stopped first.
  */
 export class OutboxRelay {
   private readonly opts: Required<OutboxRelayOptions>;
-  private readonly channel: string;
   private pool: pg.Pool | undefined;
-  private listener: pg.Client | undefined;
   private started = false;
   private stopped = false;
   /** A drain was asked for while one was running or backing off. */
@@ -69,7 +72,8 @@ export class OutboxRelay {
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
-  private reconnectTimer: NodeJS.Timeout | undefined;
+  /** A poll's probe is running: the next tick does not start another. */
+  private probing = false;
   private jsFor: { nc: NatsConnection; js: JetStreamClient } | undefined;
 
   constructor(opts: OutboxRelayOptions) {
@@ -77,13 +81,12 @@ export class OutboxRelay {
       ...opts,
       batchSize: opts.batchSize ?? 100,
       retryDelayMs: opts.retryDelayMs ?? 1_000,
-      pollIntervalMs: opts.pollIntervalMs ?? 1_000,
+      pollIntervalMs: opts.pollIntervalMs ?? 250,
       publishTimeoutMs: opts.publishTimeoutMs ?? 5_000,
       maxAttempts: opts.maxAttempts ?? 10,
       attemptBackoffMs: opts.attemptBackoffMs ?? 1_000,
       maxAttemptBackoffMs: opts.maxAttemptBackoffMs ?? 300_000,
     };
-    this.channel = `outbox_${opts.schema}`;
   }
 
   async start(): Promise<void> {
@@ -94,16 +97,18 @@ export class OutboxRelay {
     this.pool.on("error", (err) =>
       this.opts.logger.warn({ err }, "outbox relay: idle database connection failed"),
     );
-    try {
-      await this.listen();
-    } catch (err) {
-      await this.pool.end();
-      this.pool = undefined;
-      this.started = false;
-      throw err;
-    }
-    this.pollTimer = setInterval(() => this.requestDrain(), this.opts.pollIntervalMs);
+    this.pollTimer = setInterval(() => this.poll(), this.opts.pollIntervalMs);
     this.pollTimer.unref();
+    // Rows committed while no relay of ours ran (a crash, a deploy) go out now.
+    this.requestDrain();
+  }
+
+  /**
+   * Drains now: call it after a commit that wrote outbox rows. Before the commit it would find
+   * nothing; a wake-up while a drain runs makes one more pass after it, so a row committed during
+   * a drain that did not see it never waits for the poll.
+   */
+  wake(): void {
     this.requestDrain();
   }
 
@@ -113,7 +118,6 @@ export class OutboxRelay {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
-    clearTimeout(this.reconnectTimer);
     await this.draining;
     try {
       await this.drainAll();
@@ -123,53 +127,39 @@ export class OutboxRelay {
         "outbox relay: final flush failed; rows stay for the next start",
       );
     }
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
     await this.pool?.end();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl });
-    const onLost = (err?: Error) => {
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.opts.logger.warn({ err }, "outbox relay: LISTEN connection lost; reconnecting");
-      this.scheduleListen();
-    };
-    client.on("error", onLost);
-    client.on("end", () => onLost());
-    client.on("notification", () => this.requestDrain());
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
-    } catch (err) {
-      if (this.listener === client) this.listener = undefined;
-      await client.end().catch(() => undefined);
-      throw err;
-    }
-    // Anything committed while we were not listening got no notification of ours.
-    this.requestDrain();
-  }
-
-  private scheduleListen(): void {
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => {
-      if (this.stopped) return;
-      this.listen().catch((err: unknown) => {
-        this.opts.logger.warn({ err }, "outbox relay: LISTEN reconnect failed; retrying");
-        this.scheduleListen();
+  /**
+   * The safety net: one index probe on the pending rows' partial index, and a drain only when it
+   * finds one due. Skipped while a drain runs or is due, which will see the same rows.
+   */
+  private poll(): void {
+    const pool = this.pool;
+    if (this.stopped || this.probing || this.draining || this.pending || !pool) return;
+    this.probing = true;
+    pool
+      .query(
+        `SELECT 1 FROM outbox_events
+          WHERE published_at IS NULL AND parked_at IS NULL
+            AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+          LIMIT 1`,
+      )
+      .then(({ rowCount }) => {
+        if (rowCount) this.requestDrain();
+      })
+      // Four times a second during a database outage: readiness reports the database, and the
+      // next drain that fails logs an error.
+      .catch((err: unknown) => this.opts.logger.debug({ err }, "outbox relay: poll failed"))
+      .finally(() => {
+        this.probing = false;
       });
-    }, this.opts.retryDelayMs);
-    this.reconnectTimer.unref();
   }
 
   /** Coalesces wake-ups: at most one drain runs; a wake-up during it triggers one more pass. */
   private requestDrain(): void {
-    if (this.stopped) return;
+    // Before start there is no pool yet; start drains whatever was committed until then.
+    if (!this.started || this.stopped) return;
     this.pending = true;
     if (this.draining) return;
     this.draining = this.runDrains().finally(() => {
@@ -181,7 +171,7 @@ export class OutboxRelay {
     while (this.pending && !this.stopped) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) {
-        // Backing off after a failure: a notification must not turn into a hot retry loop.
+        // Backing off after a failure: wake-ups must not turn into a hot retry loop.
         if (!this.retryTimer) {
           this.retryTimer = setTimeout(() => {
             this.retryTimer = undefined;
@@ -240,7 +230,7 @@ export class OutboxRelay {
       // Parked rows and rows waiting out their backoff are skipped, so no number of bad rows can
       // fill every batch and hold back the good ones behind them.
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, subject, envelope FROM outbox_events
+        `SELECT id, subject, envelope::text AS envelope FROM outbox_events
          WHERE published_at IS NULL AND parked_at IS NULL
            AND (next_attempt_at IS NULL OR next_attempt_at <= now())
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
@@ -250,7 +240,7 @@ export class OutboxRelay {
       // reorders events, which consumers tolerate (no order is promised, not even per aggregate).
       const outcomes = await Promise.allSettled(
         rows.map((row) =>
-          js.publish(`${this.opts.subjectPrefix}${row.subject}`, JSON.stringify(row.envelope), {
+          js.publish(`${this.opts.subjectPrefix}${row.subject}`, row.envelope, {
             msgID: row.id,
             timeout: this.opts.publishTimeoutMs,
           }),

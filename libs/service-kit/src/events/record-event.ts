@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { EnvelopeOf, EventDefinition, PayloadOf } from "@concert/contracts";
 import { type NamedStatement, namedStatement } from "../database/named-statement.js";
+import { eventRecorded } from "./outbox-wake.js";
 import type { SqlClient } from "./sql-client.js";
 
 export interface RecordEventOptions {
@@ -8,9 +9,6 @@ export interface RecordEventOptions {
   id?: string;
   occurredAt?: Date;
 }
-
-/** Wakes the relay. Postgres delivers NOTIFY only at commit (and drops it on rollback). */
-const NOTIFY_RELAY = "pg_notify('outbox_' || current_schema(), '')";
 
 /**
  * The envelope of one event, validated but not written. A bad payload throws here, before any
@@ -32,7 +30,8 @@ export function buildEnvelope<E extends EventDefinition>(
 
 /**
  * Writes `event` to the outbox inside the caller's transaction, so the event exists if and only if
- * the state change that caused it commits. The relay publishes it afterwards.
+ * the state change that caused it commits. The relay publishes it afterwards: the service's own
+ * relay is woken in-process once the transaction commits (see wakeAfterCommit).
  */
 export async function recordEvent<E extends EventDefinition>(
   tx: SqlClient,
@@ -60,18 +59,14 @@ export async function recordEvents<E extends EventDefinition>(
     buildEnvelope(event, payload, { occurredAt, ...(i === 0 && opts.id && { id: opts.id }) }),
   );
   if (envelopes.length === 0) return envelopes;
-  // One statement writes and notifies (once, however many rows), saving a round trip per command.
   await tx.$executeRawUnsafe(
-    `WITH outbox_written AS (
-       INSERT INTO outbox_events (id, subject, envelope)
-       SELECT e.id, $1::text, e.envelope FROM unnest($2::uuid[], $3::jsonb[]) AS e(id, envelope)
-       RETURNING 1
-     )
-     SELECT ${NOTIFY_RELAY} FROM (SELECT 1 FROM outbox_written LIMIT 1) AS w`,
+    `INSERT INTO outbox_events (id, subject, envelope)
+     SELECT e.id, $1::text, e.envelope FROM unnest($2::uuid[], $3::jsonb[]) AS e(id, envelope)`,
     event.subject,
     envelopes.map((envelope) => envelope.id),
     envelopes.map((envelope) => JSON.stringify(envelope)),
   );
+  eventRecorded(tx);
   return envelopes;
 }
 
@@ -101,7 +96,10 @@ export interface RecordingStatement<P extends object, E extends EventDefinition>
  * one statement (one implicit transaction) and one round trip. Build it once, at module load.
  *
  * `with` holds the statement's CTEs (`:name` placeholders), `when` names the one whose single row
- * means the change happened (no row: no event, no notify), and `select` is the final query.
+ * means the change happened (no row: no event), and `select` is the final query. The relay is
+ * woken after every run on an autocommit client, whether or not the change happened: the caller's
+ * `select` need not say, and a wake that finds nothing costs one empty drain, coalesced with the
+ * others under load.
  */
 export function recordEventWith<P extends object, E extends EventDefinition>(
   event: E,
@@ -112,7 +110,7 @@ WITH ${parts.with},
 outbox_written AS (
   INSERT INTO outbox_events (id, subject, envelope)
   SELECT :outbox_id::uuid, :outbox_subject::text, :outbox_envelope::jsonb FROM ${parts.when}
-  RETURNING ${NOTIFY_RELAY}
+  RETURNING 1
 )
 ${parts.select}`);
   return {
@@ -126,6 +124,7 @@ ${parts.select}`);
         outbox_envelope: JSON.stringify(envelope),
       };
       const rows = await statement.query<Row>(db, { ...params, ...outbox });
+      eventRecorded(db);
       return { rows, envelope };
     },
   };

@@ -11,6 +11,7 @@ import type { EventHandler } from "../events/event-handler.js";
 import { eventTablesSql } from "../events/event-tables.js";
 import { outboxBacklog } from "../events/outbox-backlog.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
+import { wakeAfterCommit } from "../events/outbox-wake.js";
 import { RetentionPruner } from "../events/retention-pruner.js";
 import type { SqlClient, TransactionRunner } from "../events/sql-client.js";
 import { ensureStreams } from "../events/streams.js";
@@ -91,6 +92,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
   options: InfrastructureOptions<P>,
 ): Promise<ServiceInfrastructure<P>> {
   const { config, logger } = options;
+  const prefix = config.NATS_SUBJECT_PREFIX;
   await applyMigrations({
     databaseUrl: config.databaseUrl,
     schema: config.databaseSchema,
@@ -100,14 +102,24 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       inbox: Boolean(options.handlers?.length),
     }),
   });
-  const prisma = options.createPrisma({
-    adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
-      max: options.poolSize ?? 20,
-    }),
-    transactionOptions: TRANSACTION_OPTIONS,
+  const relay = new OutboxRelay({
+    databaseUrl: connectionStringForSchema(config.databaseUrl, config.databaseSchema),
+    nats: () => broker.current(),
+    subjectPrefix: prefix,
+    logger: logger.child({ component: "outbox-relay" }),
   });
+  // Every command, consumer and route gets this client: each commit that recorded an event wakes
+  // the relay, with nothing for a service to remember.
+  const prisma = wakeAfterCommit(
+    options.createPrisma({
+      adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
+        max: options.poolSize ?? 20,
+      }),
+      transactionOptions: TRANSACTION_OPTIONS,
+    }),
+    () => relay.wake(),
+  );
   const resources: Closeable[] = [];
-  const prefix = config.NATS_SUBJECT_PREFIX;
   const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
     prisma.$transaction(work);
   let consumer: EventConsumer<TransactionClientOf<P>> | undefined;
@@ -152,13 +164,6 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
   // once, still connecting in the background.
   await broker.start();
 
-  const relay = new OutboxRelay({
-    databaseUrl: connectionStringForSchema(config.databaseUrl, config.databaseSchema),
-    schema: config.databaseSchema,
-    nats: () => broker.current(),
-    subjectPrefix: prefix,
-    logger: logger.child({ component: "outbox-relay" }),
-  });
   try {
     await relay.start();
   } catch (err) {

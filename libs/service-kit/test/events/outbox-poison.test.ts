@@ -11,7 +11,6 @@ import {
   PgSqlClient,
   pgTransactionRunner,
   probeEvent,
-  SCHEMA,
   waitFor,
 } from "./support.js";
 
@@ -53,7 +52,6 @@ describe("outbox relay with poison rows", () => {
     const logs = captureLogs();
     const relay = new OutboxRelay({
       databaseUrl: serviceUrl,
-      schema: SCHEMA,
       nats: () => nc,
       subjectPrefix: infra.subjectPrefix,
       logger: logs.logger,

@@ -10,7 +10,6 @@ import {
   openEventTestBed,
   pgTransactionRunner,
   probeEvent,
-  SCHEMA,
   waitFor,
 } from "./support.js";
 
@@ -46,7 +45,6 @@ describe("outbox relay during a NATS outage", () => {
     const logs = captureLogs();
     const relay = new OutboxRelay({
       databaseUrl: serviceUrl,
-      schema: SCHEMA,
       nats: () => nc,
       subjectPrefix: infra.subjectPrefix,
       logger: logs.logger,

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { startTestInfra, type TestInfra } from "@concert/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordEventWith } from "../../src/events/index.js";
-import { createSchema, PgSqlClient, probeEvent, SCHEMA, withSearchPath } from "./support.js";
+import { recordEvent, recordEventWith, wakeAfterCommit } from "../../src/events/index.js";
+import { createSchema, PgPrismaLike, probeEvent, SCHEMA, withSearchPath } from "./support.js";
 
 const ProbeDone = probeEvent("ProbeDone", "done");
 
@@ -18,49 +18,81 @@ const DO_IT = recordEventWith<{ effect_id: string; go: boolean }, typeof ProbeDo
 
 describe("recordEventWith", () => {
   let infra: TestInfra;
-  let client: pg.Client;
-  const notified: string[] = [];
+  let pool: pg.Pool;
+  let db: PgPrismaLike;
+  /** Each wake-up: how many outbox rows another connection could see at that moment. */
+  const wakes: Promise<number>[] = [];
+  const committedRows = async () =>
+    (await pool.query("SELECT count(*)::int AS n FROM outbox_events")).rows[0].n as number;
 
   beforeAll(async () => {
     infra = await startTestInfra();
     await createSchema(infra.databaseUrl);
-    client = new pg.Client({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA) });
-    await client.connect();
-    client.on("notification", (message) => notified.push(message.channel));
-    await client.query(`LISTEN outbox_${SCHEMA}`);
+    pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 3 });
+    db = wakeAfterCommit(new PgPrismaLike(pool), () => {
+      wakes.push(committedRows());
+    });
   });
   afterAll(async () => {
-    await client?.end();
+    await pool?.end();
     await infra?.stop();
   });
 
   const outboxRow = async (id: string) =>
-    (await client.query("SELECT subject, envelope FROM outbox_events WHERE id = $1", [id])).rows[0];
+    (await pool.query("SELECT subject, envelope FROM outbox_events WHERE id = $1", [id])).rows[0];
   const run = (go: boolean, note: unknown = "hello") =>
-    DO_IT.run<{ n: number }>(new PgSqlClient(client), { effect_id: randomUUID(), go }, {
+    DO_IT.run<{ n: number }>(db, { effect_id: randomUUID(), go }, {
       probe_id: randomUUID(),
       note,
     } as never);
 
-  it("writes the event with the change in one statement, and wakes the relay", async () => {
+  it("writes the event with the change in one statement, and wakes the relay after it", async () => {
+    wakes.length = 0;
+    const before = await committedRows();
     const { rows, envelope } = await run(true);
     expect(rows).toEqual([{ n: 1 }]);
     expect(await outboxRow(envelope.id)).toEqual({ subject: ProbeDone.subject, envelope });
-    await expect.poll(() => notified.length).toBeGreaterThan(0);
+    expect(wakes).toHaveLength(1);
+    expect(await wakes[0]).toBe(before + 1);
   });
 
   it("writes no event when the change did not happen", async () => {
-    notified.length = 0;
     const { rows, envelope } = await run(false);
     expect(rows).toEqual([{ n: 0 }]);
     expect(await outboxRow(envelope.id)).toBeUndefined();
-    await client.query("SELECT 1"); // a notification would have arrived before this answer
-    expect(notified).toEqual([]);
+  });
+
+  it("in a transaction, wakes the relay once after the commit (never before it), and not at all after a rollback", async () => {
+    wakes.length = 0;
+    const before = await committedRows();
+    await db.$transaction(async (tx) => {
+      await DO_IT.run(
+        tx,
+        { effect_id: randomUUID(), go: true },
+        {
+          probe_id: randomUUID(),
+          note: "in a transaction",
+        },
+      );
+      await recordEvent(tx, ProbeDone, { probe_id: randomUUID(), note: "and another" });
+      expect(wakes).toHaveLength(0);
+    });
+    // One wake-up, as the transaction returned, and it saw both rows committed.
+    expect(wakes).toHaveLength(1);
+    expect(await wakes[0]).toBe(before + 2);
+
+    await expect(
+      db.$transaction(async (tx) => {
+        await recordEvent(tx, ProbeDone, { probe_id: randomUUID(), note: "rolled back" });
+        throw new Error("business rule failed");
+      }),
+    ).rejects.toThrow("business rule failed");
+    expect(wakes).toHaveLength(1);
   });
 
   it("refuses an invalid payload before touching the database", async () => {
-    const before = (await client.query("SELECT count(*)::int AS n FROM effects")).rows[0];
+    const before = (await pool.query("SELECT count(*)::int AS n FROM effects")).rows[0];
     await expect(run(true, 42)).rejects.toThrow();
-    expect((await client.query("SELECT count(*)::int AS n FROM effects")).rows[0]).toEqual(before);
+    expect((await pool.query("SELECT count(*)::int AS n FROM effects")).rows[0]).toEqual(before);
   });
 });

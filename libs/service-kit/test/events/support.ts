@@ -31,7 +31,7 @@ export function probeEvent<Name extends string>(name: Name, verb: string) {
 
 /** The `pg` counterpart of a Prisma interactive-transaction client. */
 export class PgSqlClient implements SqlClient {
-  constructor(private readonly client: pg.ClientBase) {}
+  constructor(private readonly client: pg.ClientBase | pg.Pool) {}
 
   async $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number> {
     const result = await this.client.query(query, values);
@@ -59,6 +59,19 @@ export function pgTransactionRunner(pool: pg.Pool): TransactionRunner<PgSqlClien
       client.release();
     }
   };
+}
+
+/**
+ * The `pg` counterpart of a service's top-level Prisma client: statements on the pool commit as
+ * they return, `$transaction(work)` runs `work` in one transaction. What `wakeAfterCommit` wraps.
+ */
+export class PgPrismaLike extends PgSqlClient {
+  readonly $transaction: TransactionRunner<PgSqlClient>;
+
+  constructor(pool: pg.Pool) {
+    super(pool);
+    this.$transaction = pgTransactionRunner(pool);
+  }
 }
 
 /** The URL a service would use: its own schema first on the search_path. */

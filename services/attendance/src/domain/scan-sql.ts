@@ -132,7 +132,7 @@ recorded AS (
  * The entry scan, one statement and so one implicit transaction: admit the ticket if and only if
  * nobody did yet (the conditional UPDATE is what makes admission exactly-once across requests and
  * replicas: a racing second UPDATE waits for the row lock, re-checks `admitted_at IS NULL` and
- * matches nothing), write the `admitted` scan row, the TicketScanned outbox row and notify the
+ * matches nothing), write the `admitted` scan row and the TicketScanned outbox row for the
  * relay. No ON CONFLICT on purpose: a concurrent scan with the same scan_id (which CLAIM_RULES'
  * snapshot could not see) fails the whole statement with a unique violation, undoing the claim;
  * the caller then answers with the stored scan.

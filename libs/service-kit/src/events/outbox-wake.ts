@@ -1,0 +1,52 @@
+import type { SqlClient } from "./sql-client.js";
+
+/**
+ * What recording an event on a client means for the relay: a client whose statements commit as
+ * they return (the service's top-level Prisma client) wakes it at once; a transaction's client
+ * notes it, and the transaction wakes the relay once it has committed. A client the kit did not
+ * wrap (a test's own `pg` client) has no entry: its rows wait for the relay's poll.
+ */
+const onRecorded = new WeakMap<object, () => void>();
+
+/** Called by the kit's recording functions once their statement has returned. */
+export function eventRecorded(db: SqlClient): void {
+  onRecorded.get(db)?.();
+}
+
+/** The part of a Prisma client the wrapper replaces. */
+interface Transacting extends SqlClient {
+  // biome-ignore lint/suspicious/noExplicitAny: each generated client types its own transaction client
+  $transaction(...args: any[]): Promise<any>;
+}
+
+/**
+ * Makes `client` wake the outbox relay after every commit that recorded an event, so no service
+ * can forget to: a statement run on `client` itself is its own transaction (committed when it
+ * returns), and `client.$transaction(work)` wakes after its commit when `work` recorded one. A
+ * rolled-back transaction wakes nothing. This replaces a NOTIFY per commit, which took a
+ * cluster-wide lock at every commit (docs/BENCHMARKS.md); other processes' rows are found by the
+ * relay's poll instead.
+ */
+export function wakeAfterCommit<C extends Transacting>(client: C, wake: () => void): C {
+  onRecorded.set(client, wake);
+  const transaction = client.$transaction.bind(client);
+  // An own property, so the generated client's type (and every other member) stays as it was.
+  client.$transaction = (work: unknown, ...rest: unknown[]) => {
+    // The array form runs prepared queries only; the kit records events through callbacks.
+    if (typeof work !== "function") return transaction(work, ...rest);
+    let recorded = false;
+    return transaction(
+      async (tx: object) => {
+        onRecorded.set(tx, () => {
+          recorded = true;
+        });
+        return (work as (tx: object) => unknown)(tx);
+      },
+      ...rest,
+    ).then((result) => {
+      if (recorded) wake();
+      return result;
+    });
+  };
+  return client;
+}
