@@ -8,6 +8,7 @@
 //   BENCH_RUNS         runs of each row; the median is reported                         default 3
 //   BENCH_SALES_TICKETS tickets issued for each run of each row                         default 15000
 //   BENCH_PGBENCH=0    skip the pgbench row
+//   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 6000
 //   BENCH_PROFILE=dir  run ticketing and the gateway with --cpu-prof, print their hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
@@ -34,6 +35,8 @@ const RUNS = positiveInt(env.BENCH_RUNS, 3);
 const TICKETS = positiveInt(env.BENCH_SALES_TICKETS, 15_000);
 const WARMUP = 300;
 const PGBENCH = env.BENCH_PGBENCH !== "0";
+/** Each pgbench concert holds enough tickets for this many purchases per second. */
+const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 6_000);
 const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : undefined;
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
@@ -190,13 +193,14 @@ async function main() {
     t = Date.now();
     const database = `bench_sales_pgbench_${stack.runId}`;
     stack.extraDatabases.push(database);
+    const perConcert = PGBENCH_MAX_TPS * SECONDS;
     const prepared = await preparePurchaseDatabase({
       adminUrl: ADMIN_DB_URL,
       database,
       concerts: RUNS,
-      perConcert: TICKETS * 2, // pgbench may sell faster than the stack
+      perConcert,
     });
-    log(`pgbench database: ${RUNS} concerts of ${TICKETS * 2} tickets in ${seconds(t)} s`);
+    log(`pgbench database: ${RUNS} concerts of ${perConcert} tickets in ${seconds(t)} s`);
     for (let i = 0; i < RUNS; i++) {
       const before = cpuSnapshot();
       const result = await runPurchasePgbench({
@@ -217,7 +221,8 @@ async function main() {
         cpu: describeCpu(cpu, SECONDS),
         perSale: `postgres ${((cpu.postgres * 1e6) / Math.max(1, result.sold)).toFixed(0)}`,
       };
-      if (result.sold >= TICKETS * 2) log("warning: pgbench ran out of tickets");
+      if (result.sold >= perConcert)
+        log("warning: pgbench ran out of tickets; raise BENCH_PGBENCH_MAX_TPS");
       report(`pgbench run ${i + 1}`, row);
       pgbench.push(row);
     }
