@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EnvelopeOf, EventDefinition, PayloadOf } from "@concert/contracts";
+import type { z } from "zod";
 import { type NamedStatement, namedStatement } from "../database/named-statement.js";
 import { eventRecorded } from "./outbox-wake.js";
 import type { SqlClient } from "./sql-client.js";
@@ -78,15 +79,22 @@ interface OutboxParams {
 }
 
 /** A caller's statement that also records one event: see recordEventWith. */
-export interface RecordingStatement<P extends object, E extends EventDefinition> {
+export interface RecordingStatement<
+  P extends object,
+  E extends EventDefinition,
+  K extends keyof PayloadOf<E> = never,
+> {
   readonly event: E;
   /** The whole statement, for a benchmark or a plan to read; `outbox_*` names are the event's. */
   readonly statement: NamedStatement<P & OutboxParams>;
-  /** Builds (and validates) the event, then runs the statement: one round trip. */
+  /**
+   * Builds (and validates) the event, then runs the statement: one round trip. The payload
+   * fields the statement fills from the changed row (`fromRow`) are not passed.
+   */
   run<Row>(
     db: SqlClient,
     params: P,
-    payload: PayloadOf<E>,
+    payload: Omit<PayloadOf<E>, K>,
     opts?: RecordEventOptions,
   ): Promise<{ rows: Row[]; envelope: EnvelopeOf<E> }>;
 }
@@ -100,24 +108,57 @@ export interface RecordingStatement<P extends object, E extends EventDefinition>
  * woken after every run on an autocommit client, whether or not the change happened: the caller's
  * `select` need not say, and a wake that finds nothing costs one empty drain, coalesced with the
  * others under load.
+ *
+ * `fromRow` is for an event whose payload holds what only the change knows (which ticket a
+ * "next available" sale took, its new revision): payload field → SQL expression over `when`'s row.
+ * Node validates every other field before the statement, as always; these come from typed
+ * columns (a uuid, an int, a numeric), which the statement turns into the same JSON types, and
+ * the service's tests check the stored envelope against the contract.
  */
-export function recordEventWith<P extends object, E extends EventDefinition>(
+export function recordEventWith<
+  P extends object,
+  E extends EventDefinition,
+  K extends keyof PayloadOf<E> & string = never,
+>(
   event: E,
-  parts: { with: string; when: string; select: string },
-): RecordingStatement<P, E> {
+  parts: { with: string; when: string; select: string; fromRow?: Record<K, string> },
+): RecordingStatement<P, E, K> {
+  const fromRow = Object.entries<string>(parts.fromRow ?? ({} as Record<K, string>));
+  const envelope =
+    fromRow.length === 0
+      ? ":outbox_envelope::jsonb"
+      : `jsonb_set(:outbox_envelope::jsonb, '{payload}',
+                   (:outbox_envelope::jsonb -> 'payload') || jsonb_build_object(${fromRow
+                     .map(([field, sql]) => `'${field}', ${sql}`)
+                     .join(", ")}))`;
   const statement = namedStatement<P & OutboxParams>(`
 WITH ${parts.with},
 outbox_written AS (
   INSERT INTO outbox_events (id, subject, envelope)
-  SELECT :outbox_id::uuid, :outbox_subject::text, :outbox_envelope::jsonb FROM ${parts.when}
+  SELECT :outbox_id::uuid, :outbox_subject::text, ${envelope} FROM ${parts.when}
   RETURNING 1
 )
 ${parts.select}`);
+  // What Node validates: the payload without the fields the statement fills.
+  const known =
+    fromRow.length === 0
+      ? event
+      : {
+          ...event,
+          payload: (event.payload as unknown as z.ZodObject).omit(
+            Object.fromEntries(fromRow.map(([field]) => [field, true])) as Record<string, never>,
+          ),
+        };
   return {
     event,
     statement,
-    async run<Row>(db: SqlClient, params: P, payload: PayloadOf<E>, opts: RecordEventOptions = {}) {
-      const envelope = buildEnvelope(event, payload, opts);
+    async run<Row>(
+      db: SqlClient,
+      params: P,
+      payload: Omit<PayloadOf<E>, K>,
+      opts: RecordEventOptions = {},
+    ) {
+      const envelope = buildEnvelope(known as E, payload as PayloadOf<E>, opts);
       const outbox: OutboxParams = {
         outbox_id: envelope.id,
         outbox_subject: event.subject,

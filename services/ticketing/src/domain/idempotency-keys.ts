@@ -43,8 +43,9 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * Runs `command` in one transaction and, when the request carries a key, answers it at most once
- * per user and key (Stripe's semantics):
+ * Without a key, runs `command` on the client: a sale is one statement, its own transaction.
+ * With a key, runs it in one transaction and answers it at most once per user and key (Stripe's
+ * semantics):
  * - a transaction-scoped advisory lock on (user, key), tried without waiting: a second request
  *   with the key while the first is still running is answered 409 at once;
  * - a key already stored (younger than 24 h) with the same fingerprint: its answer is replayed
@@ -57,10 +58,10 @@ function canonical(value: unknown): unknown {
 export async function answerOnce(
   prisma: PrismaClient,
   keyed: KeyedRequest | undefined,
-  command: (tx: Tx) => Promise<Answer>,
+  command: (db: PrismaClient | Tx) => Promise<Answer>,
 ): Promise<Answer & { replayed: boolean }> {
+  if (!keyed) return { ...(await command(prisma)), replayed: false };
   return prisma.$transaction(async (tx) => {
-    if (!keyed) return { ...(await command(tx)), replayed: false };
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
       SELECT pg_try_advisory_xact_lock(
                hashtextextended(${`idempotency-key:${keyed.userId}:${keyed.key}`}, 0)) AS locked`;

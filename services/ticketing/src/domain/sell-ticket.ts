@@ -1,126 +1,119 @@
-import {
-  ConcertStatus,
-  canTransition,
-  type MarkSoldRequest,
-  SOLD_STATUSES,
-  TicketSold,
-  TicketStatus,
-  UNSOLD_STATUS,
-} from "@concert/contracts";
-import { ConflictError, type Identity, NotFoundError, recordEvent } from "@concert/service-kit";
+import type { MarkSoldRequest } from "@concert/contracts";
+import { ConflictError, type Identity, NotFoundError } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
-import type { Ticket } from "../generated/prisma/client.js";
-import { toTicketSnapshot } from "./ticket-view.js";
+import { Prisma, type PrismaClient, type Ticket } from "../generated/prisma/client.js";
+import {
+  BUYER_LIMIT_LOCK,
+  MARK_SOLD,
+  PURCHASE_NEXT,
+  SALE_RULES,
+  type SaleRow,
+} from "./sale-sql.js";
+
+/** Where a sale runs: on its own (its one statement is its transaction), or in a caller's. */
+export type SaleDb = PrismaClient | Tx;
 
 /**
- * The box office sells a specific ticket. The buyer's account, found by email, becomes the owner;
- * with no account yet, the email is kept and the account that registers with it later owns it.
- * Runs in the caller's transaction (answerOnce), which an Idempotency-Key's answer joins.
+ * The box office sells a specific ticket: one statement (MARK_SOLD) that also records TicketSold.
+ * The buyer's account, found by email, becomes the owner; with no account yet, the email is kept
+ * and the account that registers with it later owns it.
  */
-export async function markSold(tx: Tx, ticketId: string, sale: MarkSoldRequest): Promise<Ticket> {
-  const ticket = await tx.ticket.findUnique({ where: { id: ticketId } });
-  if (!ticket) throw new NotFoundError("Ticket not found");
-  if (!canTransition(ticket.status, "sold")) {
-    throw new ConflictError(`Ticket is ${ticket.status}; only a created ticket can be sold`);
-  }
-  const concert = await requireOnSale(tx, ticket.concertId);
+export async function markSold(
+  db: SaleDb,
+  ticketId: string,
+  sale: MarkSoldRequest,
+): Promise<Ticket> {
   const email = sale.buyer_email.trim().toLowerCase();
-  const account = await tx.knownUser.findUnique({ where: { email } });
-  const sold = await tx.ticket.updateManyAndReturn({
-    // The status in the WHERE makes two racing sales of one ticket end with one winner.
-    where: { id: ticketId, status: UNSOLD_STATUS },
-    data: {
-      status: "sold",
-      ownerId: account?.id ?? null,
-      ownerEmail: email,
-      buyerName: sale.buyer_name,
-      buyerEmail: email,
-      buyerPhone: sale.buyer_phone ?? null,
-      price: sale.price ?? ticket.price ?? concert.ticketPrice,
-      soldAt: new Date(),
-      revision: { increment: 1 },
+  const soldAt = new Date();
+  const { rows } = await MARK_SOLD.run<SaleRow>(
+    db,
+    {
+      ...SALE_RULES,
+      ticket_id: ticketId,
+      email,
+      buyer_name: sale.buyer_name,
+      buyer_phone: sale.buyer_phone ?? null,
+      price: sale.price ?? null,
+      sold_at: soldAt,
     },
-  });
-  const ticketSold = sold[0];
-  if (!ticketSold) throw new ConflictError("Ticket was sold concurrently");
-  await announceSale(tx, ticketSold);
-  return ticketSold;
+    soldPayload(email, soldAt),
+  );
+  const row = rows[0];
+  if (row?.sold) return toTicket(row);
+  if (!row?.current_status) throw new NotFoundError("Ticket not found");
+  if (row.current_status !== SALE_RULES.unsold_status) {
+    throw new ConflictError(`Ticket is ${row.current_status}; only a created ticket can be sold`);
+  }
+  throw concertRefusal(row) ?? new ConflictError("Ticket was sold concurrently");
 }
 
 /**
- * A signed-in user buys the next available ticket. `FOR UPDATE SKIP LOCKED` hands each of many
- * simultaneous buyers a different ticket, and none at all once every ticket is taken: no
- * overselling, and no buyer waits on another's transaction.
+ * A signed-in user buys the next available ticket: one statement (PURCHASE_NEXT). With a limit
+ * per buyer, the buyer's advisory lock comes first, in the same transaction (the caller's, or one
+ * of its own), so the statement's count sees every earlier purchase of the buyer committed.
  */
 export async function purchaseNext(
-  tx: Tx,
+  db: SaleDb,
   concertId: string,
   buyer: Identity,
   limitPerBuyer?: number,
 ): Promise<Ticket> {
-  const concert = await requireOnSale(tx, concertId);
-  if (limitPerBuyer !== undefined) await requireUnderLimit(tx, concertId, buyer, limitPerBuyer);
   const email = buyer.email.toLowerCase();
-  const account = await tx.knownUser.findUnique({ where: { id: buyer.userId } });
-  const taken = await tx.$queryRaw<{ id: string }[]>`
-    WITH next AS (
-      SELECT id FROM tickets
-       WHERE concert_id = ${concertId}::uuid AND status = ${UNSOLD_STATUS}::"TicketStatus"
-       ORDER BY created_at, ticket_number
-       LIMIT 1
-       FOR UPDATE SKIP LOCKED)
-    UPDATE tickets t
-       SET status = ${TicketStatus.enum.sold}::"TicketStatus", owner_id = ${buyer.userId}::uuid, owner_email = ${email},
-           buyer_name = ${account?.fullName ?? email}, buyer_email = ${email},
-           price = COALESCE(t.price, ${concert.ticketPrice}::numeric), sold_at = now(), revision = t.revision + 1,
-           updated_at = now()
-      FROM next WHERE t.id = next.id
-    RETURNING t.id`;
-  const id = taken[0]?.id;
-  if (!id) throw new ConflictError("Sold out: no tickets left for this concert");
-  const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
-  await announceSale(tx, ticket);
-  return ticket;
-}
-
-/**
- * The concert, if it may sell, locked `FOR KEY SHARE` until the sale commits: sales do not block
- * each other, but a cancellation being applied (lockConcertAgainstSales) waits for this sale to
- * commit and then voids it if it came after the cancellation; a sale arriving while the
- * cancellation is applied waits, then reads it cancelled.
- */
-async function requireOnSale(tx: Tx, concertId: string): Promise<{ ticketPrice: string | null }> {
-  const [concert] = await tx.$queryRaw<{ status: string; ticket_price: string | null }[]>`
-    SELECT status, ticket_price::text FROM concerts WHERE id = ${concertId}::uuid FOR KEY SHARE`;
-  if (!concert) throw new NotFoundError("Concert not found");
-  if (concert.status === ConcertStatus.enum.cancelled)
-    throw new ConflictError("Concert is cancelled");
-  return { ticketPrice: concert.ticket_price };
-}
-
-/**
- * The buyer holds fewer than `limit` tickets of the concert (refunded ones no longer count; one
- * transferred to them does). Purchases of one buyer for one concert take turns on an advisory
- * lock first, so simultaneous ones cannot together pass the limit; other buyers never wait.
- */
-async function requireUnderLimit(tx: Tx, concertId: string, buyer: Identity, limit: number) {
-  await tx.$queryRaw`
-    SELECT pg_advisory_xact_lock(hashtextextended(${`buyer-limit:${concertId}:${buyer.userId}`}, 0))::text`;
-  const held = await tx.ticket.count({
-    where: { concertId, ownerId: buyer.userId, status: { in: [...SOLD_STATUSES] } },
-  });
-  if (held >= limit) {
+  const soldAt = new Date();
+  const params = {
+    ...SALE_RULES,
+    concert_id: concertId,
+    buyer_id: buyer.userId,
+    email,
+    sold_at: soldAt,
+    limit_per_buyer: limitPerBuyer ?? null,
+  };
+  const purchase = async (tx: SaleDb) => {
+    if (limitPerBuyer !== undefined) {
+      await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
+    }
+    return PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload(email, soldAt));
+  };
+  const { rows } =
+    limitPerBuyer === undefined || !("$transaction" in db)
+      ? await purchase(db)
+      : await db.$transaction(purchase);
+  const row = rows[0];
+  if (row?.sold) return toTicket(row);
+  const refusal = row && concertRefusal(row);
+  if (refusal) throw refusal;
+  if (row?.at_limit) {
     throw new ConflictError(
-      `Limit reached: one buyer may hold at most ${limit} ticket(s) of this concert`,
+      `Limit reached: one buyer may hold at most ${limitPerBuyer} ticket(s) of this concert`,
     );
   }
+  throw new ConflictError("Sold out: no tickets left for this concert");
 }
 
-async function announceSale(tx: Tx, ticket: Ticket): Promise<void> {
-  await recordEvent(tx, TicketSold, {
-    ...toTicketSnapshot(ticket),
-    price: ticket.price === null ? null : ticket.price.toNumber(),
-    buyer_email: ticket.buyerEmail ?? "",
-    sold_at: (ticket.soldAt ?? new Date()).toISOString(),
-  });
+/** The concert is unknown (404) or cancelled (409); undefined when it may sell. */
+function concertRefusal(row: SaleRow): NotFoundError | ConflictError | undefined {
+  if (row.concert_status === null) return new NotFoundError("Concert not found");
+  if (row.concert_status === SALE_RULES.cancelled) return new ConflictError("Concert is cancelled");
+  return undefined;
+}
+
+/** TicketSold's fields known before the statement; the sold row adds the others (SOLD_FROM_ROW). */
+function soldPayload(email: string, soldAt: Date) {
+  return { status: SALE_RULES.sold_status, buyer_email: email, sold_at: soldAt.toISOString() };
+}
+
+/** The sold row as the Ticket model: the statement names its columns so; the price is exact text. */
+function toTicket(row: SaleRow): Ticket {
+  const {
+    sold: _sold,
+    concert_status: _concert,
+    current_status: _current,
+    at_limit: _limit,
+    ...ticket
+  } = row;
+  return {
+    ...ticket,
+    id: ticket.id as string,
+    price: ticket.price === null ? null : new Prisma.Decimal(ticket.price),
+  } as Ticket;
 }

@@ -142,9 +142,9 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (tx) => {
-        const ticket = await markSold(tx, request.params.id, request.body);
-        return { statusCode: 200, body: await ticketResponse(tx, codeSigningKey, ticket) };
+      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
+        const ticket = await markSold(db, request.params.id, request.body);
+        return { statusCode: 200, body: await ticketResponse(db, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },
@@ -164,14 +164,14 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (tx) => {
+      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
         const ticket = await purchaseNext(
-          tx,
+          db,
           request.body.concert_id,
           identityOf(request),
           config.MAX_TICKETS_PER_BUYER,
         );
-        return { statusCode: 201, body: await ticketResponse(tx, codeSigningKey, ticket) };
+        return { statusCode: 201, body: await ticketResponse(db, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },

@@ -1,0 +1,128 @@
+// How a benchmark measures: autocannon with unrounded latencies, the CPU each process group kept
+// busy (from /proc, read-only) and the hot spots of a V8 CPU profile.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import autocannon from "autocannon";
+
+/**
+ * autocannon, stopped after `seconds` (and never more than `amount` requests when given).
+ * Latencies are also kept unrounded in `latencies` (autocannon's histogram has whole ms).
+ */
+export function load(options, seconds, latencies) {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon({ timeout: 10, ...options }, (error, result) => {
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(result);
+    });
+    if (latencies) {
+      instance.on("response", (_client, _status, _bytes, responseTime) => {
+        latencies.push(responseTime);
+      });
+    }
+    const timer = seconds ? setTimeout(() => instance.stop(), seconds * 1000) : undefined;
+  });
+}
+
+/** CPU time so far of this process, the stack's services (by name), Postgres and NATS. */
+export function cpuSnapshot(servicePids = new Map()) {
+  const groups = { bench: 0, postgres: 0, pgbench: 0, nats: 0 };
+  for (const name of servicePids.values()) groups[name] = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const own = Number(fields[11]) + Number(fields[12]); // utime + stime
+    const reaped = Number(fields[13]) + Number(fields[14]); // cutime + cstime: exited children
+    const pid = Number(entry);
+    if (pid === process.pid) {
+      groups.bench += own;
+      groups.pgbench += reaped; // our only child that exits during a measured run
+    } else if (servicePids.has(pid)) {
+      groups[servicePids.get(pid)] += own;
+    } else if (comm === "postgres") {
+      groups.postgres += own + reaped; // the postmaster reaps pgbench's backends
+    } else if (comm.startsWith("nats")) {
+      groups.nats += own;
+    }
+  }
+  const cpuLine = readFileSync("/proc/stat", "utf8")
+    .split("\n")[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return { groups, busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0) };
+}
+
+export function cpuDelta(before, after) {
+  const delta = {};
+  for (const key of Object.keys(after.groups)) {
+    delta[key] = Math.max(0, after.groups[key] - (before.groups[key] ?? 0)) / 100; // USER_HZ
+  }
+  delta.machine = (after.busy - before.busy) / 100;
+  const ours = Object.keys(after.groups).reduce((sum, key) => sum + delta[key], 0);
+  delta.others = Math.max(0, delta.machine - ours);
+  return delta;
+}
+
+const LABELS = { bench: "load", gateway: "gw", postgres: "pg", machine: null };
+
+/** "load 0.10 gw 0.50 ticketing 0.80 pg 0.60 ...": cores busy per group during the run. */
+export function describeCpu(delta, durationSeconds) {
+  const parts = [];
+  for (const [key, value] of Object.entries(delta)) {
+    const label = key in LABELS ? LABELS[key] : key;
+    const share = value / durationSeconds;
+    if (label && share >= 0.01) parts.push(`${label} ${share.toFixed(2)}`);
+  }
+  return parts.join(" ");
+}
+
+/** Self time of the newest V8 CPU profile in dir, by package (or node:internal area), then by function. */
+export function printProfile(name, dir) {
+  const file = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .sort()
+    .at(-1);
+  if (!file) return;
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i++) {
+    const id = profile.samples[i];
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  }
+  const areas = new Map();
+  const functions = new Map();
+  let total = 0;
+  for (const [id, micros] of self) {
+    const { callFrame } = byId.get(id);
+    const url = callFrame.url;
+    const area =
+      url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
+      url.match(/(libs|services)\/[^/]+/)?.[0] ??
+      (url.startsWith("node:")
+        ? url.split("/").slice(0, 2).join("/")
+        : callFrame.functionName || "(vm)");
+    areas.set(area, (areas.get(area) ?? 0) + micros);
+    const fn = `${callFrame.functionName || "(anonymous)"} ${area}`;
+    functions.set(fn, (functions.get(fn) ?? 0) + micros);
+    total += micros;
+  }
+  const top = (map, n) =>
+    [...map]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, micros]) => `  ${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`)
+      .join("\n");
+  console.log(
+    `\n${name}: CPU profile ${join(dir, file)}\n${top(areas, 14)}\n  -- functions:\n${top(functions, 16)}`,
+  );
+}

@@ -1,0 +1,203 @@
+// Every statement of a sale, with named parameters numbered once at module load. The benchmark
+// runs PURCHASE_NEXT's same SQL through pgbench to compare the service with the bare database:
+// change the SQL here only, never inline it elsewhere.
+//
+// Tables resolve in the service's schema (the connection's search_path is "ticketing").
+
+import {
+  ConcertStatus,
+  SOLD_STATUSES,
+  TicketSold,
+  TicketStatus,
+  UNSOLD_STATUS,
+} from "@concert/contracts";
+import { namedStatement, recordEventWith } from "@concert/service-kit";
+
+/** The contracts' rules a sale applies, passed as parameters so no status is re-typed in SQL. */
+export const SALE_RULES = {
+  unsold_status: UNSOLD_STATUS,
+  sold_status: TicketStatus.enum.sold,
+  cancelled: ConcertStatus.enum.cancelled,
+  /** What counts against the per-buyer limit: every ticket held but a refunded one. */
+  held_statuses: SOLD_STATUSES,
+};
+
+/** A ticket row as the Ticket model names its fields, the price as text (numeric, exact). */
+const TICKET_COLUMNS = `id, concert_id AS "concertId", ticket_number AS "ticketNumber", status::text AS status,
+       code_version AS "codeVersion", revision, owner_id AS "ownerId", owner_email AS "ownerEmail",
+       buyer_name AS "buyerName", buyer_email AS "buyerEmail", buyer_phone AS "buyerPhone",
+       price::text AS price, sold_at AS "soldAt", qr_png AS "qrPng", qr_png_text AS "qrPngText",
+       created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+/**
+ * The concert, if it may sell, locked `FOR KEY SHARE` until the sale commits: sales do not block
+ * each other, but a cancellation being applied (lockConcertAgainstSales, `FOR UPDATE`) waits for
+ * the sale to commit and then voids it if it came after the cancellation; a sale arriving while
+ * the cancellation is applied waits for it, then reads the row again (Read Committed re-checks a
+ * locked row's newest version) and finds it cancelled. Materialized: locked once, before any
+ * ticket is touched.
+ */
+const concertLocked = (id: string) => `concert AS MATERIALIZED (
+  SELECT id, status, ticket_price FROM concerts WHERE id = ${id} FOR KEY SHARE
+)`;
+
+/**
+ * The TicketSold payload fields the sold row holds (which ticket a purchase took, its owner found
+ * by email, its new revision and price); the rest is built and validated before the statement.
+ */
+const SOLD_FROM_ROW = {
+  ticket_id: "sold.id",
+  concert_id: `sold."concertId"`,
+  owner_id: `sold."ownerId"`,
+  ticket_number: `sold."ticketNumber"`,
+  code_version: `sold."codeVersion"`,
+  revision: "sold.revision",
+  price: "sold.price::numeric",
+} as const;
+type SoldFromRow = keyof typeof SOLD_FROM_ROW;
+
+/**
+ * What a sale answers: one row, the sold ticket's fields (all null when nothing was sold), `sold`,
+ * the concert's status (null: unknown concert), and what the statement adds to say why not.
+ */
+const saleResult = (why: string) => `
+SELECT s.*, s.id IS NOT NULL AS sold, (SELECT status FROM concert) AS concert_status, ${why}
+  FROM (SELECT 1) AS one LEFT JOIN sold s ON true`;
+
+/** RETURNING of the sold row: TICKET_COLUMNS of the updated ticket `t`. */
+const SOLD_COLUMNS = TICKET_COLUMNS.replace(/(^|,\s*)(\w+)/g, "$1t.$2");
+
+export interface MarkSoldParams {
+  ticket_id: string;
+  email: string;
+  buyer_name: string;
+  buyer_phone: string | null;
+  /** The price the box office charges; null: the ticket's, else the concert's. */
+  price: number | null;
+  sold_at: Date;
+}
+
+/**
+ * The box office sells one ticket, in one statement (one implicit transaction): lock its concert
+ * against cancellation, sell it if it is still unsold (the status in the WHERE makes two racing
+ * sales of one ticket end with one winner: the second waits for the row, re-checks, matches
+ * nothing), make the account with the buyer's email its owner (none yet: the account that
+ * registers with it later owns it), and record TicketSold. Nothing sold: `current_status` is
+ * the ticket's status as this statement saw it (null: unknown ticket).
+ */
+export const MARK_SOLD = recordEventWith<
+  MarkSoldParams & typeof SALE_RULES,
+  typeof TicketSold,
+  SoldFromRow
+>(TicketSold, {
+  with: `${concertLocked("(SELECT concert_id FROM tickets WHERE id = :ticket_id::uuid)")},
+sold AS (
+  UPDATE tickets t
+     SET status = :sold_status::text::"TicketStatus",
+         owner_id = (SELECT u.id FROM known_users u WHERE u.email = :email::text),
+         owner_email = :email::text, buyer_name = :buyer_name::text, buyer_email = :email::text,
+         buyer_phone = :buyer_phone::text,
+         price = COALESCE(:price::numeric, t.price, c.ticket_price),
+         sold_at = :sold_at::timestamptz, revision = t.revision + 1, updated_at = now()
+    FROM concert c
+   WHERE t.id = :ticket_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
+     AND c.status <> :cancelled::text
+  RETURNING ${SOLD_COLUMNS}
+)`,
+  when: "sold",
+  fromRow: SOLD_FROM_ROW,
+  select: saleResult(
+    "(SELECT status::text FROM tickets WHERE id = :ticket_id::uuid) AS current_status",
+  ),
+});
+
+export interface PurchaseParams {
+  concert_id: string;
+  buyer_id: string;
+  email: string;
+  sold_at: Date;
+  /** Tickets of this concert the buyer may hold; null: no limit. */
+  limit_per_buyer: number | null;
+}
+
+/**
+ * Self-service: the signed-in buyer takes the next unsold ticket of a concert, in one statement.
+ * `FOR UPDATE SKIP LOCKED` hands each of many simultaneous buyers a different ticket, and none at
+ * all once every ticket is taken: no overselling, and no buyer waits on another's sale. The
+ * concert is locked against cancellation as in MARK_SOLD. With a limit, the buyer's held tickets
+ * are counted in this statement's snapshot: the caller takes the buyer's advisory lock in an
+ * earlier statement of the same transaction, so the count sees every earlier purchase committed.
+ * Nothing sold: `at_limit` says whether the limit stopped it; otherwise it was sold out.
+ */
+export const PURCHASE_NEXT = recordEventWith<
+  PurchaseParams & typeof SALE_RULES,
+  typeof TicketSold,
+  SoldFromRow
+>(TicketSold, {
+  with: `${concertLocked(":concert_id::uuid")},
+at_limit AS (
+  SELECT :limit_per_buyer::int IS NOT NULL AND (
+           SELECT count(*) FROM tickets h
+            WHERE h.concert_id = :concert_id::uuid AND h.owner_id = :buyer_id::uuid
+              AND h.status::text = ANY(:held_statuses::text[])) >= :limit_per_buyer::int AS reached
+),
+next AS (
+  SELECT t.id FROM tickets t
+   WHERE t.concert_id = :concert_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
+     AND EXISTS (SELECT 1 FROM concert WHERE status <> :cancelled::text)
+     AND NOT (SELECT reached FROM at_limit)
+   ORDER BY t.created_at, t.ticket_number
+   LIMIT 1
+   FOR UPDATE OF t SKIP LOCKED
+),
+sold AS (
+  UPDATE tickets t
+     SET status = :sold_status::text::"TicketStatus", owner_id = :buyer_id::uuid,
+         owner_email = :email::text,
+         buyer_name = COALESCE((SELECT u.full_name FROM known_users u WHERE u.id = :buyer_id::uuid),
+                               :email::text),
+         buyer_email = :email::text, price = COALESCE(t.price, c.ticket_price),
+         sold_at = :sold_at::timestamptz, revision = t.revision + 1, updated_at = now()
+    FROM next, concert c
+   WHERE t.id = next.id
+  RETURNING ${SOLD_COLUMNS}
+)`,
+  when: "sold",
+  fromRow: SOLD_FROM_ROW,
+  select: saleResult("(SELECT reached FROM at_limit) AS at_limit"),
+});
+
+/**
+ * Purchases of one buyer for one concert take turns on this lock (transaction-scoped) when a
+ * limit applies, so simultaneous ones cannot together pass it; other buyers never wait.
+ */
+export const BUYER_LIMIT_LOCK = namedStatement<{ concert_id: string; buyer_id: string }>(`
+SELECT pg_advisory_xact_lock(hashtextextended('buyer-limit:' || :concert_id::text || ':' || :buyer_id::text, 0))::text`);
+
+/** One row of a sale statement: the ticket's fields (Ticket's names), and the outcome. */
+export interface SaleRow {
+  id: string | null;
+  concertId: string;
+  ticketNumber: string;
+  status: TicketStatus;
+  codeVersion: number;
+  revision: number;
+  ownerId: string | null;
+  ownerEmail: string | null;
+  buyerName: string | null;
+  buyerEmail: string | null;
+  buyerPhone: string | null;
+  price: string | null;
+  soldAt: Date | null;
+  qrPng: Uint8Array | null;
+  qrPngText: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  sold: boolean;
+  /** Null: the concert is unknown. */
+  concert_status: string | null;
+  /** MARK_SOLD: the ticket's status as the statement saw it; null: no such ticket. */
+  current_status?: string | null;
+  /** PURCHASE_NEXT: the buyer already holds the limit. */
+  at_limit?: boolean;
+}
