@@ -4,7 +4,8 @@ import type { Logger } from "pino";
 import { processedEventsRetentionDays } from "../config/retention-config.js";
 import { applyMigrations } from "../database/apply-migrations.js";
 import { connectionStringForSchema } from "../database/connection-string.js";
-import { createPgAdapter } from "../database/pg-adapter.js";
+import { createPgAdapter, createPgPool } from "../database/pg-adapter.js";
+import { SqlPool } from "../database/sql-pool.js";
 import { BrokerLink } from "../events/broker-link.js";
 import { EventConsumer } from "../events/event-consumer.js";
 import type { EventHandler } from "../events/event-handler.js";
@@ -71,6 +72,8 @@ export interface InfrastructureOptions<P extends PrismaLike> {
 
 export interface ServiceInfrastructure<P extends PrismaLike> {
   prisma: P;
+  /** Raw statements outside a transaction, on Prisma's pool without Prisma (see SqlPool). */
+  sql: SqlPool;
   /** The broker connection; throws while the service has never reached NATS (see `broker`). */
   readonly nats: NatsConnection;
   /** Whether NATS is connected and set up (streams, consumers). */
@@ -100,12 +103,20 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       inbox: Boolean(options.handlers?.length),
     }),
   });
+  const pool = createPgPool(config.databaseUrl, config.databaseSchema, {
+    max: options.poolSize ?? 20,
+  });
+  // A pooled connection Postgres closed while idle: the pool drops it and opens another.
+  pool.on("error", (err) => logger.warn({ err }, "idle database connection failed"));
   const prisma = options.createPrisma({
-    adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
-      max: options.poolSize ?? 20,
-    }),
+    adapter: createPgAdapter(pool, config.databaseSchema),
     transactionOptions: TRANSACTION_OPTIONS,
   });
+  const sql = new SqlPool(pool);
+  const closeDatabase = async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  };
   const resources: Closeable[] = [];
   const prefix = config.NATS_SUBJECT_PREFIX;
   const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
@@ -163,7 +174,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     await relay.start();
   } catch (err) {
     await broker.close();
-    await prisma.$disconnect();
+    await closeDatabase();
     throw err;
   }
 
@@ -188,18 +199,19 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     { name: "retention", close: () => pruner.stop() },
     { name: "outbox-relay", close: () => relay.stop() },
     { name: "nats", close: () => broker.close() },
-    { name: "prisma", close: () => prisma.$disconnect() },
+    { name: "database", close: closeDatabase },
   );
 
   return {
     prisma,
+    sql,
     get nats() {
       return broker.connection();
     },
     broker,
     readiness: {
       database: async () => {
-        await prisma.$queryRawUnsafe("SELECT 1");
+        await sql.$queryRawUnsafe("SELECT 1");
       },
       // Without NATS a service still serves from its database (the gate admits, sales record
       // their events in the outbox): degraded, not unready.
@@ -212,7 +224,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
           return { degraded: err instanceof Error ? err.message : String(err) };
         }
       },
-      outbox: async () => ({ info: { ...(await outboxBacklog(prisma)) } }),
+      outbox: async () => ({ info: { ...(await outboxBacklog(sql)) } }),
     },
     resources,
     async close() {
