@@ -3,7 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jwt from "jsonwebtoken";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   createTokenVerifier,
   loadSigningKey,
@@ -103,5 +103,69 @@ describe("access tokens", () => {
     expect(() => verify(legacy)).toThrow(/revoked/);
     latest.set(identity.userId, 1);
     expect(verify(legacy).accessVersion).toBe(1);
+  });
+
+  describe("remembered once verified", () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    const setup = () => {
+      const dir = mkdtempSync(join(tmpdir(), "keys-"));
+      const config = { ENV: "test", ALGORITHM: "RS256" as const, DEV_KEYS_DIR: dir };
+      return { signing: loadSigningKey(config), verification: loadVerificationKey(config) };
+    };
+
+    it("still check revocation on every call, so a revocation refuses a token verified before", () => {
+      const { signing, verification } = setup();
+      let latest = 1;
+      const verify = createTokenVerifier(verification, {
+        isRevoked: ({ accessVersion }) => accessVersion < latest,
+      });
+      const token = signAccessToken(signing, identity, 60);
+      expect(verify(token)).toEqual(identity);
+      expect(verify(token)).toEqual(identity);
+      latest = 2;
+      expect(() => verify(token)).toThrow(/revoked/);
+      latest = 1;
+      expect(verify(token)).toEqual(identity);
+    });
+
+    it("refuse a token verified before once its `exp` has passed", () => {
+      const { signing, verification } = setup();
+      const verify = createTokenVerifier(verification);
+      vi.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+      const token = signAccessToken(signing, identity, 60);
+      expect(verify(token)).toEqual(identity);
+      vi.advanceTimersByTime(59_000);
+      expect(verify(token)).toEqual(identity);
+      vi.advanceTimersByTime(2_000);
+      expect(() => verify(token)).toThrow(/expired/);
+      expect(() => verify(token)).toThrow(/expired/);
+    });
+
+    it("remember only what verified: an altered copy of a good token is refused each time", () => {
+      const { signing, verification } = setup();
+      const verify = createTokenVerifier(verification);
+      const token = signAccessToken(signing, identity, 60);
+      expect(verify(token)).toEqual(identity);
+      const [header, , signature] = token.split(".");
+      const forged = `${header}.${Buffer.from(
+        JSON.stringify({ ...jwt.decode(token, { json: true }), role: "admin" }),
+      ).toString("base64url")}.${signature}`;
+      expect(() => verify(forged)).toThrow(/credentials/);
+      expect(() => verify(forged)).toThrow(/credentials/);
+      expect(verify(token).role).toBe("scanner");
+    });
+
+    it("give each call an identity nobody can change for the next one", () => {
+      const { signing, verification } = setup();
+      const verify = createTokenVerifier(verification);
+      const token = signAccessToken(signing, identity, 60);
+      const first = verify(token);
+      expect(() => {
+        (first as { role: string }).role = "admin";
+      }).toThrow(TypeError);
+      expect(verify(token).role).toBe("scanner");
+    });
   });
 });
