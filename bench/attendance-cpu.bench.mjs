@@ -11,6 +11,10 @@
 //   ATT_RUNS         measured runs (each with fresh codes), median shown  default 3
 //   ATT_STRACE=1     count syscalls of the process during each run (strace -c -f)
 //   ATT_PROFILE=dir  run attendance with --cpu-prof into dir and print its hot spots
+//   ATT_PERF=file    record the process with `perf record -e cpu-clock -g` during the runs (kernel
+//                    stacks: what a socket write costs); read it with `perf report -i file`, with
+//                    ATT_NODE_ARGS=--perf-basic-prof so JavaScript frames have names
+//   ATT_NODE_ARGS    extra node options for attendance (space-separated)
 //   ATT_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   ATT_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { spawn } from "node:child_process";
@@ -32,6 +36,7 @@ const CONNECTIONS = Number(env.ATT_CONNECTIONS ?? 16);
 const RUNS = Number(env.ATT_RUNS ?? 3);
 const STRACE = env.ATT_STRACE === "1";
 const PROFILE_DIR = env.ATT_PROFILE ? resolve(env.ATT_PROFILE) : undefined;
+const PERF_FILE = env.ATT_PERF ? resolve(env.ATT_PERF) : undefined;
 const ADMIN_DB_URL = env.ATT_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS_URL = env.ATT_NATS_URL ?? "nats://127.0.0.1:4222";
 const WARMUP = 2_000;
@@ -62,6 +67,7 @@ async function main() {
   const port = await freePort();
   const keysDir = join(workDir, "keys");
   const args = [
+    ...(env.ATT_NODE_ARGS ? env.ATT_NODE_ARGS.split(" ") : []),
     ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
     join(root, "services/attendance/dist/main.js"),
   ];
@@ -117,7 +123,14 @@ async function main() {
   const results = [];
   for (let run = 1; run <= RUNS; run++) {
     const strace = STRACE ? startStrace(child.pid, join(workDir, `strace-${run}.txt`)) : undefined;
-    if (strace) await sleep(500);
+    const perf = PERF_FILE
+      ? spawn(
+          "perf",
+          ["record", "-e", "cpu-clock", "-g", "-p", String(child.pid), "-o", `${PERF_FILE}.${run}`],
+          { stdio: "ignore" },
+        )
+      : undefined;
+    if (strace || perf) await sleep(500);
     const before = cpuTicks(child.pid);
     const result = await scanLoad(base, token, codes.splice(0, PER_RUN), {
       rate: RATE,
@@ -125,6 +138,10 @@ async function main() {
     });
     const ticks = cpuTicks(child.pid) - before;
     const syscalls = strace ? await stopStrace(strace) : undefined;
+    if (perf) {
+      perf.kill("SIGINT");
+      await new Promise((r) => perf.once("exit", r));
+    }
     const requests = result.admitted + result.bad;
     const row = {
       requests,
