@@ -19,5 +19,6 @@ export {
   rollbackLastMigration,
 } from "./migration-history.js";
 export { type NamedStatement, namedStatement } from "./named-statement.js";
-export { createPgAdapter, type PgAdapterOptions } from "./pg-adapter.js";
+export { createPgAdapter, createPgPool, type PgAdapterOptions } from "./pg-adapter.js";
+export { SqlPool } from "./sql-pool.js";
 export { isUniqueViolation } from "./unique-violation.js";

@@ -1,6 +1,7 @@
-import { createHash } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { connectionStringForSchema } from "./connection-string.js";
+import { statementName } from "./statement-names.js";
 
 export interface PgAdapterOptions {
   /** Pool size; node-postgres defaults to 10. */
@@ -8,37 +9,35 @@ export interface PgAdapterOptions {
 }
 
 /**
- * The driver adapter openServiceInfrastructure gives each service's PrismaClient. Its connections'
- * search_path is the service's schema, so raw SQL with unqualified table names resolves there.
+ * The connections of one service: their search_path is the service's schema, so raw SQL with
+ * unqualified table names resolves there. Prisma (createPgAdapter) and the kit's raw statements
+ * (SqlPool) share one pool, so one limit bounds what the service holds.
  */
-export function createPgAdapter(
+export function createPgPool(
   databaseUrl: string,
   schema: string,
   opts: PgAdapterOptions = {},
-): PrismaPg {
+): pg.Pool {
   const connectionString = connectionStringForSchema(databaseUrl, schema);
-  return new PrismaPg(
+  return new pg.Pool(
     opts.max === undefined ? { connectionString } : { connectionString, max: opts.max },
-    { schema, statementNameGenerator: statementName },
   );
 }
 
-const names = new Map<string, string>();
-/** Past this many texts something generates SQL dynamically: stop preparing rather than grow. */
-const MAX_NAMED_STATEMENTS = 2_000;
-
 /**
- * Names each distinct SQL text, so node-postgres prepares it once per connection and Postgres
- * reuses the plan: the gate's claim statement spent twice as long being planned as running.
- * Prisma's statements are parameterised, so the set of texts stays small.
+ * The driver adapter openServiceInfrastructure gives each service's PrismaClient, on the
+ * service's pool (or, given a URL, on a pool of its own that it closes when disposed).
  */
-function statementName(query: { sql: string }): string {
-  let name = names.get(query.sql);
-  if (!name) {
-    // node-postgres sends an empty name as an unnamed (unprepared) statement.
-    if (names.size >= MAX_NAMED_STATEMENTS) return "";
-    name = `p${createHash("sha1").update(query.sql).digest("hex").slice(0, 20)}`;
-    names.set(query.sql, name);
-  }
-  return name;
+export function createPgAdapter(
+  poolOrUrl: pg.Pool | string,
+  schema: string,
+  opts: PgAdapterOptions = {},
+): PrismaPg {
+  const own = typeof poolOrUrl === "string";
+  const pool = own ? createPgPool(poolOrUrl, schema, opts) : poolOrUrl;
+  return new PrismaPg(pool, {
+    schema,
+    disposeExternalPool: own,
+    statementNameGenerator: (query) => statementName(query.sql),
+  });
 }

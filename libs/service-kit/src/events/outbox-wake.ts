@@ -13,6 +13,15 @@ export function eventRecorded(db: SqlClient): void {
   onRecorded.get(db)?.();
 }
 
+/**
+ * Makes `client`, whose every statement is its own transaction (the kit's `SqlPool`), wake the
+ * relay as soon as a statement that recorded an event returns: it has committed by then.
+ */
+export function wakeOnRecord<C extends SqlClient>(client: C, wake: () => void): C {
+  onRecorded.set(client, wake);
+  return client;
+}
+
 /** The part of a Prisma client the wrapper replaces. */
 interface Transacting extends SqlClient {
   // biome-ignore lint/suspicious/noExplicitAny: each generated client types its own transaction client

@@ -4,14 +4,15 @@ import type { Logger } from "pino";
 import { processedEventsRetentionDays } from "../config/retention-config.js";
 import { applyMigrations } from "../database/apply-migrations.js";
 import { connectionStringForSchema } from "../database/connection-string.js";
-import { createPgAdapter } from "../database/pg-adapter.js";
+import { createPgAdapter, createPgPool } from "../database/pg-adapter.js";
+import { SqlPool } from "../database/sql-pool.js";
 import { BrokerLink } from "../events/broker-link.js";
 import { EventConsumer } from "../events/event-consumer.js";
 import type { EventHandler } from "../events/event-handler.js";
 import { eventTablesSql } from "../events/event-tables.js";
 import { outboxBacklog } from "../events/outbox-backlog.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
-import { wakeAfterCommit } from "../events/outbox-wake.js";
+import { wakeAfterCommit, wakeOnRecord } from "../events/outbox-wake.js";
 import { RetentionPruner } from "../events/retention-pruner.js";
 import type { SqlClient, TransactionRunner } from "../events/sql-client.js";
 import { ensureStreams } from "../events/streams.js";
@@ -72,6 +73,8 @@ export interface InfrastructureOptions<P extends PrismaLike> {
 
 export interface ServiceInfrastructure<P extends PrismaLike> {
   prisma: P;
+  /** Raw statements outside a transaction, on Prisma's pool without Prisma (see SqlPool). */
+  sql: SqlPool;
   /** The broker connection; throws while the service has never reached NATS (see `broker`). */
   readonly nats: NatsConnection;
   /** Whether NATS is connected and set up (streams, consumers). */
@@ -108,17 +111,25 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     subjectPrefix: prefix,
     logger: logger.child({ component: "outbox-relay" }),
   });
-  // Every command, consumer and route gets this client: each commit that recorded an event wakes
-  // the relay, with nothing for a service to remember.
+  const pool = createPgPool(config.databaseUrl, config.databaseSchema, {
+    max: options.poolSize ?? 20,
+  });
+  // A pooled connection Postgres closed while idle: the pool drops it and opens another.
+  pool.on("error", (err) => logger.warn({ err }, "idle database connection failed"));
+  // Every command, consumer and route gets these clients: each commit that recorded an event
+  // wakes the relay, with nothing for a service to remember.
   const prisma = wakeAfterCommit(
     options.createPrisma({
-      adapter: createPgAdapter(config.databaseUrl, config.databaseSchema, {
-        max: options.poolSize ?? 20,
-      }),
+      adapter: createPgAdapter(pool, config.databaseSchema),
       transactionOptions: TRANSACTION_OPTIONS,
     }),
     () => relay.wake(),
   );
+  const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+  const closeDatabase = async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  };
   const resources: Closeable[] = [];
   const transaction: TransactionRunner<TransactionClientOf<P>> = (work) =>
     prisma.$transaction(work);
@@ -168,7 +179,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     await relay.start();
   } catch (err) {
     await broker.close();
-    await prisma.$disconnect();
+    await closeDatabase();
     throw err;
   }
 
@@ -193,18 +204,19 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     { name: "retention", close: () => pruner.stop() },
     { name: "outbox-relay", close: () => relay.stop() },
     { name: "nats", close: () => broker.close() },
-    { name: "prisma", close: () => prisma.$disconnect() },
+    { name: "database", close: closeDatabase },
   );
 
   return {
     prisma,
+    sql,
     get nats() {
       return broker.connection();
     },
     broker,
     readiness: {
       database: async () => {
-        await prisma.$queryRawUnsafe("SELECT 1");
+        await sql.$queryRawUnsafe("SELECT 1");
       },
       // Without NATS a service still serves from its database (the gate admits, sales record
       // their events in the outbox): degraded, not unready.
@@ -217,7 +229,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
           return { degraded: err instanceof Error ? err.message : String(err) };
         }
       },
-      outbox: async () => ({ info: { ...(await outboxBacklog(prisma)) } }),
+      outbox: async () => ({ info: { ...(await outboxBacklog(sql)) } }),
     },
     resources,
     async close() {

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import type { TokenVerifier } from "../auth/access-token.js";
 import type { Guards } from "../auth/guards.js";
 import type { ServiceConfig } from "../config/service-config.js";
+import type { SqlPool } from "../database/sql-pool.js";
 import type { EventHandler } from "../events/event-handler.js";
 import type { ServiceApp } from "../http/build-service-app.js";
 import type {
@@ -21,6 +22,11 @@ export interface ServiceContext<
   app: ServiceApp;
   config: Config;
   prisma: Prisma;
+  /**
+   * Raw statements outside a transaction, on the same pool without Prisma: the way for a hot
+   * path's `namedStatement`s (see SqlPool). Absent where `prisma` is (the gateway).
+   */
+  sql: Prisma extends undefined ? undefined : SqlPool;
   /** `requireUser` / `requireRole(...)` preValidation hooks: every service checks tokens and roles itself. */
   guards: Guards;
   verify: TokenVerifier;

@@ -94,6 +94,7 @@ export async function startService<
       app,
       config,
       prisma: infra?.prisma,
+      sql: infra?.sql,
       guards,
       verify,
       keys,

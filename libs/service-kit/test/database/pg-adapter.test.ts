@@ -6,7 +6,9 @@ import {
   applyMigrations,
   connectionStringForSchema,
   createPgAdapter,
+  createPgPool,
   isUniqueViolation,
+  SqlPool,
 } from "../../src/database/index.js";
 import { fixturePrismaDir } from "./helpers.js";
 
@@ -65,6 +67,29 @@ describe("createPgAdapter", () => {
       const { rows } = await client.query<{ search_path: string }>("SHOW search_path");
       expect(rows[0]?.search_path).toBe("fixture");
     }));
+});
+
+describe("SqlPool", () => {
+  it("runs raw statements on the service's schema, each prepared once per connection by name", async () => {
+    const pool = createPgPool(infra.databaseUrl, "fixture", { max: 1 });
+    const sql = new SqlPool(pool);
+    try {
+      const text = "SELECT current_schema() AS s, $1::int + 1 AS n";
+      expect(await sql.$queryRawUnsafe(text, 1)).toEqual([{ s: "fixture", n: 2 }]);
+      expect(await sql.$queryRawUnsafe(text, 2)).toEqual([{ s: "fixture", n: 3 }]);
+      const prepared = await sql.$queryRawUnsafe<{ statement: string }[]>(
+        "SELECT statement FROM pg_prepared_statements",
+      );
+      expect(prepared.filter((p) => p.statement === text)).toHaveLength(1);
+      const id = randomUUID();
+      const insert = "INSERT INTO widgets (id, name) VALUES ($1::uuid, 'w')";
+      expect(await sql.$executeRawUnsafe(insert, id)).toBe(1);
+      const error = await sql.$executeRawUnsafe(insert, id).catch((e: unknown) => e);
+      expect(isUniqueViolation(error, "widgets_pkey")).toBe(true);
+    } finally {
+      await pool.end();
+    }
+  });
 });
 
 describe("isUniqueViolation", () => {

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import type { ScanRequest, ScanResponse } from "@concert/contracts";
-import { ConflictError, HttpError, isUniqueViolation } from "@concert/service-kit";
+import { ConflictError, HttpError, isUniqueViolation, type SqlClient } from "@concert/service-kit";
 import { checkTicketCode, FIRST_CODE_VERSION, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
@@ -31,6 +31,15 @@ type ScanDraft = Omit<
   "result" | "admit" | "detail" | "firstAdmittedAt" | "firstAdmittedGate"
 >;
 
+/**
+ * Where a scan is recorded: its statements run on the kit's raw pool (`sql`, no Prisma on the hot
+ * path); a replayed scan_id reads its stored scan through Prisma.
+ */
+export interface GateDatabase {
+  sql: SqlClient;
+  prisma: PrismaClient;
+}
+
 /** The gate's settings a scan is decided with (attendance's config). */
 export interface GateSettings {
   ticketCodeKey: KeyObject;
@@ -42,13 +51,13 @@ export interface GateSettings {
 /**
  * Decides a scan and records it, in as few round trips as the rules allow: the signature is
  * checked without the database, then one claim statement admits, writes the scan row and the
- * outbox event and notifies the relay (one round trip, atomic as any single statement); a denial
+ * outbox event, and the kit wakes the relay once it returns (one round trip, atomic as any single statement); a denial
  * adds the insert of its scan row. A typed ticket number or a ticket id (the original's body)
  * costs one read first. The scanner recorded is always the token's user (`scannedBy`): a
  * `scanner_id` in the body is never trusted.
  */
 export async function recordScan(
-  prisma: PrismaClient,
+  db: GateDatabase,
   settings: GateSettings,
   request: ScanRequest,
   scannedBy: string,
@@ -90,26 +99,26 @@ export async function recordScan(
       question.codeVersion = check.claims.codeVersion;
     }
     const early = decideFromCode(check, question.expectedConcertId);
-    if (early) return deny(prisma, draft, early);
+    if (early) return deny(db, draft, early);
   }
 
   if (question.scanType === "sale_confirmation") {
-    const rows = await TICKET_STATE.query<TicketStateRow>(prisma, {
+    const rows = await TICKET_STATE.query<TicketStateRow>(db.sql, {
       ticket_id: draft.ticketId,
       ticket_number: ticketNumber,
     });
-    return denyOrConfirm(prisma, draft, question, rows[0]);
+    return denyOrConfirm(db, draft, question, rows[0]);
   }
 
   if (!draft.concertId) {
     // One code path for QR codes, typed numbers and ticket ids: each is first turned into the key.
     const found = (
-      await TICKET_KEY.query<TicketKeyRow>(prisma, {
+      await TICKET_KEY.query<TicketKeyRow>(db.sql, {
         ticket_id: draft.ticketId,
         ticket_number: ticketNumber,
       })
     )[0];
-    if (!found) return denyOrConfirm(prisma, draft, question, undefined);
+    if (!found) return denyOrConfirm(db, draft, question, undefined);
     draft.ticketId = found.ticket_id;
     draft.concertId = found.concert_id;
     // A typed number proves the version it is current at; the claim re-checks it atomically.
@@ -119,17 +128,17 @@ export async function recordScan(
   for (let look = 1; look <= MAX_LOOKS; look++) {
     let ticket: ClaimRow | undefined;
     try {
-      ticket = (await claim(prisma, settings, draft, question)).rows[0];
+      ticket = (await claim(db.sql, settings, draft, question)).rows[0];
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
-      if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(prisma, draft);
+      if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(db, draft);
       throw error;
     }
     if (ticket?.claimed) return toScanResponse(claimedScan(draft, ticket));
-    if (ticket?.scan_taken) return storedAnswer(prisma, draft);
+    if (ticket?.scan_taken) return storedAnswer(db, draft);
     const decision = classify(question, ticket);
     if (decision === "stale") continue;
-    return deny(prisma, withTicket(draft, ticket), decision);
+    return deny(db, withTicket(draft, ticket), decision);
   }
   throw new HttpError(503, "The ticket is being scanned elsewhere right now; scan again", {
     "retry-after": "1",
@@ -137,17 +146,12 @@ export async function recordScan(
 }
 
 /** The claim statement of an entry or attendance scan, recording its TicketScanned event. */
-function claim(
-  prisma: PrismaClient,
-  settings: GateSettings,
-  draft: ScanDraft,
-  question: ScanQuestion,
-) {
+function claim(sql: SqlClient, settings: GateSettings, draft: ScanDraft, question: ScanQuestion) {
   const ticketId = draft.ticketId as string;
   if (question.codeVersion === null) throw new Error(`scan ${draft.id}: no code version to claim`);
   const statement = question.scanType === "entry_check" ? ENTRY_CLAIM : ATTENDANCE_CLAIM;
   return statement.run<ClaimRow>(
-    prisma,
+    sql,
     {
       ...GATE_RULES,
       ticket_id: ticketId,
@@ -177,7 +181,7 @@ function claim(
 
 /** Sale confirmations and unknown numbers: decided from the state alone, never claiming. */
 function denyOrConfirm(
-  prisma: PrismaClient,
+  db: GateDatabase,
   draft: ScanDraft,
   question: ScanQuestion,
   ticket: TicketStateRow | undefined,
@@ -185,7 +189,7 @@ function denyOrConfirm(
   const decision = classify(question, ticket);
   // classify is "stale" only for entry and attendance scans of a claimable ticket.
   if (decision === "stale") throw new Error(`scan ${draft.id}: a state read cannot be stale`);
-  return deny(prisma, withTicket(draft, ticket), decision);
+  return deny(db, withTicket(draft, ticket), decision);
 }
 
 function withTicket(draft: ScanDraft, ticket: TicketStateRow | undefined): ScanDraft {
@@ -200,9 +204,9 @@ function withTicket(draft: ScanDraft, ticket: TicketStateRow | undefined): ScanD
 }
 
 /** Records a scan that changed nothing and answers it (or answers the scan_id's stored scan). */
-async function deny(prisma: PrismaClient, draft: ScanDraft, decision: Decision) {
-  const scan = await insertScan(prisma, draft, decision);
-  return scan ? toScanResponse(scan) : storedAnswer(prisma, draft);
+async function deny(db: GateDatabase, draft: ScanDraft, decision: Decision) {
+  const scan = await insertScan(db.sql, draft, decision);
+  return scan ? toScanResponse(scan) : storedAnswer(db, draft);
 }
 
 /** The row the claim statement wrote, rebuilt rather than read back (one round trip less). */
@@ -224,11 +228,11 @@ function claimedScan(draft: ScanDraft, ticket: ClaimRow): Scan {
 
 /** Writes a scan that changed nothing; undefined when its scan_id is already taken. */
 async function insertScan(
-  prisma: PrismaClient,
+  sql: SqlClient,
   draft: ScanDraft,
   decision: Decision,
 ): Promise<Scan | undefined> {
-  const rows = await INSERT_SCAN.query<{ scanned_at: Date }>(prisma, {
+  const rows = await INSERT_SCAN.query<{ scanned_at: Date }>(sql, {
     id: draft.id,
     ticket_id: draft.ticketId,
     ticket_number: draft.ticketNumber,
@@ -250,8 +254,8 @@ async function insertScan(
 }
 
 /** A retry gets the original answer; the same scan_id for something else is the caller's bug. */
-async function storedAnswer(prisma: PrismaClient, draft: ScanDraft): Promise<ScanResponse> {
-  const stored = await prisma.scan.findUnique({ where: { id: draft.id } });
+async function storedAnswer(db: GateDatabase, draft: ScanDraft): Promise<ScanResponse> {
+  const stored = await db.prisma.scan.findUnique({ where: { id: draft.id } });
   if (!stored) throw new Error(`scan ${draft.id} conflicted but is not stored`);
   if (stored.scannedBy !== draft.scannedBy) {
     throw new ConflictError("scan_id was already used by another scanner");

@@ -16,7 +16,7 @@ const errors = { 401: ErrorBody, 403: ErrorBody };
 /** A denial is a recorded scan; the same statuses also carry the kit's `{detail}` errors. */
 const DeniedScan = z.union([ScanResponse, ErrorBody]);
 
-export function scansRoutes({ app, prisma, guards, keys, config }: AppContext): void {
+export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
   const settings: GateSettings = {
     ticketCodeKey: keys.ticketCodeVerify,
     doorsOpenBeforeMinutes: config.DOORS_OPEN_BEFORE_MINUTES,
@@ -44,7 +44,12 @@ export function scansRoutes({ app, prisma, guards, keys, config }: AppContext): 
       },
     },
     async (request, reply) => {
-      const answer = await recordScan(prisma, settings, request.body, identityOf(request).userId);
+      const answer = await recordScan(
+        { sql, prisma },
+        settings,
+        request.body,
+        identityOf(request).userId,
+      );
       // Derived from the stored result, so a replayed scan_id answers with the same status.
       return reply.code(SCAN_RESULT_STATUS[answer.result]).send(answer);
     },
