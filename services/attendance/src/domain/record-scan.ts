@@ -51,8 +51,8 @@ export interface GateSettings {
 /**
  * Decides a scan and records it, in as few round trips as the rules allow: the signature is
  * checked without the database, then one claim statement admits, writes the scan row and the
- * outbox event, and the kit wakes the relay once it returns (one round trip, atomic as any single statement); a denial
- * adds the insert of its scan row. A typed ticket number or a ticket id (the original's body)
+ * outbox event (one round trip, atomic as any single statement; the kit wakes the relay once it
+ * returns); a denial adds the insert of its scan row. A typed ticket number or a ticket id (the original's body)
  * costs one read first. The scanner recorded is always the token's user (`scannedBy`): a
  * `scanner_id` in the body is never trusted.
  */
