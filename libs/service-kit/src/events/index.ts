@@ -19,7 +19,7 @@ export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { type OutboxBacklog, outboxBacklog } from "./outbox-backlog.js";
 export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
-export { eventRecorded, wakeAfterCommit } from "./outbox-wake.js";
+export { eventRecorded, wakeAfterCommit, wakeOnRecord } from "./outbox-wake.js";
 export { isBrokerUnavailable } from "./publish-errors.js";
 export {
   buildEnvelope,

@@ -4,12 +4,15 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SqlPool } from "../../src/database/index.js";
 import {
   ensureStreams,
   OutboxRelay,
   recordEvent,
+  recordEvents,
   streamNames,
   wakeAfterCommit,
+  wakeOnRecord,
 } from "../../src/events/index.js";
 import {
   type CapturedLogs,
@@ -27,6 +30,7 @@ import {
 const ProbePublished = probeEvent("ProbePublished", "published");
 const ProbeRaced = probeEvent("ProbeRaced", "raced");
 const ProbeOrphaned = probeEvent("ProbeOrphaned", "orphaned");
+const ProbeDirect = probeEvent("ProbeDirect", "direct");
 
 describe("outbox relay", () => {
   const { service: bed, infra } = startForFile((run) =>
@@ -158,6 +162,27 @@ describe("outbox relay", () => {
       await Promise.all(relays.map((r) => r.stop()));
       sub.unsubscribe();
       await counting;
+    }
+  });
+
+  it("publishes at once an event recorded by a statement on the kit's SqlPool (its own transaction)", async () => {
+    // The gate's claim runs on SqlPool, outside Prisma: it must wake the relay as Prisma's
+    // commits do, or every admission would wait for the poll.
+    const relay = newRelay({ pollIntervalMs: 60_000 });
+    await relay.start();
+    const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+    const subject = `${infra.subjectPrefix}${ProbeDirect.subject}`;
+    try {
+      const committedAt = Date.now();
+      await recordEvents(sql, ProbeDirect, [{ probe_id: randomUUID(), note: "direct" }]);
+      await waitFor(
+        "the event in the stream",
+        async () =>
+          (await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)) === 1,
+      );
+      expect(Date.now() - committedAt).toBeLessThan(1_000);
+    } finally {
+      await relay.stop();
     }
   });
 
