@@ -30,6 +30,16 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import autocannon from "autocannon";
+import {
+  eventually,
+  inParallel,
+  login,
+  median,
+  percentile,
+  positiveInt,
+  seconds,
+  sleep,
+} from "./lib/util.mjs";
 import { hasNotify, preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -800,18 +810,6 @@ function describeCpuPerScan(perScan) {
     .join(" ");
 }
 
-function median(values) {
-  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const m = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
-}
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
 function fmt(value, digits = 1) {
   return Number.isFinite(value) ? value.toFixed(digits) : "-";
 }
@@ -1035,46 +1033,10 @@ async function api(baseUrl, method, path, token, body, { quiet = [] } = {}) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function login(baseUrl, { email, password }) {
-  return (await api(baseUrl, "POST", "/api/auth/login", null, { email, password })).access_token;
-}
-
-async function inParallel(items, limit, fn) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-async function eventually(fn, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(250);
-    }
-  }
-}
-
 function summary(result) {
   return `${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`;
 }
 
-function positiveInt(value, fallback) {
-  const number = Number(value);
-  return Number.isInteger(number) && number > 0 ? number : fallback;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function seconds(since) {
-  return ((Date.now() - since) / 1000).toFixed(1);
-}
 function log(message) {
   console.log(`[bench] ${message}`);
 }

@@ -52,9 +52,12 @@ export function seconds(since) {
   return ((Date.now() - since) / 1000).toFixed(1);
 }
 
+/** The median of the finite values (the mean of the middle two for an even count). */
 export function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const m = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
 }
 
 export function percentile(sorted, q) {
