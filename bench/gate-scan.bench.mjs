@@ -30,6 +30,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import autocannon from "autocannon";
+import { printProfile } from "./lib/measure.mjs";
 import {
   eventually,
   inParallel,
@@ -284,7 +285,8 @@ async function main() {
     .concat(lag ? [lag.scan] : [])
     .reduce((n, r) => n + r.admitted, 0);
   await Promise.all(["gateway", "attendance"].map(stopService));
-  if (PROFILE_DIR) for (const name of ["gateway", "attendance"]) printProfile(name);
+  if (PROFILE_DIR)
+    for (const name of ["gateway", "attendance"]) printProfile(name, join(PROFILE_DIR, name));
 
   // ---- pgbench: the service's SQL, same clients, same duration, on a database of its own -----
   // Then, for the reading only: the same SQL with the pg_notify every commit used to send.
@@ -895,48 +897,6 @@ async function cleanup() {
 }
 
 /** Self time of a V8 CPU profile, by package (or node:internal area), then by function. */
-function printProfile(name) {
-  const dir = join(PROFILE_DIR, name);
-  const file = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
-    .sort()
-    .at(-1);
-  if (!file) return;
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
-  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map();
-  for (let i = 0; i < profile.samples.length; i++) {
-    const id = profile.samples[i];
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
-  }
-  const areas = new Map();
-  const functions = new Map();
-  let total = 0;
-  for (const [id, micros] of self) {
-    const { callFrame } = byId.get(id);
-    const url = callFrame.url;
-    const area =
-      url.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/)?.[1] ??
-      url.match(/(libs|services)\/[^/]+/)?.[0] ??
-      (url.startsWith("node:")
-        ? url.split("/").slice(0, 2).join("/")
-        : callFrame.functionName || "(vm)");
-    areas.set(area, (areas.get(area) ?? 0) + micros);
-    const fn = `${callFrame.functionName || "(anonymous)"} ${area}`;
-    functions.set(fn, (functions.get(fn) ?? 0) + micros);
-    total += micros;
-  }
-  const top = (map, n) =>
-    [...map]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, n)
-      .map(([key, micros]) => `  ${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`)
-      .join("\n");
-  console.log(
-    `\n${name}: CPU profile ${join(dir, file)}\n${top(areas, 12)}\n  -- functions:\n${top(functions, 12)}`,
-  );
-}
-
 // ---- CPU accounting: where the two cores went during a run (read-only /proc) ------------------
 
 function cpuSnapshot() {
