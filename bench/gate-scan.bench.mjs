@@ -23,14 +23,14 @@
 // script does), like `npm start`; the load generator is this process.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import autocannon from "autocannon";
-import { printProfile } from "./lib/measure.mjs";
+import { cpuDelta, cpuSnapshot as cpuSnapshotOf, printProfile } from "./lib/measure.mjs";
 import {
   eventually,
   inParallel,
@@ -899,58 +899,10 @@ async function cleanup() {
 /** Self time of a V8 CPU profile, by package (or node:internal area), then by function. */
 // ---- CPU accounting: where the two cores went during a run (read-only /proc) ------------------
 
+/** Every process group's CPU so far, the services named even when stopped. */
 function cpuSnapshot() {
-  const groups = { bench: 0, postgres: 0, pgbench: 0, nats: 0 };
-  for (const name of SERVICES) groups[name] = 0;
   const servicePids = new Map([...children].map(([name, { child }]) => [child.pid, name]));
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const own = Number(fields[11]) + Number(fields[12]); // utime + stime
-    const reaped = Number(fields[13]) + Number(fields[14]); // cutime + cstime: exited children
-    const pid = Number(entry);
-    if (pid === process.pid) {
-      groups.bench += own;
-      groups.pgbench += reaped; // our only child that exits during a measured run
-    } else if (servicePids.has(pid)) {
-      groups[servicePids.get(pid)] += own;
-    } else if (comm === "postgres") {
-      groups.postgres += own + reaped; // the postmaster reaps pgbench's backends
-    } else if (comm.startsWith("nats")) {
-      groups.nats += own;
-    }
-  }
-  const cpuLine = readFileSync("/proc/stat", "utf8")
-    .split("\n")[0]
-    .trim()
-    .split(/\s+/)
-    .slice(1)
-    .map(Number);
-  return {
-    groups,
-    busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0),
-    at: performance.now(),
-  };
-}
-
-function cpuDelta(before, after) {
-  const delta = {};
-  for (const key of Object.keys(after.groups)) {
-    delta[key] = Math.max(0, after.groups[key] - (before.groups[key] ?? 0)) / 100; // USER_HZ
-  }
-  delta.machine = (after.busy - before.busy) / 100;
-  // Wall seconds between the snapshots: autocannon answers up to 1 s after a run's last answer.
-  delta.wall = (after.at - before.at) / 1000;
-  const ours = Object.keys(after.groups).reduce((sum, key) => sum + delta[key], 0);
-  delta.others = Math.max(0, delta.machine - ours);
-  return delta;
+  return cpuSnapshotOf(servicePids, SERVICES);
 }
 
 function describeCpu(delta) {

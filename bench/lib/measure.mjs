@@ -2,6 +2,7 @@
 // busy (from /proc, read-only) and the hot spots of a V8 CPU profile.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 
 /**
@@ -25,9 +26,10 @@ export function load(options, seconds, latencies) {
 }
 
 /** CPU time so far of this process, the stack's services (by name), Postgres and NATS. */
-export function cpuSnapshot(servicePids = new Map()) {
+/** `names`: service groups to report even when their process is not running (0). */
+export function cpuSnapshot(servicePids = new Map(), names = servicePids.values()) {
   const groups = { bench: 0, postgres: 0, pgbench: 0, nats: 0 };
-  for (const name of servicePids.values()) groups[name] = 0;
+  for (const name of names) groups[name] = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     let stat;
@@ -58,7 +60,11 @@ export function cpuSnapshot(servicePids = new Map()) {
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  return { groups, busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0) };
+  return {
+    groups,
+    busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0),
+    at: performance.now(),
+  };
 }
 
 export function cpuDelta(before, after) {
@@ -67,6 +73,8 @@ export function cpuDelta(before, after) {
     delta[key] = Math.max(0, after.groups[key] - (before.groups[key] ?? 0)) / 100; // USER_HZ
   }
   delta.machine = (after.busy - before.busy) / 100;
+  // Wall seconds between the snapshots: autocannon answers up to 1 s after a run's last answer.
+  delta.wall = (after.at - before.at) / 1000;
   const ours = Object.keys(after.groups).reduce((sum, key) => sum + delta[key], 0);
   delta.others = Math.max(0, delta.machine - ours);
   return delta;
