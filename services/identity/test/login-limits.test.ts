@@ -143,6 +143,47 @@ describe("per-client limit", () => {
   });
 });
 
+describe("bursts of good logins", () => {
+  // Slow checks (cost 10, as in production), so the burst's attempts really are in flight at once.
+  const identity = identityWith({
+    BCRYPT_ROUNDS: "10",
+    LOGIN_MAX_FAILURES: "3",
+    LOGIN_CLIENT_MAX_FAILURES: "4",
+  });
+
+  it("lets 20 simultaneous good logins from one address through: past its limit they wait their turn", async () => {
+    const emails = Array.from({ length: 20 }, (_, i) => `box-office-${i}@example.com`);
+    for (const email of emails) await identity.register(email);
+    const answers = await Promise.all(
+      emails.map((email) => identity.login(email, "right-password-1", "192.0.2.90")),
+    );
+    expect(tally(answers.map((answer) => answer.status))).toEqual({ 200: 20 });
+    // Every slot was given back: the address's budget is whole again.
+    expect(await identity.rows(["client:192.0.2.90"])).toMatchObject([
+      { attempts: 0, inFlight: 0 },
+    ]);
+  });
+
+  it("lets 20 gate devices log in to one shared account at once", async () => {
+    await identity.register("gate-crew@example.com");
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        identity.login("gate-crew@example.com", "right-password-1", `198.51.100.${100 + i}`),
+      ),
+    );
+    expect(tally(answers.map((answer) => answer.status))).toEqual({ 200: 20 });
+  });
+
+  it("still blocks when the attempts in flight turn out wrong", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        identity.login(`nobody-${i}@example.com`, "guess-123", "192.0.2.91"),
+      ),
+    );
+    expect(tally(answers.map((answer) => answer.status))).toEqual({ 401: 4, 429: 16 });
+  });
+});
+
 describe("X-Forwarded-For from a peer identity does not trust", () => {
   // Only 10.9.9.9 may say who the client is; this test's requests come from 127.0.0.1.
   const identity = identityWith({ TRUSTED_PROXIES: "10.9.9.9/32", LOGIN_CLIENT_MAX_FAILURES: "3" });
