@@ -54,7 +54,7 @@ function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
 }
 
 /** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
-export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppContext): void {
+export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
 
@@ -142,9 +142,9 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
+      const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
         const ticket = await markSold(db, request.params.id, request.body);
-        return { statusCode: 200, body: await ticketResponse(db, codeSigningKey, ticket) };
+        return { statusCode: 200, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },
@@ -164,14 +164,14 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
+      const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
         const ticket = await purchaseNext(
           db,
           request.body.concert_id,
           identityOf(request),
           config.MAX_TICKETS_PER_BUYER,
         );
-        return { statusCode: 201, body: await ticketResponse(db, codeSigningKey, ticket) };
+        return { statusCode: 201, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },
