@@ -26,6 +26,7 @@ import {
   type KeyedRequest,
   requestFingerprint,
 } from "../domain/idempotency-keys.js";
+import { QrImageBacklog } from "../domain/qr-image-backlog.js";
 import { markSold, purchaseNext } from "../domain/sell-ticket.js";
 import { ticketResponse, ticketResponses } from "../domain/ticket-qr-images.js";
 
@@ -57,6 +58,8 @@ function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
 export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
+  const imagesAhead = new QrImageBacklog(sql, codeSigningKey, app.log);
+  app.addHook("onClose", () => imagesAhead.close());
 
   app.post(
     "/api/tickets/create/:concert_id",
@@ -102,6 +105,7 @@ export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: 
     async (request, reply) => {
       const { concert_id } = request.params;
       const tickets = await createTickets(prisma, concert_id, request.body.quantity);
+      imagesAhead.add(tickets);
       return reply.status(201).send({
         created_count: tickets.length,
         concert_id,

@@ -1,0 +1,60 @@
+import type { KeyObject } from "node:crypto";
+import { setImmediate as nextTurn } from "node:timers/promises";
+import type { Logger, SqlClient } from "@concert/service-kit";
+import type { Ticket } from "../generated/prisma/client.js";
+import { withQrImages } from "./ticket-qr-images.js";
+
+/**
+ * Tickets drawn per turn of the event loop: about 1 ms each, so requests never wait behind more
+ * than a few tens of milliseconds of drawing.
+ */
+const CHUNK = 16;
+
+/**
+ * Draws the QR images of tickets just issued, after the issuing answered, so their first read (at
+ * the box office: the sale's own answer) finds a stored image instead of drawing one (the
+ * largest item of a sale's CPU profile). Best effort by design: a ticket not reached yet, or
+ * left behind by a process that stopped, is drawn on its first read exactly as before, and a
+ * stored pair always holds the image of its text (see withQrImages).
+ */
+export class QrImageBacklog {
+  private readonly waiting: Ticket[][] = [];
+  private draining: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly key: KeyObject,
+    private readonly logger: Pick<Logger, "warn">,
+  ) {}
+
+  add(tickets: readonly Ticket[]): void {
+    if (this.closed) return;
+    for (let i = 0; i < tickets.length; i += CHUNK) this.waiting.push(tickets.slice(i, i + CHUNK));
+    this.draining ??= this.drain().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  /** Stops drawing: the chunk being drawn is stored, the rest is left to first reads. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.waiting.length = 0;
+    await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    for (let chunk = this.waiting.shift(); chunk && !this.closed; chunk = this.waiting.shift()) {
+      // Requests and their I/O go first; drawing fills the gaps between them.
+      await nextTurn();
+      try {
+        await withQrImages(this.db, this.key, chunk);
+      } catch (error) {
+        this.logger.warn(
+          { err: error },
+          "QR images of issued tickets not drawn ahead: drawn on first read",
+        );
+      }
+    }
+  }
+}
