@@ -50,8 +50,11 @@ export class QrImageBacklog {
       try {
         await withQrImages(this.db, this.key, chunk);
       } catch (error) {
+        // The database is likely away: one warning, and the rest waits for its first read.
+        const left = chunk.length + this.waiting.reduce((sum, next) => sum + next.length, 0);
+        this.waiting.length = 0;
         this.logger.warn(
-          { err: error },
+          { err: error, tickets: left },
           "QR images of issued tickets not drawn ahead: drawn on first read",
         );
       }
