@@ -29,11 +29,9 @@ export class QrImageBacklog {
   ) {}
 
   add(tickets: readonly Ticket[]): void {
-    if (this.closed) return;
+    if (this.closed || tickets.length === 0) return;
     for (let i = 0; i < tickets.length; i += CHUNK) this.waiting.push(tickets.slice(i, i + CHUNK));
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= this.drain();
   }
 
   /** Stops drawing: the chunk being drawn is stored, the rest is left to first reads. */
@@ -43,21 +41,32 @@ export class QrImageBacklog {
     await this.draining;
   }
 
+  /** Runs while chunks wait; marked done in the same step that finds none left. */
   private async drain(): Promise<void> {
-    for (let chunk = this.waiting.shift(); chunk && !this.closed; chunk = this.waiting.shift()) {
-      // Requests and their I/O go first; drawing fills the gaps between them.
-      await nextTurn();
-      try {
-        await withQrImages(this.db, this.key, chunk);
-      } catch (error) {
-        // The database is likely away: one warning, and the rest waits for its first read.
-        const left = chunk.length + this.waiting.reduce((sum, next) => sum + next.length, 0);
-        this.waiting.length = 0;
-        this.logger.warn(
-          { err: error, tickets: left },
-          "QR images of issued tickets not drawn ahead: drawn on first read",
-        );
+    // Its first step awaits: `add` has stored this promise before anything below runs.
+    await nextTurn();
+    try {
+      for (let chunk = this.waiting.shift(); chunk && !this.closed; chunk = this.waiting.shift()) {
+        await this.draw(chunk);
+        // Requests and their I/O go first; drawing fills the gaps between them.
+        await nextTurn();
       }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async draw(chunk: Ticket[]): Promise<void> {
+    try {
+      await withQrImages(this.db, this.key, chunk);
+    } catch (error) {
+      // The database is likely away: one warning, and the rest waits for its first read.
+      const left = chunk.length + this.waiting.reduce((sum, next) => sum + next.length, 0);
+      this.waiting.length = 0;
+      this.logger.warn(
+        { err: error, tickets: left },
+        "QR images of issued tickets not drawn ahead: drawn on first read",
+      );
     }
   }
 }
