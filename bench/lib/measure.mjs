@@ -93,10 +93,14 @@ export function describeCpu(delta, durationSeconds) {
   return parts.join(" ");
 }
 
-/** Self time of the newest V8 CPU profile in dir, by package (or node:internal area), then by function. */
+/**
+ * Self time of the main thread's V8 CPU profile in dir, by package (or node:internal area), then
+ * by function. `--cpu-prof` also writes one per worker thread (the migrations' worker), named
+ * after it with a later thread number: the main thread's is the one numbered 0.
+ */
 export function printProfile(name, dir) {
   const file = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
     .sort()
     .at(-1);
   if (!file) return;

@@ -1,5 +1,5 @@
 import { TicketDeleted } from "@concert/contracts";
-import { outboxEvents, startForFile } from "@concert/testing";
+import { eventually, outboxEvents, startForFile } from "@concert/testing";
 import jsQRModule from "jsqr";
 import { PNG } from "pngjs";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -123,6 +123,29 @@ describe("creating tickets as the original client does", () => {
     });
     expect(batch.statusCode).toBe(201);
     expect(batch.json().created_count).toBe(50);
+  });
+  it("draws a batch's QR images once it has answered, so the box office's sale answers a stored image of its code", async () => {
+    const concert = await ticketing.concert({ capacity: 40 });
+    const { prisma } = ticketing.infra;
+    const batch = await call("POST", `/api/tickets/batch/create/${concert.concert_id}`, admin, {
+      quantity: 40,
+    });
+    expect(batch.statusCode).toBe(201);
+    const where = { concertId: concert.concert_id };
+    await eventually(
+      async () => (await prisma.ticket.count({ where: { ...where, qrPng: { not: null } } })) === 40,
+      60_000,
+    );
+    const stored = await prisma.ticket.findFirstOrThrow({ where });
+    const sold = await call("POST", `/api/tickets/${stored.id}/mark-sold`, admin, {
+      buyer_name: "Buyer",
+      buyer_email: "batch-buyer@example.com",
+    });
+    expect(sold.statusCode).toBe(200);
+    const body = sold.json() as TicketBody;
+    expect(body.qr_data).toBe(stored.qrPngText);
+    expect(body.qr_code_data).toBe(Buffer.from(stored.qrPng as Uint8Array).toString("base64"));
+    expect(scanBase64(body.qr_code_data)).toBe(body.qr_data);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConflictError, HttpError } from "@concert/service-kit";
+import { ConflictError, HttpError, type SqlClient } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 
@@ -20,6 +20,16 @@ export interface KeyedRequest {
 export interface Answer {
   statusCode: number;
   body: unknown;
+}
+
+/**
+ * Where a command runs. Without a key, `sql` is the kit's pool (each statement its own
+ * transaction, no Prisma on the way) and `prisma` opens a transaction for a command that needs
+ * two statements in one; with a key, `sql` is the key's transaction and there is no `prisma`.
+ */
+export interface CommandDb {
+  sql: SqlClient;
+  prisma?: PrismaClient;
 }
 
 /** The same method, path and body give the same fingerprint, whatever the order of the body's keys. */
@@ -43,7 +53,7 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * Without a key, runs `command` on the client: a sale is one statement, its own transaction.
+ * Without a key, runs `command` on the pool: a sale is one statement, its own transaction.
  * With a key, runs it in one transaction and answers it at most once per user and key (Stripe's
  * semantics):
  * - a transaction-scoped advisory lock on (user, key), tried without waiting: a second request
@@ -56,11 +66,11 @@ function canonical(value: unknown): unknown {
  * A command that fails (4xx) changed nothing and stores nothing: a retry runs it again.
  */
 export async function answerOnce(
-  prisma: PrismaClient,
+  { prisma, sql }: Required<CommandDb>,
   keyed: KeyedRequest | undefined,
-  command: (db: PrismaClient | Tx) => Promise<Answer>,
+  command: (db: CommandDb) => Promise<Answer>,
 ): Promise<Answer & { replayed: boolean }> {
-  if (!keyed) return { ...(await command(prisma)), replayed: false };
+  if (!keyed) return { ...(await command({ sql, prisma })), replayed: false };
   return prisma.$transaction(async (tx) => {
     const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
       SELECT pg_try_advisory_xact_lock(
@@ -85,7 +95,7 @@ export async function answerOnce(
       }
       return { statusCode: stored.status_code, body: stored.response, replayed: true };
     }
-    const answer = await command(tx);
+    const answer = await command({ sql: tx });
     // An expired row of the same key is replaced: the key starts a new 24 hours.
     await tx.$executeRaw`
       INSERT INTO idempotency_keys (user_id, key, fingerprint, status_code, response, created_at)

@@ -1,5 +1,6 @@
 import { crc32, deflateSync } from "node:zlib";
 import QRCode from "qrcode";
+import { qrWithBestMask } from "./qr-best-mask.js";
 
 export type QrFormat = "png" | "svg";
 
@@ -24,9 +25,7 @@ export function renderQrPng(text: string): Buffer {
   // One byte-mode segment: the text is JSON with lower-case letters, which only byte mode holds,
   // and letting qrcode search for the cheapest mix of modes (a shortest path over every split of
   // the text) cost more than drawing the image.
-  const { modules } = QRCode.create([{ data: Buffer.from(text), mode: "byte" }], {
-    errorCorrectionLevel: ERROR_CORRECTION,
-  });
+  const modules = qrWithBestMask(Buffer.from(text), ERROR_CORRECTION);
   const side = (modules.size + 2 * MARGIN) * SCALE;
   const rowBytes = Math.ceil(side / 8);
   const stride = rowBytes + 1; // each scanline starts with its filter type, 0 (none)
@@ -34,7 +33,7 @@ export function renderQrPng(text: string): Buffer {
   for (let row = 0; row < modules.size; row++) {
     const first = (row + MARGIN) * SCALE * stride;
     for (let col = 0; col < modules.size; col++) {
-      if (!modules.get(row, col)) continue;
+      if (!modules.data[row * modules.size + col]) continue;
       for (let x = (col + MARGIN) * SCALE, end = x + SCALE; x < end; x++) {
         const at = first + 1 + (x >> 3);
         pixels[at] = (pixels[at] as number) & ~(0x80 >> (x & 7));

@@ -1,7 +1,7 @@
 import type { MarkSoldRequest } from "@concert/contracts";
-import { ConflictError, type Identity, NotFoundError } from "@concert/service-kit";
-import type { Tx } from "../app-context.js";
-import { Prisma, type PrismaClient, type Ticket } from "../generated/prisma/client.js";
+import { ConflictError, type Identity, NotFoundError, type SqlClient } from "@concert/service-kit";
+import { Prisma, type Ticket } from "../generated/prisma/client.js";
+import type { CommandDb } from "./idempotency-keys.js";
 import {
   BUYER_LIMIT_LOCK,
   MARK_SOLD,
@@ -11,7 +11,7 @@ import {
 } from "./sale-sql.js";
 
 /** Where a sale runs: on its own (its one statement is its transaction), or in a caller's. */
-export type SaleDb = PrismaClient | Tx;
+export type SaleDb = CommandDb;
 
 /**
  * The box office sells a specific ticket: one statement (MARK_SOLD) that also records TicketSold.
@@ -26,7 +26,7 @@ export async function markSold(
   const email = sale.buyer_email.trim().toLowerCase();
   const soldAt = new Date();
   const { rows } = await MARK_SOLD.run<SaleRow>(
-    db,
+    db.sql,
     {
       ...SALE_RULES,
       ticket_id: ticketId,
@@ -68,16 +68,16 @@ export async function purchaseNext(
     sold_at: soldAt,
     limit_per_buyer: limitPerBuyer ?? null,
   };
-  const purchase = async (tx: SaleDb) => {
+  const purchase = async (tx: SqlClient) => {
     if (limitPerBuyer !== undefined) {
       await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
     }
     return PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload(email, soldAt));
   };
   const { rows } =
-    limitPerBuyer === undefined || !("$transaction" in db)
-      ? await purchase(db)
-      : await db.$transaction(purchase);
+    limitPerBuyer === undefined || !db.prisma
+      ? await purchase(db.sql)
+      : await db.prisma.$transaction(purchase);
   const row = rows[0];
   if (row?.sold) return toTicket(row);
   const refusal = row && concertRefusal(row);

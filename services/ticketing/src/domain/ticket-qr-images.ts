@@ -1,12 +1,12 @@
 import type { KeyObject } from "node:crypto";
 import type { TicketResponse } from "@concert/contracts";
-import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
-
-/** Where images are stored: the client, or the transaction of the command that answers them. */
-type ImageStore = Pick<PrismaClient, "$executeRaw">;
-
+import type { SqlClient } from "@concert/service-kit";
+import type { Ticket } from "../generated/prisma/client.js";
 import { renderQrPng } from "./qr-image.js";
 import { qrDataOf, toTicketResponse } from "./ticket-view.js";
+
+/** Where images are stored: the pool, the Prisma client, or the transaction of the command that answers them. */
+type ImageStore = SqlClient;
 
 /** A ticket with the text of its QR code and that code drawn as PNG. */
 export interface TicketWithQr {
@@ -22,7 +22,7 @@ export interface TicketWithQr {
  * of the ticket: no revision, no event, and a stored pair is always consistent (image of its text).
  */
 export async function withQrImages(
-  prisma: ImageStore,
+  db: ImageStore,
   key: KeyObject,
   tickets: readonly Ticket[],
 ): Promise<TicketWithQr[]> {
@@ -36,44 +36,52 @@ export async function withQrImages(
     stale.push(view);
     return view;
   });
-  if (stale.length > 0) await storeQrImages(prisma, stale);
+  if (stale.length > 0) await storeQrImages(db, stale);
   return views;
 }
 
-/** One statement for the whole list; base64 text arrays travel through the driver as plain text. */
-async function storeQrImages(prisma: ImageStore, views: readonly TicketWithQr[]): Promise<void> {
-  await prisma.$executeRaw`
-    UPDATE tickets t SET qr_png = decode(fresh.png, 'base64'), qr_png_text = fresh.text
-      FROM unnest(${views.map((v) => v.ticket.id)}::uuid[], ${views.map((v) => v.qrPng.toString("base64"))}::text[],
-                  ${views.map((v) => v.qrData)}::text[]) AS fresh(id, png, text)
-     WHERE t.id = fresh.id`;
+/**
+ * One statement for the whole list; base64 text arrays travel through the driver as plain text.
+ * An image drawn for a code version the ticket has since left (a transfer committed meanwhile)
+ * is not stored over the newer one.
+ */
+async function storeQrImages(db: ImageStore, views: readonly TicketWithQr[]): Promise<void> {
+  await db.$executeRawUnsafe(
+    `UPDATE tickets t SET qr_png = decode(fresh.png, 'base64'), qr_png_text = fresh.text
+       FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS fresh(id, code_version, png, text)
+      WHERE t.id = fresh.id AND t.code_version = fresh.code_version`,
+    views.map((v) => v.ticket.id),
+    views.map((v) => v.ticket.codeVersion),
+    views.map((v) => v.qrPng.toString("base64")),
+    views.map((v) => v.qrData),
+  );
 }
 
 /** Tickets as the API answers them, images included. */
 export async function ticketResponses(
-  prisma: ImageStore,
+  db: ImageStore,
   key: KeyObject,
   tickets: readonly Ticket[],
 ): Promise<TicketResponse[]> {
-  return (await withQrImages(prisma, key, tickets)).map(toTicketResponse);
+  return (await withQrImages(db, key, tickets)).map(toTicketResponse);
 }
 
 /** One ticket with its QR text and image. */
 export async function withQrImage(
-  prisma: ImageStore,
+  db: ImageStore,
   key: KeyObject,
   ticket: Ticket,
 ): Promise<TicketWithQr> {
-  const [withImage] = await withQrImages(prisma, key, [ticket]);
+  const [withImage] = await withQrImages(db, key, [ticket]);
   if (!withImage) throw new Error("unreachable: one ticket in, one image out");
   return withImage;
 }
 
 /** One ticket as the API answers it, image included. */
 export async function ticketResponse(
-  prisma: ImageStore,
+  db: ImageStore,
   key: KeyObject,
   ticket: Ticket,
 ): Promise<TicketResponse> {
-  return toTicketResponse(await withQrImage(prisma, key, ticket));
+  return toTicketResponse(await withQrImage(db, key, ticket));
 }

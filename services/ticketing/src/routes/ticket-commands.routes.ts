@@ -26,6 +26,7 @@ import {
   type KeyedRequest,
   requestFingerprint,
 } from "../domain/idempotency-keys.js";
+import { QrImageBacklog } from "../domain/qr-image-backlog.js";
 import { markSold, purchaseNext } from "../domain/sell-ticket.js";
 import { ticketResponse, ticketResponses } from "../domain/ticket-qr-images.js";
 
@@ -54,9 +55,11 @@ function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
 }
 
 /** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
-export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppContext): void {
+export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
+  const imagesAhead = new QrImageBacklog(sql, codeSigningKey, app.log);
+  app.addHook("onClose", () => imagesAhead.close());
 
   app.post(
     "/api/tickets/create/:concert_id",
@@ -102,6 +105,7 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
     async (request, reply) => {
       const { concert_id } = request.params;
       const tickets = await createTickets(prisma, concert_id, request.body.quantity);
+      imagesAhead.add(tickets);
       return reply.status(201).send({
         created_count: tickets.length,
         concert_id,
@@ -142,9 +146,9 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
+      const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
         const ticket = await markSold(db, request.params.id, request.body);
-        return { statusCode: 200, body: await ticketResponse(db, codeSigningKey, ticket) };
+        return { statusCode: 200, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },
@@ -164,14 +168,14 @@ export function ticketCommandRoutes({ app, prisma, guards, keys, config }: AppCo
       },
     },
     async (request, reply) => {
-      const answer = await answerOnce(prisma, keyedRequest(request), async (db) => {
+      const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
         const ticket = await purchaseNext(
           db,
           request.body.concert_id,
           identityOf(request),
           config.MAX_TICKETS_PER_BUYER,
         );
-        return { statusCode: 201, body: await ticketResponse(db, codeSigningKey, ticket) };
+        return { statusCode: 201, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
     },
