@@ -60,11 +60,17 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
     sendUpstreamAnswer(reply, answer as unknown as UpstreamAnswer, onBodyError);
   const withoutBody: Hooks = { rewriteRequestHeaders, onResponse, onError };
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  // Not async, and returns nothing: reply-from answers later, and a returned promise or reply
+  // would make fastify await the reply (a promise and end-of-stream listeners per request).
+  // A synchronous throw (401, 400) reaches the error handler all the same.
+  const handler = (request: FastifyRequest, reply: FastifyReply): void => {
     if (!isPublic(request)) authenticate(request, options.verify);
     refuseUndecodableUrl(request.url);
-    if (!Buffer.isBuffer(request.body)) return reply.from(request.url, withoutBody);
-    return reply.from(request.url, {
+    if (!Buffer.isBuffer(request.body)) {
+      reply.from(request.url, withoutBody);
+      return;
+    }
+    reply.from(request.url, {
       // Bytes go out exactly as they came in; without this reply-from re-encodes JSON bodies.
       body: request.body,
       contentType: request.headers["content-type"] ?? "application/octet-stream",
