@@ -8,6 +8,11 @@ import replyFrom, { type FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { dropIdentityHeaders } from "../auth/identity-headers.js";
 import { PUBLIC_ROUTES, type Upstream } from "./route-table.js";
+import {
+  type BodyErrorHandler,
+  sendUpstreamAnswer,
+  type UpstreamAnswer,
+} from "./upstream-answer.js";
 import { upstreamFailure } from "./upstream-errors.js";
 
 export interface ProxyOptions {
@@ -50,17 +55,27 @@ export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): 
     failedReply.request.log.warn({ err: error, upstream: upstream.name }, "upstream failed");
     failedReply.status(failure.status).send({ detail: failure.detail });
   };
-  const withoutBody: Hooks = { rewriteRequestHeaders, onError };
+  const onBodyError: BodyErrorHandler = (failedReply, error) => onError(failedReply, { error });
+  const onResponse: Hooks["onResponse"] = (_request, reply, answer) =>
+    sendUpstreamAnswer(reply, answer as unknown as UpstreamAnswer, onBodyError);
+  const withoutBody: Hooks = { rewriteRequestHeaders, onResponse, onError };
 
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+  // Not async, and returns nothing: reply-from answers later, and a returned promise or reply
+  // would make fastify await the reply (a promise and end-of-stream listeners per request).
+  // A synchronous throw (401, 400) reaches the error handler all the same.
+  const handler = (request: FastifyRequest, reply: FastifyReply): void => {
     if (!isPublic(request)) authenticate(request, options.verify);
     refuseUndecodableUrl(request.url);
-    if (!Buffer.isBuffer(request.body)) return reply.from(request.url, withoutBody);
-    return reply.from(request.url, {
+    if (!Buffer.isBuffer(request.body)) {
+      reply.from(request.url, withoutBody);
+      return;
+    }
+    reply.from(request.url, {
       // Bytes go out exactly as they came in; without this reply-from re-encodes JSON bodies.
       body: request.body,
       contentType: request.headers["content-type"] ?? "application/octet-stream",
       rewriteRequestHeaders,
+      onResponse,
       onError,
     });
   };
@@ -82,7 +97,7 @@ const rewriteRequestHeaders: Hooks["rewriteRequestHeaders"] = (request, headers)
   return headers;
 };
 
-type Hooks = Pick<FastifyReplyFromHooks, "rewriteRequestHeaders" | "onError">;
+type Hooks = Pick<FastifyReplyFromHooks, "rewriteRequestHeaders" | "onResponse" | "onError">;
 
 const PUBLIC = new Set(PUBLIC_ROUTES.map(({ method, path }) => `${method} ${path}`));
 

@@ -17,7 +17,11 @@ export function upstreamFailure(
   if (error.statusCode === 503 || code === "ECONNREFUSED" || code === "ENOTFOUND") {
     return { status: 503, detail: `The ${service} service is unavailable` };
   }
-  if (error.statusCode === 504 || code === "UND_ERR_CONNECT_TIMEOUT") {
+  if (
+    error.statusCode === 504 ||
+    code === "UND_ERR_CONNECT_TIMEOUT" ||
+    code === "UND_ERR_BODY_TIMEOUT"
+  ) {
     return { status: 504, detail: `The ${service} service did not answer in time` };
   }
   return { status: 502, detail: `The ${service} service failed to answer` };
