@@ -17,10 +17,10 @@ import { withClient } from "@concert/testing";
 import {
   cpuDelta,
   cpuSnapshot,
-  databaseCpu,
   describeCpu,
   load,
   printProfile,
+  withDatabaseCpu,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
 import {
@@ -220,15 +220,15 @@ async function main() {
     log(`pgbench database: ${RUNS} concerts of ${perConcert} tickets in ${seconds(t)} s`);
     for (let i = 0; i < RUNS; i++) {
       const before = cpuSnapshot();
-      const ownDb = await databaseCpu(ADMIN_DB_URL, database);
-      const result = await runPurchasePgbench({
-        ...prepared,
-        concertId: prepared.concertIds[i],
-        clients: CONNECTIONS,
-        seconds: SECONDS,
-        logDir: join(stack.workDir, `pgbench-${i}`),
-      });
-      const dbSeconds = await ownDb.stop();
+      const { result, seconds: dbSeconds } = await withDatabaseCpu(ADMIN_DB_URL, database, () =>
+        runPurchasePgbench({
+          ...prepared,
+          concertId: prepared.concertIds[i],
+          clients: CONNECTIONS,
+          seconds: SECONDS,
+          logDir: join(stack.workDir, `pgbench-${i}`),
+        }),
+      );
       const cpu = cpuDelta(before, cpuSnapshot());
       const row = {
         rate: result.tps,
@@ -326,33 +326,36 @@ async function saleLoad({ url, token, amount, duration, expect, request }) {
   const statuses = {};
   const latencies = [];
   const before = cpuSnapshot(stack.pids());
-  const ownDb = await databaseCpu(ADMIN_DB_URL, stack.database);
-  const run = await load(
-    {
-      url,
-      connections: Math.min(CONNECTIONS, amount),
-      amount,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      requests: [
+  const { result: run, seconds: dbSeconds } = await withDatabaseCpu(
+    ADMIN_DB_URL,
+    stack.database,
+    () =>
+      load(
         {
-          method: "POST",
-          setupRequest: (base) => ({ ...base, ...request(next++) }),
-          onResponse: (status, body) => {
-            if (status === expect) {
-              ok++;
-            } else {
-              bad++;
-              const key = `${status} ${body.slice(0, 120)}`;
-              statuses[key] = (statuses[key] ?? 0) + 1;
-            }
-          },
+          url,
+          connections: Math.min(CONNECTIONS, amount),
+          amount,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          requests: [
+            {
+              method: "POST",
+              setupRequest: (base) => ({ ...base, ...request(next++) }),
+              onResponse: (status, body) => {
+                if (status === expect) {
+                  ok++;
+                } else {
+                  bad++;
+                  const key = `${status} ${body.slice(0, 120)}`;
+                  statuses[key] = (statuses[key] ?? 0) + 1;
+                }
+              },
+            },
+          ],
         },
-      ],
-    },
-    duration,
-    latencies,
+        duration,
+        latencies,
+      ),
   );
-  const dbSeconds = await ownDb.stop();
   const cpu = cpuDelta(before, cpuSnapshot(stack.pids()));
   latencies.sort((a, b) => a - b);
   // CPU time per sale of each process that serves it: steadier than req/s on a shared machine.

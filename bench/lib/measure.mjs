@@ -84,16 +84,17 @@ function processCpuSeconds(pid) {
 }
 
 /**
- * CPU seconds the Postgres processes serving one database spend from now until `stop()`: its
- * backends (pgbench's, the services' pools, autovacuum) found in pg_stat_activity every
- * `intervalMs`. The "postgres" group of cpuSnapshot counts every database of the machine, which on
- * a shared machine includes other people's tests and benches. A backend that starts during the run
- * counts from zero; one that exits counts until its last sample (up to one interval less).
+ * Runs `work` and counts the CPU seconds the Postgres processes serving one database spend
+ * meanwhile: its backends (pgbench's, the services' pools, autovacuum) found in pg_stat_activity
+ * every `intervalMs`. The "postgres" group of cpuSnapshot counts every database of the machine,
+ * which on a shared machine includes other people's tests and benches. A backend that starts
+ * during the work counts from zero; one that exits counts until its last sample (up to one
+ * interval less). Resolves to `{ result, seconds }`.
  */
-export async function databaseCpu(adminUrl, database, intervalMs = 100) {
+export async function withDatabaseCpu(adminUrl, database, work, intervalMs = 100) {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
-  /** pid → [cpu when first seen (0 if it started during the run), cpu when last seen] */
+  /** pid → [cpu when first seen (0 if it started during the work), cpu when last seen] */
   const backends = new Map();
   const sample = async (first) => {
     const { rows } = await client.query(
@@ -108,22 +109,25 @@ export async function databaseCpu(adminUrl, database, intervalMs = 100) {
       else backends.set(pid, [first ? cpu : 0, cpu]);
     }
   };
-  await sample(true);
   let sampling = Promise.resolve();
-  const timer = setInterval(() => {
-    sampling = sampling.then(() => sample(false)).catch(() => {});
-  }, intervalMs);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await sampling;
-      await sample(false).catch(() => {});
-      await client.end();
-      let seconds = 0;
-      for (const [first, last] of backends.values()) seconds += last - first;
-      return seconds;
-    },
-  };
+  let timer;
+  try {
+    await sample(true);
+    timer = setInterval(() => {
+      sampling = sampling.then(() => sample(false)).catch(() => {});
+    }, intervalMs);
+    const result = await work();
+    clearInterval(timer);
+    await sampling;
+    await sample(false);
+    let seconds = 0;
+    for (const [first, last] of backends.values()) seconds += last - first;
+    return { result, seconds };
+  } finally {
+    clearInterval(timer);
+    await sampling;
+    await client.end();
+  }
 }
 
 export function cpuDelta(before, after) {
