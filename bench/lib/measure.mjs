@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
+import pg from "pg";
 
 /**
  * autocannon, stopped after `seconds` (and never more than `amount` requests when given).
@@ -32,14 +33,9 @@ export function cpuSnapshot(servicePids = new Map(), names = servicePids.values(
   for (const name of names) groups[name] = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-    } catch {
-      continue;
-    }
-    const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const stat = procStat(entry);
+    if (!stat) continue;
+    const { comm, fields } = stat;
     const own = Number(fields[11]) + Number(fields[12]); // utime + stime
     const reaped = Number(fields[13]) + Number(fields[14]); // cutime + cstime: exited children
     const pid = Number(entry);
@@ -65,6 +61,73 @@ export function cpuSnapshot(servicePids = new Map(), names = servicePids.values(
     busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0),
     at: performance.now(),
   };
+}
+
+/** A process's command name and the /proc stat fields after it; null once it has exited. */
+function procStat(pid) {
+  let stat;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return null;
+  }
+  return {
+    comm: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+    fields: stat.slice(stat.lastIndexOf(")") + 2).split(" "),
+  };
+}
+
+/** utime + stime of a process so far, in seconds; null once it has exited. */
+function processCpuSeconds(pid) {
+  const stat = procStat(pid);
+  return stat && (Number(stat.fields[11]) + Number(stat.fields[12])) / 100; // USER_HZ
+}
+
+/**
+ * Runs `work` and counts the CPU seconds the Postgres processes serving one database spend
+ * meanwhile: its backends (pgbench's, the services' pools, autovacuum) found in pg_stat_activity
+ * every `intervalMs`. The "postgres" group of cpuSnapshot counts every database of the machine,
+ * which on a shared machine includes other people's tests and benches. A backend that starts
+ * during the work counts from zero; one that exits counts until its last sample (up to one
+ * interval less). Resolves to `{ result, seconds }`.
+ */
+export async function withDatabaseCpu(adminUrl, database, work, intervalMs = 100) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  /** pid → [cpu when first seen (0 if it started during the work), cpu when last seen] */
+  const backends = new Map();
+  const sample = async (first) => {
+    const { rows } = await client.query(
+      "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      [database],
+    );
+    for (const { pid } of rows) {
+      const cpu = processCpuSeconds(pid);
+      if (cpu === null) continue;
+      const known = backends.get(pid);
+      if (known) known[1] = cpu;
+      else backends.set(pid, [first ? cpu : 0, cpu]);
+    }
+  };
+  let sampling = Promise.resolve();
+  let timer;
+  try {
+    await sample(true);
+    timer = setInterval(() => {
+      sampling = sampling.then(() => sample(false)).catch(() => {});
+    }, intervalMs);
+    const result = await work();
+    clearInterval(timer);
+    await sampling;
+    await sample(false);
+    let seconds = 0;
+    for (const [first, last] of backends.values()) seconds += last - first;
+    return { result, seconds };
+  } finally {
+    clearInterval(timer);
+    await sampling;
+    await client.end();
+  }
 }
 
 export function cpuDelta(before, after) {

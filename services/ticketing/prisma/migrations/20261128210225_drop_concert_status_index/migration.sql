@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "ticketing"."tickets_concert_id_status_idx";
