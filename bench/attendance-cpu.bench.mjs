@@ -15,6 +15,8 @@
 //                    stacks: what a socket write costs); read it with `perf report -i file`, with
 //                    ATT_NODE_ARGS=--perf-basic-prof so JavaScript frames have names
 //   ATT_NODE_ARGS    extra node options for attendance (space-separated)
+//   ATT_MAIN         the entry point to run instead of services/attendance/dist/main.js: a copy of
+//                    another build, to run before and after side by side, at the same time
 //   ATT_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   ATT_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { spawn } from "node:child_process";
@@ -69,7 +71,7 @@ async function main() {
   const args = [
     ...(env.ATT_NODE_ARGS ? env.ATT_NODE_ARGS.split(" ") : []),
     ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-    join(root, "services/attendance/dist/main.js"),
+    env.ATT_MAIN ? resolve(env.ATT_MAIN) : join(root, "services/attendance/dist/main.js"),
   ];
   child = spawn(process.execPath, args, {
     env: {

@@ -112,10 +112,14 @@ export function describeCpu(delta, durationSeconds = delta.wall) {
   return parts.join(" ");
 }
 
-/** Self time of the newest V8 CPU profile in dir, by package (or node:internal area), then by function. */
+/**
+ * Self time of the newest V8 CPU profile of a main thread in dir, by package (or node:internal
+ * area), then by function. Node writes one profile per thread (`CPU.<date>.<time>.<pid>.<thread>.
+ * <seq>.cpuprofile`): the migration worker's, thread 1, is written last but holds only the start.
+ */
 export function printProfile(name, dir) {
   const file = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
+    .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
     .sort()
     .at(-1);
   if (!file) return;
