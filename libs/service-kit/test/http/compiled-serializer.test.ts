@@ -27,7 +27,7 @@ const admitted = {
 const Choice = z.union([z.object({ kind: z.literal("a") }), z.object({ detail: z.string() })]);
 
 let kit: Awaited<ReturnType<typeof buildTestApp>>;
-let answer: unknown;
+let answer: Record<string, unknown>;
 beforeAll(async () => {
   kit = await buildTestApp();
   for (const [path, compiled] of [
@@ -41,7 +41,9 @@ beforeAll(async () => {
         schema: { response: { 200: ScanResponse, 409: Choice } },
       },
       async (request, reply) =>
-        request.headers["x-choice"] ? reply.code(409).send({ detail: "no" }) : answer,
+        request.headers["x-choice"]
+          ? reply.code(409).send({ detail: "no" })
+          : (answer as z.infer<typeof ScanResponse>),
     );
   }
   await kit.app.ready();
@@ -49,9 +51,8 @@ beforeAll(async () => {
 afterAll(() => kit.app.close());
 
 const both = async (headers: Record<string, string> = {}) => {
-  const [zod, compiled] = await Promise.all(
-    ["/zod", "/compiled"].map((url) => kit.app.inject({ method: "GET", url, headers })),
-  );
+  const zod = await kit.app.inject({ method: "GET", url: "/zod", headers });
+  const compiled = await kit.app.inject({ method: "GET", url: "/compiled", headers });
   return { zod, compiled };
 };
 
