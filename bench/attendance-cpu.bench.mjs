@@ -15,11 +15,13 @@
 //                    stacks: what a socket write costs); read it with `perf report -i file`, with
 //                    ATT_NODE_ARGS=--perf-basic-prof so JavaScript frames have names
 //   ATT_NODE_ARGS    extra node options for attendance (space-separated)
+//   ATT_MAIN         the entry point to run instead of services/attendance/dist/main.js: a copy of
+//                    another build, to run before and after side by side, at the same time
 //   ATT_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   ATT_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { spawn } from "node:child_process";
 import { createPrivateKey, randomBytes, randomUUID } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +29,7 @@ import { signAccessToken } from "@concert/service-kit";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
 import autocannon from "autocannon";
+import { printProfile } from "./lib/measure.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
@@ -69,7 +72,7 @@ async function main() {
   const args = [
     ...(env.ATT_NODE_ARGS ? env.ATT_NODE_ARGS.split(" ") : []),
     ...(PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []),
-    join(root, "services/attendance/dist/main.js"),
+    env.ATT_MAIN ? resolve(env.ATT_MAIN) : join(root, "services/attendance/dist/main.js"),
   ];
   child = spawn(process.execPath, args, {
     env: {
@@ -172,7 +175,7 @@ async function main() {
   if (PROFILE_DIR) {
     child.kill("SIGTERM");
     await new Promise((r) => child.once("exit", r));
-    printProfile(PROFILE_DIR);
+    printProfile("attendance", PROFILE_DIR);
   }
 }
 
@@ -254,47 +257,6 @@ function describeSyscalls(counts, requests) {
     .slice(0, 8)
     .map(([name, n]) => `${name} ${(n / requests).toFixed(2)}`);
   return `${(total / requests).toFixed(1)} total; ${top.join(", ")}`;
-}
-
-/** Self time by function and by package, from the V8 profile. */
-function printProfile(dir) {
-  const file = readdirSync(dir)
-    .filter((f) => f.endsWith(".cpuprofile"))
-    .map((f) => join(dir, f))
-    .sort()
-    .at(-1);
-  const profile = JSON.parse(readFileSync(file, "utf8"));
-  const self = new Map();
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-  const counts = new Map();
-  for (const id of profile.samples) counts.set(id, (counts.get(id) ?? 0) + 1);
-  let total = 0;
-  const byPackage = new Map();
-  for (const [id, n] of counts) {
-    const node = byId.get(id);
-    const { functionName, url, lineNumber } = node.callFrame;
-    if (functionName === "(idle)" || functionName === "(program)") continue;
-    total += n;
-    const key = `${functionName || "(anon)"} ${url.replace(/^.*node_modules\//, "nm:").replace(root, "")}:${lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + n);
-    const pkg =
-      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
-      (url.startsWith("node:")
-        ? url
-        : url.includes(root)
-          ? url.replace(root, "").split("/").slice(0, 3).join("/")
-          : functionName.startsWith("(")
-            ? functionName
-            : "native");
-    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + n);
-  }
-  const pct = (n) => `${((100 * n) / total).toFixed(1)}%`.padStart(6);
-  console.log(`\nprofile ${file}: ${total} busy samples\nby package:`);
-  for (const [k, n] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25))
-    console.log(`${pct(n)}  ${k}`);
-  console.log("by function (self):");
-  for (const [k, n] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40))
-    console.log(`${pct(n)}  ${k}`);
 }
 
 async function until(check, timeoutMs) {

@@ -8,7 +8,7 @@
 //   BENCH_SECONDS      length of each measured run                                   default 10
 //   BENCH_RUNS         measured runs of each row (the median is reported)            default 3
 //   BENCH_TICKETS      tickets sold before the first scan; more are sold once the
-//                      calibration shows how many the runs need                      default 8000
+//                      calibration shows how many the runs need                      default 12000
 //   BENCH_MAX_TICKETS  never sell more than this many in all (then the runs share what
 //                      there is, and end early when their codes run out)            default none
 //   BENCH_DIRECT=0     skip the "attendance direct" row (autocannon straight at attendance)
@@ -21,17 +21,22 @@
 //
 // Every service runs as its own process from its build (run `turbo run build` first; the npm
 // script does), like `npm start`; the load generator is this process.
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath } from "node:url";
-import { freePort, withClient, withDatabase } from "@concert/testing";
-import autocannon from "autocannon";
-import { cpuDelta, cpuSnapshot as cpuSnapshotOf, printProfile } from "./lib/measure.mjs";
+import { TicketSold } from "@concert/contracts";
+import { withClient } from "@concert/testing";
 import {
+  cpuDelta,
+  cpuSnapshot as cpuSnapshotOf,
+  describeCpu,
+  load,
+  printProfile,
+} from "./lib/measure.mjs";
+import { BenchStack } from "./lib/stack.mjs";
+import {
+  api,
   eventually,
   inParallel,
   login,
@@ -43,19 +48,29 @@ import {
 } from "./lib/util.mjs";
 import { hasNotify, preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
 const CONNECTIONS = positiveInt(env.BENCH_CONNECTIONS, 16);
 const SECONDS = positiveInt(env.BENCH_SECONDS, 10);
 const RUNS = positiveInt(env.BENCH_RUNS, 3);
-const FIRST_TICKETS = positiveInt(env.BENCH_TICKETS, 8_000);
+const FIRST_TICKETS = positiveInt(env.BENCH_TICKETS, 12_000);
 const MAX_TICKETS = positiveInt(env.BENCH_MAX_TICKETS, Number.POSITIVE_INFINITY);
 const DIRECT = env.BENCH_DIRECT !== "0";
 const LAG = env.BENCH_LAG !== "0";
-/** Unmeasured scans at full speed before the runs: warms the JIT and pools, and gives the rate. */
-const CALIBRATION_SECONDS = 2;
-/** Codes for a run: its row's calibrated rate × SECONDS × this (the runs vary). */
-const CODE_MARGIN = 1.2;
+/**
+ * Unmeasured scans through the stack (gateway and attendance) before anything is timed: a cold
+ * stack scanned at 558/s for 2 s, then 955–1,058/s in the runs it had sized, which ran out of
+ * codes after 6–7 s (docs/BENCHMARKS.md). The JIT, the pools and the table's pages warm here.
+ */
+const WARMUP_SECONDS = 3;
+/** Then each row scans this long, unmeasured, and its rate sizes the codes of its runs. */
+const CALIBRATION_SECONDS = 3;
+/** Codes for a run: its row's calibrated rate × SECONDS × this (runs vary by more than 20%). */
+const CODE_MARGIN = 1.4;
+/**
+ * autocannon samples every 100 ms: it ends a run only at its next sample, so the CPU snapshots
+ * around a run take in at most 0.1 s after its last answer.
+ */
+const SAMPLE_OFTEN = { sampleInt: 100 };
 /** One box-office sale every this many ms during the lag run. */
 const LAG_SALE_EVERY_MS = 20;
 const LAG_TICKETS = Math.ceil((SECONDS * 1000) / LAG_SALE_EVERY_MS) + 50;
@@ -71,21 +86,20 @@ const NATS_URL = env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
 const SERVICES = ["identity", "catalog", "ticketing", "attendance", "gateway"];
 
-const runId = randomBytes(4).toString("hex");
-const workDir = mkdtempSync(join(tmpdir(), `concert-bench-${runId}-`));
-const stackDb = `bench_stack_${runId}`;
+const stack = new BenchStack({
+  adminDbUrl: ADMIN_DB_URL,
+  natsUrl: NATS_URL,
+  logLevel: env.BENCH_LOG_LEVEL ?? "warn",
+});
+const runId = stack.runId;
+const stackDbUrl = stack.databaseUrl;
 const pgbenchDb = `bench_pgbench_${runId}`;
-const stackDbUrl = withDatabase(ADMIN_DB_URL, stackDb);
-const children = new Map();
-/** Each service's port, chosen free before any starts. */
-const ports = {};
-let cleaningUp;
-let profiling = false;
+stack.extraDatabases.push(pgbenchDb);
 /** Scans admitted while calibrating (counted against the database at the end). */
 let calibrationAdmitted = 0;
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
-  process.on(signal, () => cleanup().finally(() => process.exit(130)));
+  process.on(signal, () => stack.cleanup().finally(() => process.exit(130)));
 }
 
 const benchStart = performance.now();
@@ -93,10 +107,10 @@ try {
   await main();
 } catch (error) {
   console.error(`\nbench failed: ${error.stack ?? error}`);
-  printServiceLogs();
+  stack.printLogs();
   process.exitCode = 1;
 } finally {
-  await cleanup();
+  await stack.cleanup();
 }
 
 async function main() {
@@ -104,43 +118,26 @@ async function main() {
     `gate-scan bench ${runId}: ${CONNECTIONS} connections, ${RUNS} runs of ${SECONDS} s per row, ` +
       `${cpus().length} CPUs`,
   );
-  await withClient(ADMIN_DB_URL, (c) => c.query(`CREATE DATABASE "${stackDb}"`));
+  await stack.createDatabase();
 
   // ---- the stack: every service as its own process ------------------------------------------
-  for (const name of SERVICES) ports[name] = await freePort();
-  const common = {
-    ENV: "development",
-    HOST: "127.0.0.1",
-    DATABASE_URL: stackDbUrl,
-    NATS_URL,
-    NATS_SUBJECT_PREFIX: `bench${runId}.`,
-    DEV_KEYS_DIR: join(workDir, "keys"),
-    LOG_LEVEL: env.BENCH_LOG_LEVEL ?? "warn",
-  };
-  const base = (name) => `http://127.0.0.1:${ports[name]}`;
+  await stack.choosePorts(SERVICES);
+  const common = stack.common;
+  const base = (name) => stack.url(name);
   let t = Date.now();
   await Promise.all([
-    startService("identity", {
+    stack.start("identity", {
       ...common,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       BCRYPT_ROUNDS: "4",
     }),
-    startService("catalog", common),
-    startService("ticketing", common),
-    startService("attendance", common),
+    stack.start("catalog", common),
+    stack.start("ticketing", common),
+    stack.start("attendance", common),
   ]);
-  const gatewayEnv = {
-    ...common,
-    IDENTITY_URLS: base("identity"),
-    CATALOG_URLS: base("catalog"),
-    TICKETING_URLS: base("ticketing"),
-    ATTENDANCE_URLS: base("attendance"),
-    // Not started: nothing listens on port 9.
-    REFUNDS_URLS: "http://127.0.0.1:9",
-    TRANSFERS_URLS: "http://127.0.0.1:9",
-  };
-  await startService("gateway", gatewayEnv);
+  const gatewayEnv = stack.gatewayEnv();
+  await stack.start("gateway", gatewayEnv);
   log(`stack up in ${seconds(t)} s`);
 
   // ---- idle memory: every service started (migrations run), nothing asked of it yet ----------
@@ -185,36 +182,49 @@ async function main() {
 
   // Only the gate path stays up: ticketing would otherwise consume every TicketScanned on the
   // same two cores while we measure. Seeding churned the read model: let it settle like pgbench's.
-  await Promise.all(["identity", "catalog", "ticketing"].map(stopService));
+  await Promise.all(["identity", "catalog", "ticketing"].map((name) => stack.stop(name)));
   await vacuumGateTickets();
   if (PROFILE_DIR) {
     // Profiled from a fresh start, so the profiles hold the scans and not the seeding.
-    await Promise.all(["gateway", "attendance"].map(stopService));
-    profiling = true;
-    await startService("attendance", common);
-    await startService("gateway", gatewayEnv);
+    await Promise.all(["gateway", "attendance"].map((name) => stack.stop(name)));
+    for (const name of ["gateway", "attendance"]) {
+      stack.profileDirs.set(name, join(PROFILE_DIR, name));
+    }
+    await stack.start("attendance", common);
+    await stack.start("gateway", gatewayEnv);
   }
 
-  // ---- calibration: unmeasured scans at full speed; their rate sizes the runs' codes ---------
+  // ---- warm-up and calibration: unmeasured scans at full speed; their rate sizes the runs ----
   const targets = [
     { key: "stack", name: "stack (gateway→attendance)", url: gateway },
     ...(DIRECT
       ? [{ key: "direct", name: "attendance direct (no gateway)", url: base("attendance") }]
       : []),
   ];
+  // Each step may take the share of the budget its seconds are of the seconds left; the codes it
+  // did not send go back to the pool. The runs' codes are sold after this, except when
+  // BENCH_MAX_TICKETS caps the sales: then half the pool is kept for them.
+  let budget = Number.isFinite(MAX_TICKETS) ? Math.floor(codes.length / 2) : codes.length;
+  const steps = [
+    { key: "stack", name: "warm-up, stack", url: gateway, seconds: WARMUP_SECONDS },
+    ...targets.map((target) => ({
+      ...target,
+      name: `calibration ${target.name}`,
+      seconds: CALIBRATION_SECONDS,
+      calibrates: true,
+    })),
+  ];
   const rates = {};
-  for (const [i, target] of targets.entries()) {
-    const share = Math.floor(codes.length / (targets.length - i) / 2);
-    const warm = await scanLoad(
-      target.url,
-      scannerToken,
-      codes.splice(0, share),
-      CALIBRATION_SECONDS,
-    );
-    rates[target.key] = warm.rate;
+  let secondsLeft = steps.reduce((sum, step) => sum + step.seconds, 0);
+  for (const step of steps) {
+    const share = Math.floor((budget * step.seconds) / secondsLeft);
+    secondsLeft -= step.seconds;
+    const warm = await scanFromPool(step.url, scannerToken, codes, share, step.seconds);
+    budget -= warm.sent;
     calibrationAdmitted += warm.admitted;
-    log(`calibration ${target.name}: ${fmt(warm.rate, 0)} scans/s over ${fmt(warm.elapsed, 1)} s`);
-    if (warm.bad > 0) throw new Error(`${warm.bad} calibration scans were not admitted`);
+    log(`${step.name}: ${fmt(warm.rate, 0)} scans/s over ${fmt(warm.elapsed, 1)} s`);
+    if (warm.bad > 0) throw new Error(`${warm.bad} unmeasured scans were not admitted`);
+    if (step.calibrates) rates[step.key] = warm.rate;
   }
   const wanted = (key) => rates[key] * SECONDS * CODE_MARGIN;
   const needed =
@@ -226,12 +236,19 @@ async function main() {
       `warning: BENCH_MAX_TICKETS allows ${affordable} of the ${Math.ceil(needed)} codes the runs need: they will end early`,
     );
   }
-  const perRun = (key) => Math.floor(wanted(key) * Math.min(1, affordable / needed));
+  // Runs take codes in order, each the share of the pool its row's rate is of what the runs
+  // still to come want: codes a run stopped by the clock did not send go to the runs after it.
+  let wantedLeft = needed;
+  const codesFor = (key) => {
+    const count = Math.floor((codes.length * wanted(key)) / wantedLeft);
+    wantedLeft -= wanted(key);
+    return count;
+  };
   let topUp;
   if (codes.length < affordable) {
     // More sales: ticketing alone comes back (attendance consumes the sales).
     t = Date.now();
-    await startService("ticketing", common);
+    await stack.start("ticketing", common);
     topUp = await sellTickets(seeder, affordable - codes.length);
     codes.push(...topUp.codes);
     await gateReadModelHolds(concert.id, codes.length);
@@ -243,18 +260,11 @@ async function main() {
   // the stack scans at full speed meanwhile.
   let lag;
   if (LAG) {
-    lag = await lagRun({
-      common,
-      seeder,
-      lagTickets,
-      gateway,
-      scannerToken,
-      codes: codes.splice(0, perRun("stack")),
-      concertId: concert.id,
-    });
+    const scans = { url: gateway, token: scannerToken, pool: codes, count: codesFor("stack") };
+    lag = await lagRun({ common, seeder, lagTickets, concertId: concert.id, scans });
   }
-  if (children.has("ticketing")) {
-    await stopService("ticketing");
+  if (stack.children.has("ticketing")) {
+    await stack.stop("ticketing");
     await vacuumGateTickets();
   }
 
@@ -266,7 +276,8 @@ async function main() {
         `${target.name} #${i + 1}`,
         target.url,
         scannerToken,
-        codes.splice(0, perRun(target.key)),
+        codes,
+        codesFor(target.key),
       );
       runs[target.key].push(run);
     }
@@ -284,7 +295,7 @@ async function main() {
     .flat()
     .concat(lag ? [lag.scan] : [])
     .reduce((n, r) => n + r.admitted, 0);
-  await Promise.all(["gateway", "attendance"].map(stopService));
+  await Promise.all(["gateway", "attendance"].map((name) => stack.stop(name)));
   if (PROFILE_DIR)
     for (const name of ["gateway", "attendance"]) printProfile(name, join(PROFILE_DIR, name));
 
@@ -325,7 +336,7 @@ async function main() {
         clients: CONNECTIONS,
         seconds: SECONDS,
         firstTicket: slot++ * perClientRun, // every run admits tickets nobody scanned yet
-        logDir: join(workDir, `pgbench-${variant.key}-${i}`),
+        logDir: join(stack.workDir, `pgbench-${variant.key}-${i}`),
       });
       const cpu = cpuDelta(cpuBefore, cpuSnapshot());
       if (result.transactions >= (perClientRun - 1) * CONNECTIONS) {
@@ -411,14 +422,14 @@ async function main() {
       "(a run stopped by the clock may leave up to one request per connection unanswered)",
   );
 
-  const stack = rows[0];
+  const stackRow = rows[0];
   const direct = DIRECT ? rows[1] : undefined;
-  const ratio = stack.rate / baseline.rate;
+  const ratio = stackRow.rate / baseline.rate;
   const summary = [
     ["row", `now (median of ${RUNS})`, "goal"],
     [
       "stack: gateway → attendance",
-      `${fmt(stack.rate, 0)} scans/s, p99 ${fmt(stack.p99, 1)} ms`,
+      `${fmt(stackRow.rate, 0)} scans/s, p99 ${fmt(stackRow.p99, 1)} ms`,
       `≥ 0.5 × pgbench ${baselineIsMinimal ? "minimal SQL" : "with pg_notify"} = ${fmt(baseline.rate / 2, 0)}/s (now ${fmt(ratio, 2)}×), p99 ≤ 25 ms`,
     ],
     ...(direct
@@ -426,7 +437,7 @@ async function main() {
           [
             "attendance direct",
             `${fmt(direct.rate, 0)} scans/s, p99 ${fmt(direct.p99, 1)} ms`,
-            `gateway hop ≥ 0.8 × direct (now ${fmt(stack.rate / direct.rate, 2)}×)`,
+            `gateway hop ≥ 0.8 × direct (now ${fmt(stackRow.rate / direct.rate, 2)}×)`,
           ],
         ]
       : []),
@@ -447,7 +458,7 @@ async function main() {
     ],
     [
       "CPU per scan (cores busy ÷ req/s), stack",
-      `gateway ≈ ${fmt(stack.cpuPerScan.gateway, 0)} µs, attendance ≈ ${fmt(stack.cpuPerScan.attendance, 0)} µs, pg ≈ ${fmt(stack.cpuPerScan.postgres, 0)} µs`,
+      `gateway ≈ ${fmt(stackRow.cpuPerScan.gateway, 0)} µs, attendance ≈ ${fmt(stackRow.cpuPerScan.attendance, 0)} µs, pg ≈ ${fmt(stackRow.cpuPerScan.postgres, 0)} µs`,
       "gateway ≤ 150 µs",
     ],
     [
@@ -472,6 +483,18 @@ async function main() {
       .replace("\n", "\n|---|---|---|\n")}`,
   );
   console.log(`\nbench took ${fmt((performance.now() - benchStart) / 1000, 0)} s`);
+
+  const scanRuns = [...Object.values(runs).flat(), ...(lag ? [lag.scan] : [])];
+  const early = scanRuns.filter((run) => run.endedEarly);
+  if (early.length > 0) {
+    console.log(
+      `\n${early.length} OF ${scanRuns.length} SCAN RUNS ENDED EARLY (out of codes before ${SECONDS} s; ` +
+        "their rates are over the time they ran): " +
+        early.map((run) => `${run.name} after ${fmt(run.elapsed, 1)} s`).join(", "),
+    );
+  } else {
+    console.log(`\nevery scan run lasted its ${SECONDS} s`);
+  }
 
   const failed =
     [...Object.values(runs).flat(), ...Object.values(pgRuns).flat()].some((r) => r.bad > 0) ||
@@ -516,6 +539,7 @@ async function sellTickets(seeder, count) {
   let next = 0;
   const cpuBefore = cpuSnapshot();
   const sale = await load({
+    ...SAMPLE_OFTEN,
     url: seeder.ticketingUrl,
     connections: CONNECTIONS,
     amount: ids.length,
@@ -537,10 +561,10 @@ async function sellTickets(seeder, count) {
     ],
   });
   if (codes.length !== count) {
-    throw new Error(`sold ${codes.length} of ${count} tickets (${summary(sale.result)})`);
+    throw new Error(`sold ${codes.length} of ${count} tickets (${summary(sale)})`);
   }
   const cpu = cpuDelta(cpuBefore, cpuSnapshot());
-  const sales = { rate: sale.responses / sale.elapsed, p99: sale.result.latency.p99 };
+  const sales = { rate: sale.responses / sale.elapsed, p99: sale.latency.p99 };
   log(
     `sold ${count} tickets (mark-sold, ticketing direct, ${CONNECTIONS} connections) in ` +
       `${fmt(sale.elapsed, 1)} s (${fmt(sales.rate, 0)}/s, p99 ${sales.p99} ms); ` +
@@ -582,9 +606,9 @@ async function vacuumGateTickets() {
  * sale's transaction just before its UPDATE and outbox insert). Both come from this machine's
  * clock and are stored to the millisecond.
  */
-async function lagRun({ common, seeder, lagTickets, gateway, scannerToken, codes, concertId }) {
+async function lagRun({ common, seeder, lagTickets, concertId, scans }) {
   const t = Date.now();
-  if (!children.has("ticketing")) await startService("ticketing", common);
+  if (!stack.children.has("ticketing")) await stack.start("ticketing", common);
   // Ticketing first applies the TicketScanned events of the scans it missed: the lag run measures
   // the scan load and the sales, not that backlog.
   await eventually(async () => {
@@ -627,29 +651,38 @@ async function lagRun({ common, seeder, lagTickets, gateway, scannerToken, codes
   }, LAG_SALE_EVERY_MS);
   let scan;
   try {
-    scan = await scanRun("stack, ticketing up and selling (lag run)", gateway, scannerToken, codes);
+    const { url, token, pool, count } = scans;
+    scan = await scanRun("stack, ticketing up and selling (lag run)", url, token, pool, count);
   } finally {
     clearInterval(ticker);
   }
   await Promise.all(pending);
   if (failures > 0) log(`lag run: ${failures} sales failed`);
 
-  const lags = await eventually(
+  // Split at the relay: its outbox row's published_at is now() of the relay transaction that
+  // published it, i.e. when that drain began.
+  const rows = await eventually(
     () =>
       withClient(stackDbUrl, async (c) => {
-        const { rows } = await c.query(
-          `SELECT extract(epoch FROM g.updated_at - t.sold_at)::float8 * 1000 AS ms
+        const { rows: found } = await c.query(
+          `SELECT extract(epoch FROM g.updated_at - t.sold_at)::float8 * 1000 AS ms,
+                  extract(epoch FROM o.published_at - t.sold_at)::float8 * 1000 AS relay_ms
              FROM ticketing.tickets t JOIN attendance.gate_tickets g ON g.ticket_id = t.id
+             LEFT JOIN ticketing.outbox_events o
+               ON o.subject = $2 AND o.envelope->'payload'->>'ticket_id' = t.id::text
             WHERE t.id = ANY($1::uuid[]) AND g.status = 'sold'`,
-          [sold],
+          [sold, TicketSold.subject],
         );
-        if (rows.length < sold.length) {
-          throw new Error(`attendance applied ${rows.length} of ${sold.length} lag-run sales`);
+        if (found.length < sold.length) {
+          throw new Error(`attendance applied ${found.length} of ${sold.length} lag-run sales`);
         }
-        return rows.map((row) => row.ms).sort((a, b) => a - b);
+        return found;
       }),
     60_000,
   );
+  const lags = rows.map((row) => row.ms).sort((a, b) => a - b);
+  const relayLags = rows.map((row) => row.relay_ms).sort((a, b) => a - b);
+  const afterRelay = rows.map((row) => row.ms - row.relay_ms).sort((a, b) => a - b);
   saleLatencies.sort((a, b) => a - b);
   const result = {
     scan,
@@ -660,31 +693,50 @@ async function lagRun({ common, seeder, lagTickets, gateway, scannerToken, codes
     max: lags.at(-1),
     saleP99: percentile(saleLatencies, 0.99),
   };
+  const spread = (values) =>
+    [0.5, 0.95, 0.99].map((q) => `p${q * 100} ${fmt(percentile(values, q), 0)}`).join(", ");
   log(
     `event lag (TicketSold → gate_tickets) over ${lags.length} sales: p50 ${fmt(result.p50, 0)} ms, ` +
-      `p95 ${fmt(result.p95, 0)} ms, p99 ${fmt(result.p99, 0)} ms, max ${fmt(result.max, 0)} ms`,
+      `p95 ${fmt(result.p95, 0)} ms, p99 ${fmt(result.p99, 0)} ms, max ${fmt(result.max, 0)} ms; ` +
+      `of which sale → its relay drain began: ${spread(relayLags)} ms; ` +
+      `drain began → applied at the gate: ${spread(afterRelay)} ms`,
   );
   return result;
 }
 
 // ---- scan runs ---------------------------------------------------------------------------------
 
-/** One measured HTTP run: scans with one fresh code each, for SECONDS (or until the codes end). */
-async function scanRun(name, url, token, codes) {
+/**
+ * One measured HTTP run: scans with one fresh code each (`count` of the pool at most), for
+ * SECONDS, or shorter if its codes run out: then `endedEarly`, which the report repeats.
+ */
+async function scanRun(name, url, token, pool, count) {
   const cpuBefore = cpuSnapshot();
-  const result = await scanLoad(url, token, codes, SECONDS);
+  const result = await scanFromPool(url, token, pool, count, SECONDS);
   const cpu = cpuDelta(cpuBefore, cpuSnapshot());
-  if (result.sent >= codes.length && result.elapsed < SECONDS - 0.5) {
-    log(`${name}: all ${codes.length} codes scanned after ${fmt(result.elapsed, 2)} s`);
-  }
-  const run = { ...result, cpu };
+  const endedEarly = result.sent >= count && result.elapsed < SECONDS - 0.5;
+  const run = { ...result, cpu, name, endedEarly };
   log(
     `${name}: ${fmt(run.rate, 0)} req/s over ${fmt(run.elapsed, 2)} s, p50 ${fmt(run.p50, 2)} ms, ` +
       `p99 ${fmt(run.p99, 2)} ms, ${run.admitted} admitted, ${run.bad} not; ` +
       `CPU µs/scan ${describeCpuPerScan(cpuPerScan(run))}; cores ${describeCpu(cpu)}` +
       (result.statuses ? ` ${JSON.stringify(result.statuses)}` : ""),
   );
+  if (endedEarly) {
+    log(`${name}: ENDED EARLY, all ${count} codes scanned after ${fmt(result.elapsed, 2)} s`);
+  }
   return run;
+}
+
+/**
+ * Scans with at most `count` codes from the front of `pool`, for `seconds`. Every code a request
+ * was built for leaves the pool (it may have been admitted); the others stay for the next load.
+ */
+async function scanFromPool(url, token, pool, count, seconds) {
+  if (count <= 0) throw new Error("no codes left to scan: raise BENCH_MAX_TICKETS");
+  const result = await scanLoad(url, token, pool.slice(0, count), seconds);
+  pool.splice(0, result.sent);
+  return result;
 }
 
 /**
@@ -698,8 +750,9 @@ async function scanLoad(url, token, codes, durationSeconds) {
   let notAdmitted = 0;
   let statuses;
   const latencies = [];
-  const { result, responses, elapsed } = await load(
+  const result = await load(
     {
+      ...SAMPLE_OFTEN,
       url,
       connections: Math.min(CONNECTIONS, codes.length),
       amount: codes.length,
@@ -733,6 +786,7 @@ async function scanLoad(url, token, codes, durationSeconds) {
     latencies,
   );
   latencies.sort((a, b) => a - b);
+  const { responses, elapsed } = result;
   return {
     rate: responses / elapsed,
     elapsed,
@@ -745,32 +799,6 @@ async function scanLoad(url, token, codes, durationSeconds) {
     statuses,
     sent: next,
   };
-}
-
-/**
- * autocannon with `amount` (never more requests than codes) and a stop after `seconds`; answers
- * the result, the answers counted and the exact seconds from the start to the last answer.
- * Latencies are also kept unrounded (autocannon's own histogram has whole milliseconds).
- */
-function load(options, seconds, latencies) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    let last = started;
-    let responses = 0;
-    // Samples every 100 ms: autocannon ends a run only at its next sample, so the CPU snapshots
-    // around it take in at most 0.1 s after the last answer.
-    const instance = autocannon({ timeout: 10, sampleInt: 100, ...options }, (error, result) => {
-      clearTimeout(timer);
-      if (error) reject(error);
-      else resolve({ result, responses, elapsed: (last - started) / 1000 });
-    });
-    instance.on("response", (_client, _status, _bytes, responseTime) => {
-      last = performance.now();
-      responses++;
-      latencies?.push(responseTime);
-    });
-    const timer = seconds ? setTimeout(() => instance.stop(), seconds * 1000) : undefined;
-  });
 }
 
 /** A row of the table: each figure the median of the runs' (rates, percentiles, CPU per scan). */
@@ -818,132 +846,21 @@ function fmt(value, digits = 1) {
 
 /** Resident memory of a service's process, from /proc/<pid>/status (VmRSS, kB), in MB. */
 function rssMegabytes(name) {
-  const pid = children.get(name)?.child.pid;
+  const pid = stack.children.get(name)?.child.pid;
   if (!pid) return Number.NaN;
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(status.match(/^VmRSS:\s+(\d+) kB/m)?.[1]);
   return kb / 1024;
 }
 
-// ---- processes ---------------------------------------------------------------------------------
-
-async function startService(name, serviceEnv) {
-  const logFile = join(workDir, `${name}.log`);
-  const out = createWriteStream(logFile);
-  const profile =
-    profiling && (name === "gateway" || name === "attendance")
-      ? ["--cpu-prof", `--cpu-prof-dir=${join(PROFILE_DIR, name)}`]
-      : [];
-  const child = spawn(process.execPath, [...profile, "dist/main.js"], {
-    cwd: join(root, "services", name),
-    env: { PATH: env.PATH, ...serviceEnv, PORT: String(ports[name]) },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout.pipe(out);
-  child.stderr.pipe(out);
-  children.set(name, { child, logFile });
-  const url = `http://127.0.0.1:${ports[name]}/readyz`;
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(200);
-  }
-  throw new Error(`${name} was not ready within 120 s`);
-}
-
-async function stopService(name) {
-  const entry = children.get(name);
-  if (!entry) return;
-  children.delete(name);
-  const { child } = entry;
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function printServiceLogs() {
-  for (const [name, { logFile }] of children) {
-    try {
-      const text = readFileSync(logFile, "utf8").trim();
-      if (text)
-        console.error(`--- ${name} (last lines) ---\n${text.split("\n").slice(-15).join("\n")}`);
-    } catch {
-      // no log
-    }
-  }
-}
-
-async function cleanup() {
-  cleaningUp ??= (async () => {
-    // The gateway first, as `npm start` stops them.
-    const names = [...children.keys()].reverse();
-    for (const name of names) await stopService(name);
-    for (const database of [stackDb, pgbenchDb]) {
-      await withClient(ADMIN_DB_URL, (c) =>
-        c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
-      ).catch((error) => console.error(`could not drop ${database}: ${error.message}`));
-    }
-    rmSync(workDir, { recursive: true, force: true });
-  })();
-  return cleaningUp;
-}
-
-/** Self time of a V8 CPU profile, by package (or node:internal area), then by function. */
 // ---- CPU accounting: where the two cores went during a run (read-only /proc) ------------------
 
 /** Every process group's CPU so far, the services named even when stopped. */
 function cpuSnapshot() {
-  const servicePids = new Map([...children].map(([name, { child }]) => [child.pid, name]));
-  return cpuSnapshotOf(servicePids, SERVICES);
-}
-
-function describeCpu(delta) {
-  const parts = [];
-  for (const [key, label] of [
-    ["bench", "load"],
-    ["gateway", "gw"],
-    ["attendance", "att"],
-    ["ticketing", "tkt"],
-    ["identity", "idn"],
-    ["catalog", "cat"],
-    ["postgres", "pg"],
-    ["pgbench", "pgbench"],
-    ["nats", "nats"],
-    ["others", "others"],
-  ]) {
-    const share = delta[key] / delta.wall;
-    if (share >= 0.01) parts.push(`${label} ${share.toFixed(2)}`);
-  }
-  return parts.join(" ");
+  return cpuSnapshotOf(stack.pids(), SERVICES);
 }
 
 // ---- small helpers -----------------------------------------------------------------------------
-
-async function api(baseUrl, method, path, token, body, { quiet = [] } = {}) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) {
-    const error = new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-    error.quiet = quiet.includes(response.status);
-    throw error;
-  }
-  return text ? JSON.parse(text) : undefined;
-}
 
 function summary(result) {
   return `${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`;

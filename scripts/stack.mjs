@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVICE_DIRECTORY } from "@concert/contracts";
 import pg from "pg";
+import { ALLOCATOR_ENV } from "./allocator-env.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -26,12 +27,7 @@ const env = {
   // A first admin so a fresh machine can create concerts at once; set your own in production.
   ADMIN_EMAIL: "admin@example.com",
   ADMIN_PASSWORD: "change-me-admin",
-  // glibc gives each thread that allocates (V8's compiler threads, libuv's pool) an arena of its
-  // own, and after the large frees of a start (WASM compilation) raises its trim threshold so far
-  // that it keeps what it freed: two arenas and a fixed 128 KB threshold (glibc's own initial
-  // value) cut a service's idle RSS by 30-50 MB (docs/BENCHMARKS.md, "Idle memory").
-  MALLOC_ARENA_MAX: "2",
-  MALLOC_TRIM_THRESHOLD_: "131072",
+  ...ALLOCATOR_ENV,
   ...process.env,
 };
 

@@ -8,20 +8,26 @@ import pg from "pg";
 
 /**
  * autocannon, stopped after `seconds` (and never more than `amount` requests when given).
- * Latencies are also kept unrounded in `latencies` (autocannon's histogram has whole ms).
+ * Resolves with autocannon's result plus `responses` (answers counted) and `elapsed`: the exact
+ * seconds from the start to the last answer (autocannon's own `duration` is rounded up to its
+ * next sample when `amount` ends the run). Latencies are also kept unrounded in `latencies`
+ * (autocannon's histogram has whole ms).
  */
 export function load(options, seconds, latencies) {
   return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let last = started;
+    let responses = 0;
     const instance = autocannon({ timeout: 10, ...options }, (error, result) => {
       clearTimeout(timer);
       if (error) reject(error);
-      else resolve(result);
+      else resolve(Object.assign(result, { responses, elapsed: (last - started) / 1000 }));
     });
-    if (latencies) {
-      instance.on("response", (_client, _status, _bytes, responseTime) => {
-        latencies.push(responseTime);
-      });
-    }
+    instance.on("response", (_client, _status, _bytes, responseTime) => {
+      last = performance.now();
+      responses++;
+      latencies?.push(responseTime);
+    });
     const timer = seconds ? setTimeout(() => instance.stop(), seconds * 1000) : undefined;
   });
 }
@@ -143,10 +149,23 @@ export function cpuDelta(before, after) {
   return delta;
 }
 
-const LABELS = { bench: "load", gateway: "gw", postgres: "pg", machine: null };
+const LABELS = {
+  bench: "load",
+  gateway: "gw",
+  attendance: "att",
+  ticketing: "tkt",
+  identity: "idn",
+  catalog: "cat",
+  postgres: "pg",
+  machine: null,
+  wall: null,
+};
 
-/** "load 0.10 gw 0.50 ticketing 0.80 pg 0.60 ...": cores busy per group during the run. */
-export function describeCpu(delta, durationSeconds) {
+/**
+ * "load 0.10 gw 0.50 tkt 0.80 pg 0.60 ...": cores busy per group during the run, over
+ * `durationSeconds` or else the wall time between the two snapshots.
+ */
+export function describeCpu(delta, durationSeconds = delta.wall) {
   const parts = [];
   for (const [key, value] of Object.entries(delta)) {
     const label = key in LABELS ? LABELS[key] : key;
@@ -157,9 +176,9 @@ export function describeCpu(delta, durationSeconds) {
 }
 
 /**
- * Self time of the main thread's V8 CPU profile in dir, by package (or node:internal area), then
- * by function. `--cpu-prof` also writes one per worker thread (the migrations' worker), named
- * after it with a later thread number: the main thread's is the one numbered 0.
+ * Self time of the newest V8 CPU profile of a main thread in dir, by package (or node:internal
+ * area), then by function. Node writes one profile per thread (`CPU.<date>.<time>.<pid>.<thread>.
+ * <seq>.cpuprofile`): the migration worker's, thread 1, is written last but holds only the start.
  */
 export function printProfile(name, dir) {
   const file = readdirSync(dir)

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
+import { ALLOCATOR_ENV } from "../../scripts/allocator-env.mjs";
 import { sleep } from "./util.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -36,6 +37,8 @@ export class BenchStack {
       NATS_SUBJECT_PREFIX: `${prefix}${this.runId}.`,
       DEV_KEYS_DIR: join(this.workDir, "keys"),
       LOG_LEVEL: logLevel,
+      // As `npm start` runs them, so the idle memory read here is what we ship.
+      ...ALLOCATOR_ENV,
     };
   }
 

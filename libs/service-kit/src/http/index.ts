@@ -4,6 +4,7 @@ export {
   type ServiceAppOptions,
   type ServiceAppParts,
 } from "./build-service-app.js";
+export { compiledSerializerCompiler } from "./compiled-serializer.js";
 export type { ReadinessCheck, ReadinessReport } from "./health-routes.js";
 export * from "./http-errors.js";
 export { isAcceptableRequestId, REQUEST_ID_PATTERN } from "./request-id.js";

@@ -5,7 +5,7 @@ import {
   ScanRequest,
   ScanResponse,
 } from "@concert/contracts";
-import { identityOf } from "@concert/service-kit";
+import { compiledSerializerCompiler, identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
 import { type GateSettings, recordScan } from "../domain/record-scan.js";
@@ -28,6 +28,8 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppConte
     "/api/scans/",
     {
       preValidation: gateStaff,
+      // The gate's hot path: its answer is built typed by recordScan (docs/BENCHMARKS.md).
+      serializerCompiler: compiledSerializerCompiler,
       schema: {
         tags: ["scans"],
         summary: "Scan a ticket at the gate (scanner, admin)",

@@ -1,5 +1,5 @@
 import type { KeyObject } from "node:crypto";
-import archiver, { type Archiver } from "archiver";
+import type { Archiver } from "archiver";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { withQrImages } from "./ticket-qr-images.js";
 
@@ -14,8 +14,15 @@ export const qrFileName = (ticketNumber: string) => `QR_${ticketNumber}.png`;
  * page at a time by cursor, and the next page is read only once the archive has written the last
  * one out, so a slow client holds back the database reads and memory stays flat however many
  * tickets there are. PNGs are already compressed, so entries are stored, not deflated again.
+ * archiver is loaded on the first download: it is 15 MB of the service's resident memory, for
+ * a route an admin calls now and then (docs/BENCHMARKS.md, "Idle memory").
  */
-export function concertQrZip(prisma: PrismaClient, key: KeyObject, concertId: string): Archiver {
+export async function concertQrZip(
+  prisma: PrismaClient,
+  key: KeyObject,
+  concertId: string,
+): Promise<Archiver> {
+  const { default: archiver } = await import("archiver");
   const archive = archiver("zip", { store: true });
   let written = 0;
   archive.on("entry", () => written++);

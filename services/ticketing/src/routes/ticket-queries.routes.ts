@@ -102,11 +102,12 @@ export function ticketQueryRoutes({ app, prisma, guards, keys }: AppContext): vo
       const { concert_id } = request.params;
       const concert = await prisma.concert.findUnique({ where: { id: concert_id } });
       if (!concert) throw new NotFoundError("Concert not found");
+      const archive = await concertQrZip(prisma, codeSigningKey, concert_id);
       return reply
         .type("application/zip")
         .header("content-disposition", `attachment; filename=concert_${concert_id}_qr_codes.zip`)
         .header("cache-control", "private, no-store")
-        .send(concertQrZip(prisma, codeSigningKey, concert_id));
+        .send(archive);
     },
   );
 
