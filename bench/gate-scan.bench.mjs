@@ -581,16 +581,34 @@ async function sellTickets(seeder, count) {
  */
 async function gateReadModelHolds(concertId, sold) {
   const t = Date.now();
-  let known = await soldIn("attendance.gate_tickets", concertId);
+  // Progress is any event applied: the TicketCreated events come first, then the TicketSold.
+  const progress = () =>
+    withClient(stackDbUrl, async (c) => {
+      const { rows } = await c.query(
+        `SELECT count(*)::int AS known, (count(*) FILTER (WHERE status::text = 'sold'))::int AS sold,
+                max(updated_at) AS updated
+           FROM attendance.gate_tickets WHERE concert_id = $1`,
+        [concertId],
+      );
+      return rows[0];
+    });
+  let now = await progress();
   let movedAt = Date.now();
-  while (known < sold) {
+  let loggedAt = Date.now();
+  while (now.sold < sold) {
     if (Date.now() - movedAt > 60_000) {
-      throw new Error(`attendance knows ${known} of ${sold} sold tickets, none more for 60 s`);
+      throw new Error(
+        `attendance knows ${now.sold} of ${sold} sold tickets (${now.known} in all), none more for 60 s`,
+      );
     }
     await sleep(1_000);
-    const now = await soldIn("attendance.gate_tickets", concertId);
-    if (now !== known) movedAt = Date.now();
-    known = now;
+    const next = await progress();
+    if (next.known !== now.known || next.sold !== now.sold) movedAt = Date.now();
+    now = next;
+    if (Date.now() - loggedAt > 15_000) {
+      log(`attendance's read model: ${now.known} tickets, ${now.sold} of ${sold} sold`);
+      loggedAt = Date.now();
+    }
   }
   log(`attendance's read model caught up ${seconds(t)} s after the last sale`);
 }

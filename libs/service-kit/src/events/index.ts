@@ -18,7 +18,7 @@ export { type EventHandler, handlerFor } from "./event-handler.js";
 export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { type OutboxBacklog, outboxBacklog } from "./outbox-backlog.js";
-export { OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
+export { claimBatchSql, OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
 export { eventRecorded, wakeAfterCommit, wakeOnRecord } from "./outbox-wake.js";
 export { isBrokerUnavailable } from "./publish-errors.js";
 export {

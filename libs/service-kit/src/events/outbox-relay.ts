@@ -231,18 +231,14 @@ export class OutboxRelay {
     };
     client.on("error", onLost);
     try {
-      // BEGIN and the claim go in one message (the simple protocol runs both): one round trip less
-      // before the publish, on every drain. The claim's one parameter is the configured integer.
       // Parked rows and rows waiting out their backoff are skipped, so no number of bad rows can
       // fill every batch and hold back the good ones behind them.
-      const results = (await client.query(
-        `BEGIN;
-         SELECT id, subject, envelope::text AS envelope FROM outbox_events
-          WHERE published_at IS NULL AND parked_at IS NULL
-            AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-          ORDER BY created_at LIMIT ${this.opts.batchSize} FOR UPDATE SKIP LOCKED`,
-      )) as unknown as [pg.QueryResult, pg.QueryResult<OutboxRow>];
-      const rows = results[1].rows;
+      const results = (await client.query(claimBatchSql(this.opts.batchSize))) as unknown as [
+        pg.QueryResult,
+        pg.QueryResult,
+        pg.QueryResult<OutboxRow>,
+      ];
+      const rows = results[2].rows;
       // Published together, awaited together: one round trip per batch. A retried failure mid-batch
       // reorders events, which consumers tolerate (no order is promised, not even per aggregate).
       const outcomes = await Promise.allSettled(
@@ -354,6 +350,24 @@ export class OutboxRelay {
     if (this.jsFor?.nc !== nc) this.jsFor = { nc, js: jetstream(nc) };
     return this.jsFor.js;
   }
+}
+
+/**
+ * Opens the drain's transaction and claims the oldest due rows, in one message (the simple
+ * protocol runs all three statements: one round trip less per drain). The claim must walk the
+ * pending index in order and stop after a batch, whatever the statistics say: after a burst
+ * (100,000 tickets issued at once) they still described a near-empty outbox, and the planner read
+ * every pending row and sorted them, 411 ms a claim and ~230 rows relayed a second, against
+ * 0.7 ms walking the index (whose scans also mark published rows' entries dead, which a bitmap
+ * scan never does). `batchSize` is the configured positive integer, never client input.
+ */
+export function claimBatchSql(batchSize: number): string {
+  return `BEGIN;
+    SET LOCAL enable_sort = off;
+    SELECT id, subject, envelope::text AS envelope FROM outbox_events
+     WHERE published_at IS NULL AND parked_at IS NULL
+       AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     ORDER BY created_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
 }
 
 /** The rows whose publish failed, with why. */
