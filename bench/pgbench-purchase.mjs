@@ -6,15 +6,14 @@
 // against a fresh database migrated with ticketing's own migrations, every client buying from the
 // same hot concert, as the HTTP run does. The SQL and its rule parameters are ticketing's own,
 // imported from its public entry, never copied.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TicketSold } from "@concert/contracts";
 import { applyMigrations } from "@concert/service-kit";
 import { withClient, withDatabase } from "@concert/testing";
 import { PURCHASE_NEXT, SALE_RULES } from "@concert/ticketing";
-import { percentile } from "./lib/util.mjs";
+import { runPgbenchScript } from "./lib/pgbench.mjs";
 
 /** PURCHASE_NEXT with pgbench variables in place of its parameters (each carries a cast). */
 function purchaseStatement() {
@@ -37,14 +36,6 @@ function purchaseStatement() {
     return value;
   });
   return `${text.trim()};\n`;
-}
-
-/** `-D name=value` for each of SALE_RULES, arrays as Postgres array literals. */
-function ruleVariables() {
-  return Object.entries(SALE_RULES).flatMap(([name, value]) => [
-    "-D",
-    `${name}=${Array.isArray(value) ? `{${value.join(",")}}` : value}`,
-  ]);
 }
 
 /**
@@ -100,42 +91,15 @@ export async function runPurchasePgbench({ url, concertId, buyer, clients, secon
     occurred_at: soldAt,
     payload: { status: SALE_RULES.sold_status, buyer_email: buyer.email, sold_at: soldAt },
   });
-  const target = new URL(url);
-  const args = [
-    "-n",
-    "-M",
-    "prepared", // the service names its statements (the kit's createPgAdapter), as here
-    "-c",
-    String(clients),
-    "-j",
-    String(Math.min(2, clients)),
-    "-T",
-    String(seconds),
-    "-f",
-    script,
-    "-l",
-    `--log-prefix=${join(logDir, "pgbench_log")}`,
-    "-D",
-    `concert_id=${concertId}`,
-    "-D",
-    `buyer_id=${buyer.id}`,
-    "-D",
-    `email=${buyer.email}`,
-    "-D",
-    `sold_at=${soldAt}`,
-    "-D",
-    `subject=${TicketSold.subject}`,
-    "-D",
-    `envelope=${envelope}`,
-    ...ruleVariables(),
-    "-h",
-    target.hostname,
-    "-p",
-    target.port || "5432",
-    "-U",
-    decodeURIComponent(target.username || "postgres"),
-    target.pathname.slice(1),
-  ];
+  const variables = {
+    concert_id: concertId,
+    buyer_id: buyer.id,
+    email: buyer.email,
+    sold_at: soldAt,
+    subject: TicketSold.subject,
+    envelope,
+    ...SALE_RULES,
+  };
   const count = () =>
     withClient(url, async (c) => {
       const { rows } = await c.query(
@@ -145,53 +109,14 @@ export async function runPurchasePgbench({ url, concertId, buyer, clients, secon
       return rows[0].n;
     });
   const soldBefore = await count();
-  const output = await run("pgbench", args, {
-    ...process.env,
-    PGOPTIONS: "-c search_path=ticketing",
-    ...(target.password && { PGPASSWORD: decodeURIComponent(target.password) }),
+  const result = await runPgbenchScript({
+    url,
+    searchPath: "ticketing",
+    script,
+    variables,
+    clients,
+    seconds,
+    logDir,
   });
-  const number = (re) => {
-    const match = output.match(re);
-    return match ? Number(match[1]) : Number.NaN;
-  };
-  const latencies = readLatencyLog(logDir);
-  return {
-    tps: number(/tps = ([\d.]+) \(without initial connection time\)/),
-    transactions: number(/number of transactions actually processed: (\d+)/),
-    failed: number(/number of failed transactions: (\d+)/) || 0,
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    sold: (await count()) - soldBefore,
-    output,
-  };
-}
-
-/** Per-transaction latencies (ms) from pgbench's -l logs: the third column is microseconds. */
-function readLatencyLog(logDir) {
-  const values = [];
-  for (const file of readdirSync(logDir)) {
-    if (!file.startsWith("pgbench_log")) continue;
-    for (const line of readFileSync(join(logDir, file), "utf8").split("\n")) {
-      const micros = Number(line.split(" ")[2]);
-      if (Number.isFinite(micros) && line) values.push(micros / 1000);
-    }
-  }
-  return values.sort((a, b) => a - b);
-}
-
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
-    );
-  });
+  return { ...result, sold: (await count()) - soldBefore };
 }

@@ -5,14 +5,14 @@
 // It runs against a fresh database migrated with attendance's own migrations, every transaction
 // admitting a different sold ticket. The claim SQL and its rule parameters are attendance's own,
 // imported from its public entry, never copied.
-import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
 import { TicketScanned } from "@concert/contracts";
 import { applyMigrations } from "@concert/service-kit";
 import { withClient, withDatabase } from "@concert/testing";
+import { runPgbenchScript } from "./lib/pgbench.mjs";
 
 /** Tickets of client c are numbered c * CLIENT_STRIDE + 1, + 2, ...: pgbench has no strings. */
 const CLIENT_STRIDE = 1_000_000;
@@ -28,7 +28,7 @@ const uuidOf = (group, number) =>
 /**
  * The claim statement with pgbench variables in place of its parameters; every parameter in the
  * SQL carries a cast, so `-M prepared` infers the same types the service's named statement gets.
- * GATE_RULES' values go in as pgbench variables of the same name (see ruleVariables).
+ * GATE_RULES' values go in as pgbench variables of the same name (see runPgbenchScript).
  */
 function claimStatement() {
   const byName = {
@@ -57,14 +57,6 @@ function claimStatement() {
     return value;
   });
   return `${text.trim()};`;
-}
-
-/** `-D name=value` for each of GATE_RULES, arrays as Postgres array literals. */
-function ruleVariables() {
-  return Object.entries(GATE_RULES).flatMap(([name, value]) => [
-    "-D",
-    `${name}=${Array.isArray(value) ? `{${value.join(",")}}` : value}`,
-  ]);
 }
 
 export function pgbenchScript() {
@@ -171,50 +163,19 @@ export async function runPgbench({
       scanned_at: scannedAt,
     },
   });
-  const target = new URL(url);
-  const args = [
-    "-n", // no pgbench tables to vacuum
-    "-M",
-    mode, // prepared: the service names its statements (the kit's createPgAdapter), as here
-    "-c",
-    String(clients),
-    "-j",
-    String(Math.min(2, clients)),
-    "-T",
-    String(seconds),
-    "-f",
-    script,
-    "-l",
-    `--log-prefix=${join(logDir, "pgbench_log")}`,
-    "-D",
-    `k=${firstTicket}`, // client c admits tickets c * CLIENT_STRIDE + firstTicket + 1, + 2, ...
-    "-D",
-    "code_version=1",
-    "-D",
-    "doors_open_before_minutes=360",
-    "-D",
-    "admit_until_after_minutes=720",
-    "-D",
-    "gate=A",
-    "-D",
-    `scanned_by=${scannedBy}`,
-    "-D",
-    "fingerprint=Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
-    "-D",
-    `scanned_at=${scannedAt}`,
-    "-D",
-    `subject=${TicketScanned.subject}`,
-    "-D",
-    `envelope=${envelope}`,
-    ...ruleVariables(),
-    "-h",
-    target.hostname,
-    "-p",
-    target.port || "5432",
-    "-U",
-    decodeURIComponent(target.username || "postgres"),
-    target.pathname.slice(1),
-  ];
+  const variables = {
+    k: firstTicket, // client c admits tickets c * CLIENT_STRIDE + firstTicket + 1, + 2, ...
+    code_version: 1,
+    doors_open_before_minutes: 360,
+    admit_until_after_minutes: 720,
+    gate: "A",
+    scanned_by: scannedBy,
+    fingerprint: "Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
+    scanned_at: scannedAt,
+    subject: TicketScanned.subject,
+    envelope,
+    ...GATE_RULES,
+  };
   const count = () =>
     withClient(url, async (c) => {
       const { rows } = await c.query(
@@ -223,60 +184,15 @@ export async function runPgbench({
       return rows[0].n;
     });
   const admittedBefore = await count();
-  const output = await run("pgbench", args, {
-    ...process.env,
-    PGOPTIONS: "-c search_path=attendance",
-    ...(target.password && { PGPASSWORD: decodeURIComponent(target.password) }),
+  const result = await runPgbenchScript({
+    url,
+    searchPath: "attendance",
+    script,
+    variables,
+    clients,
+    seconds,
+    logDir,
+    mode,
   });
-  const number = (re) => {
-    const match = output.match(re);
-    return match ? Number(match[1]) : Number.NaN;
-  };
-  const latencies = readLatencyLog(logDir);
-  const admitted = (await count()) - admittedBefore;
-  return {
-    tps: number(/tps = ([\d.]+) \(without initial connection time\)/),
-    transactions: number(/number of transactions actually processed: (\d+)/),
-    failed: number(/number of failed transactions: (\d+)/) || 0,
-    latencyAvg: number(/latency average = ([\d.]+) ms/),
-    p50: percentile(latencies, 0.5),
-    p99: percentile(latencies, 0.99),
-    admitted,
-    output,
-  };
-}
-
-/** Per-transaction latencies (ms) from pgbench's -l logs: the third column is microseconds. */
-function readLatencyLog(logDir) {
-  const values = [];
-  for (const file of readdirSync(logDir)) {
-    if (!file.startsWith("pgbench_log")) continue;
-    for (const line of readFileSync(join(logDir, file), "utf8").split("\n")) {
-      const micros = Number(line.split(" ")[2]);
-      if (Number.isFinite(micros) && line) values.push(micros / 1000);
-    }
-  }
-  return values.sort((a, b) => a - b);
-}
-
-function percentile(sorted, q) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
-
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
-    );
-  });
+  return { ...result, admitted: (await count()) - admittedBefore };
 }
