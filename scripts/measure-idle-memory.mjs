@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
+import { stopChild } from "./stop-child.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
@@ -74,7 +75,7 @@ try {
   await withClient(ADMIN_DB_URL, (c) => c.query(`CREATE DATABASE "${database}"`));
   for (const name of SERVICES) rows.push(await measure(name));
 } finally {
-  for (const child of children.reverse()) await stop(child);
+  for (const child of children.reverse()) await stopChild(child);
   await withClient(ADMIN_DB_URL, (c) =>
     c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
   ).catch((error) => console.error(`could not drop ${database}: ${error.message}`));
@@ -160,15 +161,6 @@ function printLargestMappings(pid, count) {
       `  ${mb(m.rss).padStart(7)} MB rss of ${mb(m.size).padStart(8)} MB  ${m.perms} ${m.path}`,
     );
   }
-}
-
-async function stop(child) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 function sleep(ms) {

@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import { ALLOCATOR_ENV } from "../../scripts/allocator-env.mjs";
+import { stopChild } from "../../scripts/stop-child.mjs";
 import { sleep } from "./util.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -100,13 +101,7 @@ export class BenchStack {
     const entry = this.children.get(name);
     if (!entry) return;
     this.children.delete(name);
-    const { child } = entry;
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
-    await exited;
-    clearTimeout(timer);
+    await stopChild(entry.child);
   }
 
   /** pid → service name, for the CPU accounting. */
