@@ -120,10 +120,18 @@ export interface PurchaseParams {
   limit_per_buyer: number | null;
 }
 
+/** An unsold ticket of the concert, while the concert may sell and the buyer is under the limit. */
+const NEXT_FOR_SALE = `t.concert_id = :concert_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
+     AND EXISTS (SELECT 1 FROM concert WHERE status <> :cancelled::text)
+     AND NOT (SELECT reached FROM at_limit)`;
+
 /**
  * Self-service: the signed-in buyer takes the next unsold ticket of a concert, in one statement.
- * `FOR UPDATE SKIP LOCKED` hands each of many simultaneous buyers a different ticket, and none at
- * all once every ticket is taken: no overselling, and no buyer waits on another's sale. The
+ * `FOR UPDATE SKIP LOCKED` (free) hands each of many simultaneous buyers a different ticket: no
+ * overselling, and no buyer waits on another's sale. Only when every unsold ticket is held by
+ * someone else does the buyer wait (held): for the first in sale order, then, if that one was
+ * sold meanwhile, for the next. Other work holds unsold tickets for a moment too (a batch's QR
+ * images being stored), so skipping alone answered "Sold out" with tickets left. The
  * concert is locked against cancellation as in MARK_SOLD. With a limit, the buyer's held tickets
  * are counted in this statement's snapshot: the caller takes the buyer's advisory lock in an
  * earlier statement of the same transaction, so the count sees every earlier purchase committed.
@@ -141,15 +149,21 @@ at_limit AS (
             WHERE h.concert_id = :concert_id::uuid AND h.owner_id = :buyer_id::uuid
               AND h.status::text = ANY(:held_statuses::text[])) >= :limit_per_buyer::int AS reached
 ),
-next AS (
+free AS (
   SELECT t.id FROM tickets t
-   WHERE t.concert_id = :concert_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
-     AND EXISTS (SELECT 1 FROM concert WHERE status <> :cancelled::text)
-     AND NOT (SELECT reached FROM at_limit)
+   WHERE ${NEXT_FOR_SALE}
    ORDER BY t.created_at, t.ticket_number
    LIMIT 1
    FOR UPDATE OF t SKIP LOCKED
 ),
+held AS (
+  SELECT t.id FROM tickets t
+   WHERE NOT EXISTS (SELECT 1 FROM free) AND ${NEXT_FOR_SALE}
+   ORDER BY t.created_at, t.ticket_number
+   LIMIT 1
+   FOR UPDATE OF t
+),
+next AS (SELECT id FROM free UNION ALL SELECT id FROM held),
 sold AS (
   UPDATE tickets t
      SET status = :sold_status::text::"TicketStatus", owner_id = :buyer_id::uuid,

@@ -43,13 +43,16 @@ export async function withQrImages(
 /**
  * One statement for the whole list; base64 text arrays travel through the driver as plain text.
  * An image drawn for a code version the ticket has since left (a transfer committed meanwhile)
- * is not stored over the newer one.
+ * is not stored over the newer one. A ticket another transaction holds (a sale, a transfer) is
+ * skipped, not waited for: a cache fill never queues behind a sale, nor closes a deadlock with
+ * one; the skipped ticket's image is drawn again on its next read.
  */
 async function storeQrImages(db: ImageStore, views: readonly TicketWithQr[]): Promise<void> {
   await db.$executeRawUnsafe(
     `UPDATE tickets t SET qr_png = decode(fresh.png, 'base64'), qr_png_text = fresh.text
        FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[]) AS fresh(id, code_version, png, text)
-      WHERE t.id = fresh.id AND t.code_version = fresh.code_version`,
+      WHERE t.id = fresh.id AND t.code_version = fresh.code_version
+        AND t.id IN (SELECT id FROM tickets WHERE id = ANY($1::uuid[]) FOR NO KEY UPDATE SKIP LOCKED)`,
     views.map((v) => v.ticket.id),
     views.map((v) => v.ticket.codeVersion),
     views.map((v) => v.qrPng.toString("base64")),
