@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import type { z } from "zod";
 import { ConfigError } from "../config/config-error.js";
 import { createLogger } from "../logging/logger.js";
@@ -15,6 +16,16 @@ export interface Closeable {
 const SHUTDOWN_GRACE_MS = 15_000;
 
 /**
+ * Prisma's query compiler is WebAssembly, compiled on the first query. V8's optimizing tier for it
+ * leaves 20-30 MB of freed compiler memory in the allocator for good, yet Prisma caches its query
+ * plans, so the optimized code bought nothing measurable (docs/BENCHMARKS.md, "Idle memory").
+ * Set before anything compiles WebAssembly: the flag is read per compilation.
+ */
+function keepWebAssemblyOnBaselineTier(): void {
+  setFlagsFromString("--liftoff-only");
+}
+
+/**
  * The whole of every service's `main`: start it from the environment and listen, then on
  * SIGINT/SIGTERM stop accepting requests, let in-flight ones finish, close consumers, flush the
  * outbox and close connections.
@@ -24,6 +35,7 @@ export async function runService<
   P extends PrismaLike | undefined,
   K extends KeySpec,
 >(definition: ServiceDefinition<Extra, P, K>): Promise<void> {
+  keepWebAssemblyOnBaselineTier();
   // Until the config is read (and LOG_LEVEL validated), failures are logged at info.
   let logger = createLogger(definition.name, "info");
   let running: StartedService<Extra, P, K>;
