@@ -9,7 +9,7 @@
 //   BENCH_SALES_TICKETS tickets issued for each run of each row                         default 15000
 //   BENCH_PGBENCH=0    skip the pgbench row
 //   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 6000
-//   BENCH_PROFILE=dir  run ticketing and the gateway with --cpu-prof, print their hot spots
+//   BENCH_PROFILE=dir  run ticketing, the gateway and catalog with --cpu-prof, print their hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { join, resolve } from "node:path";
@@ -45,6 +45,8 @@ const PGBENCH = env.BENCH_PGBENCH !== "0";
 /** Each pgbench concert holds enough tickets for this many purchases per second. */
 const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 6_000);
 const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : undefined;
+/** Catalog too: its TicketSold consumer works on the same cores as every sale. */
+const PROFILED = ["ticketing", "gateway", "catalog"];
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
 /** The API's largest batch (`/api/tickets/batch/create`): tickets issued without images. */
@@ -82,8 +84,7 @@ async function main() {
   // TicketSold on the same two cores.
   await stack.choosePorts(["identity", "catalog", "ticketing", "gateway"]);
   if (PROFILE_DIR) {
-    stack.profileDirs.set("ticketing", join(PROFILE_DIR, "ticketing"));
-    stack.profileDirs.set("gateway", join(PROFILE_DIR, "gateway"));
+    for (const name of PROFILED) stack.profileDirs.set(name, join(PROFILE_DIR, name));
   }
   let t = Date.now();
   await Promise.all([
@@ -202,7 +203,7 @@ async function main() {
     ["gateway", "catalog", "identity", "ticketing"].map((name) => stack.stop(name)),
   );
   if (PROFILE_DIR) {
-    for (const name of ["ticketing", "gateway"]) printProfile(name, stack.profileDirs.get(name));
+    for (const name of PROFILED) printProfile(name, stack.profileDirs.get(name));
   }
 
   // ---- pgbench, the purchase's statement, same clients, same duration ------------------------

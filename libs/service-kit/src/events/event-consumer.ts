@@ -55,6 +55,12 @@ const DEFAULT_CONCURRENCY = 16;
 const PREFETCH_PER_SLOT = 4;
 
 /**
+ * Messages applied in one transaction at most. Large enough that BEGIN and COMMIT fade next to
+ * the work, small enough that a batch holds its connection and row locks only briefly.
+ */
+const MAX_BATCH = 16;
+
+/**
  * A consumer that dies holding a message gives it back after this long: short, because a handler
  * that works longer tells the broker so (`working()`), and only a dead consumer waits it out.
  */
@@ -199,32 +205,113 @@ export class EventConsumer<Tx extends SqlClient> {
     }
   }
 
+  /**
+   * Pulls messages into `waiting` and starts a transaction for them whenever one of the
+   * `concurrency` slots is free: all that waited, up to MAX_BATCH, go together. Under little load
+   * each message is a batch of its own, as fast as ever; under load, messages that queued behind
+   * busy slots share one transaction, so its BEGIN, COMMIT and their socket writes are paid once
+   * for all of them (the largest item of a consumer's CPU profile: docs/BENCHMARKS.md).
+   */
   private async consumeLoop(
     messages: ConsumerMessages,
     handler: EventHandler<Tx>,
     durable: string,
   ): Promise<void> {
     const failures = new FailureCounts();
+    const waiting: JsMsg[] = [];
     const inFlight = new Set<Promise<void>>();
+    const startBatches = () => {
+      while (inFlight.size < this.concurrency && waiting.length > 0) {
+        const batch = waiting.splice(0, MAX_BATCH);
+        const task: Promise<void> = this.processBatch(batch, handler, durable, failures)
+          .catch((err: unknown) => {
+            // Not reachable by design (every message is answered); the broker redelivers after ack wait.
+            this.logger.error(
+              { err, consumer: durable, messages: batch.length },
+              "event consumer: messages left unacknowledged",
+            );
+          })
+          .finally(() => {
+            inFlight.delete(task);
+            startBatches();
+          });
+        inFlight.add(task);
+      }
+    };
     for await (const msg of messages) {
       if (this.stopping) {
         // Pulled but not started: give it straight back so another replica can take it now.
         msg.nak();
         continue;
       }
-      const task: Promise<void> = this.process(msg, handler, durable, failures)
-        .catch((err: unknown) => {
-          // Not reachable by design (process answers every message); the broker redelivers after ack wait.
-          this.logger.error(
-            { err, consumer: durable, subject: msg.subject },
-            "event consumer: message left unacknowledged",
-          );
-        })
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
-      if (inFlight.size >= this.concurrency) await Promise.race(inFlight);
+      waiting.push(msg);
+      startBatches();
+      // Every slot busy and the next batch full: wait. Their ack-wait clocks run while they wait.
+      while (waiting.length >= MAX_BATCH) await Promise.race(inFlight);
     }
-    await Promise.all(inFlight);
+    while (inFlight.size > 0) await Promise.race(inFlight);
+  }
+
+  /**
+   * One transaction for every message of the batch: each applied at most once (processed_events),
+   * all acked after the commit. If it fails, whatever the cause, each message is tried again in a
+   * transaction of its own, so one bad message gets its own verdict and the others go through.
+   */
+  private async processBatch(
+    batch: JsMsg[],
+    handler: EventHandler<Tx>,
+    durable: string,
+    failures: FailureCounts,
+  ): Promise<void> {
+    const parsed = batch.map((msg) => ({ msg, parsed: parseEnvelope(msg, handler.event) }));
+    const valid = parsed.flatMap(({ msg, parsed }) =>
+      parsed.ok ? [{ msg, envelope: parsed.envelope }] : [],
+    );
+    if (valid.length < 2) {
+      for (const msg of batch) await this.process(msg, handler, durable, failures);
+      return;
+    }
+    // Invalid ones go their own way (to the dead-letter stream).
+    for (const { msg, parsed: result } of parsed) {
+      if (!result.ok) await this.process(msg, handler, durable, failures);
+    }
+    try {
+      await this.withProgress(
+        valid.map((v) => v.msg),
+        () =>
+          this.transaction(async (tx) => {
+            for (const { envelope } of valid) await this.applyOnce(tx, handler, durable, envelope);
+          }),
+      );
+    } catch (err) {
+      this.logger.debug(
+        { err, consumer: durable, messages: valid.length },
+        "event consumer: batch failed; each message on its own",
+      );
+      for (const { msg } of valid) await this.process(msg, handler, durable, failures);
+      return;
+    }
+    for (const { msg } of valid) {
+      msg.ack();
+      failures.forget(msg.info.streamSequence);
+    }
+  }
+
+  /** The handler's effect and the message's processed_events row; false: applied before. */
+  private async applyOnce(
+    tx: Tx,
+    handler: EventHandler<Tx>,
+    durable: string,
+    envelope: EventEnvelope,
+  ): Promise<boolean> {
+    const inserted = await tx.$executeRawUnsafe(
+      "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING",
+      durable,
+      envelope.id,
+    );
+    if (inserted === 0) return false;
+    await handler.handle(envelope, tx);
+    return true;
   }
 
   private async process(
@@ -251,17 +338,8 @@ export class EventConsumer<Tx extends SqlClient> {
     const envelope = parsed.envelope;
 
     try {
-      const applied = await this.withProgress(msg, () =>
-        this.transaction(async (tx) => {
-          const inserted = await tx.$executeRawUnsafe(
-            "INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING",
-            durable,
-            envelope.id,
-          );
-          if (inserted === 0) return false;
-          await handler.handle(envelope, tx);
-          return true;
-        }),
+      const applied = await this.withProgress([msg], () =>
+        this.transaction((tx) => this.applyOnce(tx, handler, durable, envelope)),
       );
       msg.ack();
       failures.forget(sequence);
@@ -329,12 +407,12 @@ export class EventConsumer<Tx extends SqlClient> {
     });
   }
 
-  /** Tells the broker a slow handler is still working, so it does not redeliver mid-transaction. */
-  private async withProgress<R>(msg: JsMsg, work: () => Promise<R>): Promise<R> {
+  /** Tells the broker slow handlers are still working, so it does not redeliver mid-transaction. */
+  private async withProgress<R>(msgs: JsMsg[], work: () => Promise<R>): Promise<R> {
     const timer = setInterval(
       () => {
         try {
-          msg.working();
+          for (const msg of msgs) msg.working();
         } catch {
           // Connection closed: the broker redelivers after ack wait, and the dedupe absorbs it.
         }

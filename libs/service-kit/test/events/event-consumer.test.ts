@@ -35,6 +35,7 @@ const ProbeDuplicated = probeEvent("ProbeDuplicated", "duplicated");
 const ProbeRedelivered = probeEvent("ProbeRedelivered", "redelivered");
 const ProbePoisoned = probeEvent("ProbePoisoned", "poisoned");
 const ProbeMalformed = probeEvent("ProbeMalformed", "malformed");
+const ProbeBurst = probeEvent("ProbeBurst", "burst");
 type Probe = ReturnType<typeof probeEvent>;
 
 describe("event consumer", () => {
@@ -228,6 +229,40 @@ describe("event consumer", () => {
           (l) => l.level === 50 && l.msg === "event consumer: invalid message sent to dead letter",
         ),
       ).toBe(true);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("applies a backlog of 200 events in shared transactions, each once, and dead-letters the one poisoned among them alone", async () => {
+    const logs = captureLogs();
+    const transactionOf = new Map<string, string>();
+    const envelopes = Array.from({ length: 200 }, () => envelopeOf(ProbeBurst));
+    const poisoned = envelopes[57] as EnvelopeOf<Probe>;
+    const handler = handlerFor(ProbeBurst, async (envelope, tx: PgSqlClient) => {
+      if (envelope.id === poisoned.id) throw new Error("cannot apply the poisoned probe");
+      const [row] = await tx.$queryRawUnsafe<{ id: string }[]>("SELECT txid_current()::text AS id");
+      transactionOf.set(envelope.id, row?.id ?? "");
+      await tx.$executeRawUnsafe("INSERT INTO effects (event_id) VALUES ($1)", envelope.id);
+    });
+    // Published before the consumer starts: a backlog, as after an outage or under load.
+    for (const envelope of envelopes) await publish(ProbeBurst, envelope);
+    const consumer = newConsumer("burst", handler, logs);
+    await consumer.start();
+    try {
+      const dead = await deadLetterFor("burst", ProbeBurst);
+      expect(dead.json()).toEqual(poisoned);
+      await waitUntilSettled("burst", ProbeBurst, 200);
+      const { rows } = await pool.query<{ event_id: string; n: number }>(
+        "SELECT event_id, count(*)::int AS n FROM effects WHERE event_id = ANY($1::uuid[]) GROUP BY event_id",
+        [envelopes.map((e) => e.id)],
+      );
+      expect(rows).toHaveLength(199);
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      expect(rows.some((r) => r.event_id === poisoned.id)).toBe(false);
+      // Committed in fewer transactions than events: they were shared.
+      const committed = new Set(rows.map((r) => transactionOf.get(r.event_id)));
+      expect(committed.size).toBeLessThan(100);
     } finally {
       await consumer.stop();
     }
