@@ -54,6 +54,14 @@ interface BatchResult {
 }
 
 /**
+ * Drains at once per process. A row committed while a drain runs (claim, publish, wait for the
+ * broker's acks, mark) used to wait for all of it and then a drain of its own: most of the time
+ * between a sale and its event reaching the gate under load (docs/BENCHMARKS.md, "Event lag").
+ * A second drain claims the rows the first did not (`SKIP LOCKED`) and starts at once.
+ */
+const MAX_DRAINS = 2;
+
+/**
  * Publishes outbox rows to JetStream after their transaction commits. It drains when woken
  * (`wake()`, which the service's own commits call in-process: see wakeAfterCommit), once at
  * start, and when its poll finds rows due. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any
@@ -68,7 +76,8 @@ export class OutboxRelay {
   private stopped = false;
   /** A drain was asked for while one was running or backing off. */
   private pending = false;
-  private draining: Promise<void> | undefined;
+  /** The drains running: at most MAX_DRAINS, each on a connection of the relay's pool. */
+  private readonly draining = new Set<Promise<void>>();
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -97,7 +106,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     if (this.started) throw new Error("OutboxRelay already started");
     this.started = true;
-    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: 2 });
+    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: MAX_DRAINS });
     // An idle pooled client that loses its server emits here; without a listener it would crash the process.
     this.pool.on("error", (err) =>
       this.opts.logger.warn({ err }, "outbox relay: idle database connection failed"),
@@ -110,8 +119,9 @@ export class OutboxRelay {
 
   /**
    * Drains now: call it after a commit that wrote outbox rows. Before the commit it would find
-   * nothing; a wake-up while a drain runs makes one more pass after it, so a row committed during
-   * a drain that did not see it never waits for the poll.
+   * nothing. A wake-up while a drain runs starts a second one at once, on the rows the first did
+   * not claim; with both running, it makes one more pass after them, so a row committed during a
+   * drain that did not see it never waits for the poll.
    */
   wake(): void {
     this.requestDrain();
@@ -123,7 +133,7 @@ export class OutboxRelay {
     this.stopped = true;
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
-    await this.draining;
+    await Promise.all(this.draining);
     try {
       await this.drainAll();
     } catch (err) {
@@ -141,7 +151,7 @@ export class OutboxRelay {
    */
   private poll(): void {
     const pool = this.pool;
-    if (this.stopped || this.probing || this.draining || this.pending || !pool) return;
+    if (this.stopped || this.probing || this.draining.size > 0 || this.pending || !pool) return;
     this.probing = true;
     pool
       .query(
@@ -161,15 +171,17 @@ export class OutboxRelay {
       });
   }
 
-  /** Coalesces wake-ups: at most one drain runs; a wake-up during it triggers one more pass. */
+  /**
+   * Coalesces wake-ups: at most MAX_DRAINS drains run; a wake-up while they all run triggers one
+   * more pass.
+   */
   private requestDrain(): void {
     // Before start there is no pool yet; start drains whatever was committed until then.
     if (!this.started || this.stopped) return;
     this.pending = true;
-    if (this.draining) return;
-    this.draining = this.runDrains().finally(() => {
-      this.draining = undefined;
-    });
+    if (this.draining.size >= MAX_DRAINS) return;
+    const drain: Promise<void> = this.runDrains().finally(() => this.draining.delete(drain));
+    this.draining.add(drain);
   }
 
   private async runDrains(): Promise<void> {
