@@ -48,7 +48,7 @@ function ticketsHeld(
   });
 }
 
-/** Resolves once `start` has the tickets held. */
+/** `held` resolves once `start` holds the tickets, `done` once it let them go. */
 function whileHeld(start: (locked: () => void) => Promise<void>) {
   let holding!: () => void;
   const held = new Promise<void>((resolve) => {
