@@ -43,7 +43,7 @@ const TICKETS = positiveInt(env.BENCH_SALES_TICKETS, 15_000);
 const WARMUP = 300;
 const PGBENCH = env.BENCH_PGBENCH !== "0";
 /** Each pgbench concert holds enough tickets for this many purchases per second. */
-const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 6_000);
+const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 10_000);
 const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : undefined;
 /** Catalog too: its TicketSold consumer works on the same cores as every sale. */
 const PROFILED = ["ticketing", "gateway", "catalog"];
