@@ -8,17 +8,7 @@ const { service: ticketing } = startForFile((infra) =>
   startTestTicketing(infra, { MAX_TICKETS_PER_BUYER: "2" }),
 );
 
-async function concertWithTickets(quantity: number): Promise<string> {
-  const concert = await ticketing.concert({ capacity: quantity });
-  const created = await ticketing.call(
-    "POST",
-    `/api/tickets/create/${concert.concert_id}`,
-    ticketing.tokenFor("admin"),
-    { quantity },
-  );
-  expect(created.statusCode).toBe(201);
-  return concert.concert_id;
-}
+const concertWithTickets = (quantity: number) => ticketing.concertWithTickets(quantity);
 
 const purchase = (token: string, concertId: string) =>
   ticketing.call("POST", "/api/tickets/purchase", token, { concert_id: concertId });

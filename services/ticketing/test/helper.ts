@@ -32,6 +32,22 @@ export async function startTestTicketing(infra: TestInfra, env: Record<string, s
       );
       return snapshot;
     },
+    /** A concert with exactly `quantity` tickets issued (its capacity), for sales tests. */
+    async concertWithTickets(quantity: number): Promise<string> {
+      const concert = await this.concert({ capacity: quantity });
+      const created = await service.call(
+        "POST",
+        `/api/tickets/create/${concert.concert_id}`,
+        service.tokenFor("admin"),
+        { quantity },
+      );
+      if (created.statusCode !== 201) {
+        throw new Error(
+          `issuing ${quantity} tickets answered ${created.statusCode}: ${created.body}`,
+        );
+      }
+      return concert.concert_id;
+    },
     /** A user as identity would announce it; resolves once ticketing knows the account. */
     async registered(email: string): Promise<Identity> {
       const user = { userId: randomUUID(), email, role: "viewer" as const, accessVersion: 1 };

@@ -10,17 +10,7 @@ import { startTestTicketing } from "./helper.js";
 // bought at once after issuing). "Sold out" must mean no unsold ticket is left.
 const { service: ticketing, infra } = startForFile(startTestTicketing);
 
-async function concertWithTickets(quantity: number): Promise<string> {
-  const concert = await ticketing.concert({ capacity: quantity });
-  const created = await ticketing.call(
-    "POST",
-    `/api/tickets/create/${concert.concert_id}`,
-    ticketing.tokenFor("admin"),
-    { quantity },
-  );
-  expect(created.statusCode).toBe(201);
-  return concert.concert_id;
-}
+const concertWithTickets = (quantity: number) => ticketing.concertWithTickets(quantity);
 
 const purchase = (concertId: string) =>
   ticketing.call("POST", "/api/tickets/purchase", ticketing.tokenFor("viewer"), {
