@@ -37,28 +37,29 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   /** Delay before a failed message is delivered again, growing per attempt. Default 1 s doubling to 60 s. */
   retryBackoff?: RetryBackoff;
   /**
-   * Messages of one consumer handled at once. Default DEFAULT_CONCURRENCY; handlers tolerate
-   * reordering by contract.
+   * Transactions the service's consumers run at once, all event types together (each holds a
+   * pooled connection). Default DEFAULT_CONCURRENCY; handlers tolerate reordering by contract.
    */
   concurrency?: number;
 }
 
 /**
- * Each message waits on a few database round trips, not on this process' CPU: with 4 at a time,
- * attendance applied TicketSold slower than 50 sales/s under the gate's scan load and the lag
- * grew to seconds (p99 2.5 s); with 16, p99 0.4 s in the same run (docs/BENCHMARKS.md, "Event
- * lag"). A transaction waits for a pooled connection (Prisma's maxWait) when the pool is busy.
+ * Shared by all of a service's consumers, so together they hold at most this many of its pool's
+ * 20 connections and HTTP requests keep the rest. 16 per consumer once let a burst of events
+ * fan out over 5 consumers of 4 services and take the test stack to Postgres' 100 connections
+ * (a login answered 503). Throughput comes from batches instead: messages that queue behind busy
+ * slots share one transaction (docs/BENCHMARKS.md, "Event lag").
  */
-const DEFAULT_CONCURRENCY = 16;
-
-/** Pulled ahead per handler slot; small, because their ack-wait clock runs while they wait. */
-const PREFETCH_PER_SLOT = 4;
+const DEFAULT_CONCURRENCY = 8;
 
 /**
  * Messages applied in one transaction at most. Large enough that BEGIN and COMMIT fade next to
  * the work, small enough that a batch holds its connection and row locks only briefly.
  */
 const MAX_BATCH = 16;
+
+/** Pulled ahead per consumer: a few batches; few, because their ack-wait clock runs while they wait. */
+const PREFETCH = 4 * MAX_BATCH;
 
 /**
  * A consumer that dies holding a message gives it back after this long: short, because a handler
@@ -134,6 +135,12 @@ export class EventConsumer<Tx extends SqlClient> {
   private readonly js: JetStreamClient;
   private subscriptions: Subscription[] = [];
   private stopping = false;
+  /** Transactions running, over all event types: at most `concurrency`. */
+  private running = 0;
+  /** Each consumer's "start what waits", asked in turn when a slot frees. */
+  private readonly starters: Array<() => void> = [];
+  private nextStarter = 0;
+  private slotFreed = nextSignal();
 
   constructor(opts: EventConsumerOptions<Tx>) {
     this.service = opts.service;
@@ -159,7 +166,7 @@ export class EventConsumer<Tx extends SqlClient> {
       await this.ensureConsumer(jsm, stream, durable, handler.event);
       const consumer = await this.js.consumers.get(stream, durable);
       const messages = await consumer.consume({
-        max_messages: PREFETCH_PER_SLOT * this.concurrency,
+        max_messages: PREFETCH,
       });
       const loop = this.consumeLoop(messages, handler, durable);
       this.subscriptions.push({ messages, loop });
@@ -206,7 +213,7 @@ export class EventConsumer<Tx extends SqlClient> {
   }
 
   /**
-   * Pulls messages into `waiting` and starts a transaction for them whenever one of the
+   * Pulls messages into `waiting` and starts a transaction for them whenever one of the service's
    * `concurrency` slots is free: all that waited, up to MAX_BATCH, go together. Under little load
    * each message is a batch of its own, as fast as ever; under load, messages that queued behind
    * busy slots share one transaction, so its BEGIN, COMMIT and their socket writes are paid once
@@ -219,11 +226,13 @@ export class EventConsumer<Tx extends SqlClient> {
   ): Promise<void> {
     const failures = new FailureCounts();
     const waiting: JsMsg[] = [];
-    const inFlight = new Set<Promise<void>>();
+    let mine = 0;
     const startBatches = () => {
-      while (inFlight.size < this.concurrency && waiting.length > 0) {
+      while (this.running < this.concurrency && waiting.length > 0) {
         const batch = waiting.splice(0, MAX_BATCH);
-        const task: Promise<void> = this.processBatch(batch, handler, durable, failures)
+        this.running++;
+        mine++;
+        this.processBatch(batch, handler, durable, failures)
           .catch((err: unknown) => {
             // Not reachable by design (every message is answered); the broker redelivers after ack wait.
             this.logger.error(
@@ -232,24 +241,41 @@ export class EventConsumer<Tx extends SqlClient> {
             );
           })
           .finally(() => {
-            inFlight.delete(task);
-            startBatches();
+            this.running--;
+            mine--;
+            this.freeSlot();
           });
-        inFlight.add(task);
       }
     };
-    for await (const msg of messages) {
-      if (this.stopping) {
-        // Pulled but not started: give it straight back so another replica can take it now.
-        msg.nak();
-        continue;
+    this.starters.push(startBatches);
+    try {
+      for await (const msg of messages) {
+        if (this.stopping) {
+          // Pulled but not started: give it straight back so another replica can take it now.
+          msg.nak();
+          continue;
+        }
+        waiting.push(msg);
+        startBatches();
+        // Every slot busy and the next batch full: wait. Their ack-wait clocks run while they wait.
+        while (waiting.length >= MAX_BATCH) await this.slotFreed.promise;
       }
-      waiting.push(msg);
-      startBatches();
-      // Every slot busy and the next batch full: wait. Their ack-wait clocks run while they wait.
-      while (waiting.length >= MAX_BATCH) await Promise.race(inFlight);
+      while (waiting.length > 0 || mine > 0) await this.slotFreed.promise;
+    } finally {
+      this.starters.splice(this.starters.indexOf(startBatches), 1);
     }
-    while (inFlight.size > 0) await Promise.race(inFlight);
+  }
+
+  /** A transaction ended: the consumers, in turn from the one after the last served, fill slots. */
+  private freeSlot(): void {
+    const count = this.starters.length;
+    for (let i = 0; i < count && this.running < this.concurrency; i++) {
+      this.nextStarter = (this.nextStarter + 1) % count;
+      this.starters[this.nextStarter]?.();
+    }
+    const freed = this.slotFreed;
+    this.slotFreed = nextSignal();
+    freed.resolve();
   }
 
   /**
@@ -450,6 +476,15 @@ class FailureCounts {
   forget(sequence: number): void {
     this.counts.delete(sequence);
   }
+}
+
+/** A promise and the function that resolves it (Node 20 has no Promise.withResolvers). */
+function nextSignal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => {
+    resolve = done;
+  });
+  return { promise, resolve };
 }
 
 function errorText(err: unknown): string {

@@ -36,6 +36,8 @@ const ProbeRedelivered = probeEvent("ProbeRedelivered", "redelivered");
 const ProbePoisoned = probeEvent("ProbePoisoned", "poisoned");
 const ProbeMalformed = probeEvent("ProbeMalformed", "malformed");
 const ProbeBurst = probeEvent("ProbeBurst", "burst");
+const ProbeSharedA = probeEvent("ProbeSharedA", "shared-a");
+const ProbeSharedB = probeEvent("ProbeSharedB", "shared-b");
 type Probe = ReturnType<typeof probeEvent>;
 
 describe("event consumer", () => {
@@ -263,6 +265,51 @@ describe("event consumer", () => {
       // Committed in fewer transactions than events: they were shared.
       const committed = new Set(rows.map((r) => transactionOf.get(r.event_id)));
       expect(committed.size).toBeLessThan(100);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("runs at most `concurrency` transactions at once over all event types together, and applies them all", async () => {
+    const logs = captureLogs();
+    let open = 0;
+    let most = 0;
+    const slowHandler = (event: Probe) =>
+      handlerFor(event, async (envelope, tx: PgSqlClient) => {
+        open++;
+        most = Math.max(most, open);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await tx.$executeRawUnsafe("INSERT INTO effects (event_id) VALUES ($1)", envelope.id);
+        open--;
+      });
+    const envelopes = [ProbeSharedA, ProbeSharedB].flatMap((event) =>
+      Array.from({ length: 30 }, () => ({ event, envelope: envelopeOf(event) })),
+    );
+    const consumer = new EventConsumer<PgSqlClient>({
+      service: "shared",
+      nats: nc,
+      subjectPrefix: infra.subjectPrefix,
+      transaction: pgTransactionRunner(pool),
+      handlers: [slowHandler(ProbeSharedA), slowHandler(ProbeSharedB)],
+      logger: logs.logger,
+      concurrency: 3,
+    });
+    await consumer.start();
+    try {
+      // One at a time, so the slots are taken by single messages as they arrive.
+      for (const { event, envelope } of envelopes) {
+        await publish(event, envelope);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      await waitUntilSettled("shared", ProbeSharedA, 30);
+      await waitUntilSettled("shared", ProbeSharedB, 30);
+      const { rows } = await pool.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM effects WHERE event_id = ANY($1::uuid[])",
+        [envelopes.map((e) => e.envelope.id)],
+      );
+      expect(rows[0]?.n).toBe(60);
+      // Handlers of a batch run one after another in its transaction: open counts transactions.
+      expect(most).toBe(3);
     } finally {
       await consumer.stop();
     }
