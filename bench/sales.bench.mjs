@@ -8,7 +8,7 @@
 //   BENCH_RUNS         runs of each row; the median is reported                         default 3
 //   BENCH_SALES_TICKETS tickets issued for each run of each row                         default 15000
 //   BENCH_PGBENCH=0    skip the pgbench row
-//   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 6000
+//   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 10000
 //   BENCH_PROFILE=dir  run ticketing, the gateway and catalog with --cpu-prof, print their hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)

@@ -289,16 +289,16 @@ export class EventConsumer<Tx extends SqlClient> {
     durable: string,
     failures: FailureCounts,
   ): Promise<void> {
-    const parsed = batch.map((msg) => ({ msg, parsed: parseEnvelope(msg, handler.event) }));
-    const valid = parsed.flatMap(({ msg, parsed }) =>
-      parsed.ok ? [{ msg, envelope: parsed.envelope }] : [],
+    const parsed = batch.map((msg) => ({ msg, result: parseEnvelope(msg, handler.event) }));
+    const valid = parsed.flatMap(({ msg, result }) =>
+      result.ok ? [{ msg, envelope: result.envelope }] : [],
     );
     if (valid.length < 2) {
       for (const msg of batch) await this.process(msg, handler, durable, failures);
       return;
     }
     // Invalid ones go their own way (to the dead-letter stream).
-    for (const { msg, parsed: result } of parsed) {
+    for (const { msg, result } of parsed) {
       if (!result.ok) await this.process(msg, handler, durable, failures);
     }
     try {
