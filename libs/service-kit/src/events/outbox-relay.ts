@@ -33,6 +33,13 @@ export interface OutboxRelayOptions {
   attemptBackoffMs?: number;
   /** Cap of that wait. Default 300000 ms (5 min); with the defaults a row is parked after ~9 min. */
   maxAttemptBackoffMs?: number;
+  /**
+   * Under load, drain passes begin at most this often (a first pass after a quiet spell begins at
+   * once). Default 5 ms: at 2,000 events a second a pass takes about 10 rows, not 3.
+   */
+  passSpacingMs?: number;
+  /** Its connections' name in `pg_stat_activity`. Default "outbox relay". */
+  applicationName?: string;
 }
 
 interface OutboxRow {
@@ -61,6 +68,8 @@ interface BatchResult {
  */
 const MAX_DRAINS = 2;
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Publishes outbox rows to JetStream after their transaction commits. It drains when woken
  * (`wake()`, which the service's own commits call in-process: see wakeAfterCommit), once at
@@ -79,6 +88,8 @@ export class OutboxRelay {
   /** The drains running: at most MAX_DRAINS, each on a connection of the relay's pool. */
   private readonly draining = new Set<Promise<void>>();
   private retryAt = 0;
+  /** When the last drain pass began (performance.now()), for `passSpacingMs`. */
+  private lastPassAt = Number.NEGATIVE_INFINITY;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
   /** A poll's probe is running: the next tick does not start another. */
@@ -100,13 +111,19 @@ export class OutboxRelay {
       maxAttempts: opts.maxAttempts ?? 10,
       attemptBackoffMs: opts.attemptBackoffMs ?? 1_000,
       maxAttemptBackoffMs: opts.maxAttemptBackoffMs ?? 300_000,
+      passSpacingMs: opts.passSpacingMs ?? 5,
+      applicationName: opts.applicationName ?? "outbox relay",
     };
   }
 
   async start(): Promise<void> {
     if (this.started) throw new Error("OutboxRelay already started");
     this.started = true;
-    this.pool = new pg.Pool({ connectionString: this.opts.databaseUrl, max: MAX_DRAINS });
+    this.pool = new pg.Pool({
+      connectionString: this.opts.databaseUrl,
+      max: MAX_DRAINS,
+      application_name: this.opts.applicationName,
+    });
     // An idle pooled client that loses its server emits here; without a listener it would crash the process.
     this.pool.on("error", (err) =>
       this.opts.logger.warn({ err }, "outbox relay: idle database connection failed"),
@@ -198,6 +215,8 @@ export class OutboxRelay {
         }
         return;
       }
+      await this.spacePass();
+      if (this.stopped) return;
       this.pending = false;
       try {
         await this.drainAll();
@@ -206,6 +225,20 @@ export class OutboxRelay {
         this.backOff();
       }
     }
+  }
+
+  /**
+   * Waits until `passSpacingMs` after the last pass began. Each pass costs a claim, a mark and a
+   * commit whatever it carries: under load (a pass every few milliseconds) the wake-ups that arrive
+   * meanwhile share the next one. Measured in docs/BENCHMARKS.md ("Relay passes spaced").
+   */
+  private async spacePass(): Promise<void> {
+    for (;;) {
+      const wait = this.lastPassAt + this.opts.passSpacingMs - performance.now();
+      if (wait <= 0 || this.stopped) break;
+      await sleep(wait);
+    }
+    this.lastPassAt = performance.now();
   }
 
   private backOff(): void {

@@ -31,6 +31,7 @@ const ProbePublished = probeEvent("ProbePublished", "published");
 const ProbeRaced = probeEvent("ProbeRaced", "raced");
 const ProbeOrphaned = probeEvent("ProbeOrphaned", "orphaned");
 const ProbeDirect = probeEvent("ProbeDirect", "direct");
+const ProbeSpaced = probeEvent("ProbeSpaced", "spaced");
 
 describe("outbox relay", () => {
   const { service: bed, infra } = startForFile((run) =>
@@ -44,7 +45,12 @@ describe("outbox relay", () => {
   });
 
   function newRelay(
-    opts: { batchSize?: number; pollIntervalMs?: number; logs?: CapturedLogs } = {},
+    opts: {
+      batchSize?: number;
+      pollIntervalMs?: number;
+      passSpacingMs?: number;
+      logs?: CapturedLogs;
+    } = {},
   ) {
     return new OutboxRelay({
       databaseUrl: serviceUrl,
@@ -54,6 +60,7 @@ describe("outbox relay", () => {
       batchSize: opts.batchSize ?? 100,
       pollIntervalMs: opts.pollIntervalMs ?? 1_000,
       retryDelayMs: 100,
+      ...(opts.passSpacingMs !== undefined && { passSpacingMs: opts.passSpacingMs }),
     });
   }
 
@@ -181,6 +188,37 @@ describe("outbox relay", () => {
           (await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)) === 1,
       );
       expect(Date.now() - committedAt).toBeLessThan(1_000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it("under a stream of commits, wake-ups share passes no closer than passSpacingMs", async () => {
+    // 40 commits one after another, each waking the relay: unspaced, most start a pass of their
+    // own (one claim, mark and commit each); spaced, a pass carries what committed since the last.
+    const logs = captureLogs();
+    const spacing = 150;
+    const relay = newRelay({ pollIntervalMs: 60_000, passSpacingMs: spacing, logs });
+    await relay.start();
+    const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+    const subject = `${infra.subjectPrefix}${ProbeSpaced.subject}`;
+    try {
+      const started = performance.now();
+      for (let i = 0; i < 40; i++) {
+        await recordEvents(sql, ProbeSpaced, [{ probe_id: randomUUID(), note: `${i}` }]);
+      }
+      await waitFor(
+        "every event in the stream",
+        async () =>
+          (await countInStream(nc, streamNames(infra.subjectPrefix).events, subject)) === 40,
+      );
+      const elapsed = performance.now() - started;
+      // Its drains finished and logged: what each pass published is in the logs.
+      await relay.stop();
+      const passes = logs.lines.filter((l) => l.msg === "outbox relay: published").length;
+      expect(publishedBy(logs)).toBe(40);
+      // Passes begin at least `spacing` apart: the first at once, the last after the last commit.
+      expect(passes).toBeLessThanOrEqual(Math.floor(elapsed / spacing) + 2);
     } finally {
       await relay.stop();
     }
