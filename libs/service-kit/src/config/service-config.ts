@@ -27,6 +27,11 @@ const sharedConfigShape = {
   HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATABASE_URL: postgresUrl.default("postgresql://postgres@127.0.0.1:5432/concert_tickets"),
+  /**
+   * Connections one process holds for its requests and event consumers (the outbox relay has 2 of
+   * its own). Replicas × (this + 2) must stay under the server's `max_connections`.
+   */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1_000).default(20),
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   /** Prepended to every subject and stream name; lets test runs share one server. */
   NATS_SUBJECT_PREFIX: z.string().default(""),

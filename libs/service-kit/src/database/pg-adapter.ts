@@ -6,6 +6,8 @@ import { statementName } from "./statement-names.js";
 export interface PgAdapterOptions {
   /** Pool size; node-postgres defaults to 10. */
   max?: number;
+  /** Shown in `pg_stat_activity`, so an operator sees which service holds a connection. */
+  applicationName?: string;
 }
 
 /**
@@ -19,9 +21,11 @@ export function createPgPool(
   opts: PgAdapterOptions = {},
 ): pg.Pool {
   const connectionString = connectionStringForSchema(databaseUrl, schema);
-  return new pg.Pool(
-    opts.max === undefined ? { connectionString } : { connectionString, max: opts.max },
-  );
+  return new pg.Pool({
+    connectionString,
+    ...(opts.max !== undefined && { max: opts.max }),
+    ...(opts.applicationName !== undefined && { application_name: opts.applicationName }),
+  });
 }
 
 /**

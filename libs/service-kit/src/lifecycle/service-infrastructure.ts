@@ -50,6 +50,7 @@ export interface InfrastructureConfig {
   service: string;
   databaseUrl: string;
   databaseSchema: string;
+  DATABASE_POOL_SIZE: number;
   NATS_URL: string;
   NATS_SUBJECT_PREFIX: string;
   EVENTS_MAX_AGE_DAYS: number;
@@ -68,7 +69,6 @@ export interface InfrastructureOptions<P extends PrismaLike> {
   createPrisma: (options: PrismaOptions) => P;
   /** Events this service consumes; each gets a durable consumer of its own. */
   handlers?: EventHandler<TransactionClientOf<P>>[];
-  poolSize?: number;
 }
 
 export interface ServiceInfrastructure<P extends PrismaLike> {
@@ -110,9 +110,11 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     nats: () => broker.current(),
     subjectPrefix: prefix,
     logger: logger.child({ component: "outbox-relay" }),
+    applicationName: `${config.service} outbox relay`,
   });
   const pool = createPgPool(config.databaseUrl, config.databaseSchema, {
-    max: options.poolSize ?? 20,
+    max: config.DATABASE_POOL_SIZE,
+    applicationName: config.service,
   });
   // A pooled connection Postgres closed while idle: the pool drops it and opens another.
   pool.on("error", (err) => logger.warn({ err }, "idle database connection failed"));
@@ -155,6 +157,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       subjectPrefix: prefix,
       transaction,
       handlers: options.handlers,
+      concurrency: consumerTransactions(config.DATABASE_POOL_SIZE),
       logger: logger.child({ component: "event-consumer" }),
     });
     try {
@@ -236,6 +239,14 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       for (const resource of resources) await resource.close();
     },
   };
+}
+
+/**
+ * The transactions a service's consumers may hold at once: 8, and never more than half its pool,
+ * so a burst of events leaves connections for requests.
+ */
+function consumerTransactions(poolSize: number): number {
+  return Math.max(1, Math.min(8, Math.floor(poolSize / 2)));
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -39,7 +39,6 @@ export interface DatabaseSpec<P extends PrismaLike> {
   prismaDir: URL;
   /** `(options) => new PrismaClient(options)`: the kit chooses the adapter, schema and pool. */
   createPrisma: (options: PrismaOptions) => P;
-  poolSize?: number;
 }
 
 /**

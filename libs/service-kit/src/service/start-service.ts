@@ -68,7 +68,6 @@ export async function startService<
         prismaDir: fileURLToPath(definition.database.prismaDir),
         createPrisma: definition.database.createPrisma,
         handlers: definition.consumes ?? [],
-        ...(definition.database.poolSize && { poolSize: definition.database.poolSize }),
       })
     : undefined;
   // Every service verifies tokens (the gateway too), so every process follows access changes.
