@@ -16,6 +16,8 @@
 //   BENCH_PGBENCH_VARIANTS=0  skip the pgbench row "with pg_notify (before)"
 //   BENCH_PGBENCH_EXTENDED=1  add a pgbench row with unnamed statements (-M extended)
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
+//   BENCH_PERF=file    record the first stack run with `perf record -a` (every process, the kernel
+//                      and Postgres, the measured window only) to file, print each one's hot spots
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 //
@@ -32,7 +34,9 @@ import {
   cpuSnapshot as cpuSnapshotOf,
   describeCpu,
   load,
+  printPerf,
   printProfile,
+  recordPerf,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
 import {
@@ -84,6 +88,7 @@ const PGBENCH_MAX_TPS = positiveInt(env.BENCH_PGBENCH_MAX_TPS, 16_000);
 const NOTIFY_ROW = env.BENCH_PGBENCH_VARIANTS !== "0";
 const EXTENDED_ROW = env.BENCH_PGBENCH_EXTENDED === "1";
 const PROFILE_DIR = env.BENCH_PROFILE ? resolve(env.BENCH_PROFILE) : undefined;
+const PERF_FILE = env.BENCH_PERF ? resolve(env.BENCH_PERF) : undefined;
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS_URL = env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
@@ -95,6 +100,8 @@ const stack = new BenchStack({
   logLevel: env.BENCH_LOG_LEVEL ?? "warn",
 });
 const runId = stack.runId;
+// Names the services' JIT frames in perf's report (a map file per process in /tmp).
+if (PERF_FILE) stack.nodeOptions.push("--perf-basic-prof-only-functions");
 const stackDbUrl = stack.databaseUrl;
 const pgbenchDb = `bench_pgbench_${runId}`;
 stack.extraDatabases.push(pgbenchDb);
@@ -276,13 +283,12 @@ async function main() {
   const runs = Object.fromEntries(targets.map((target) => [target.key, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const target of targets) {
-      const run = await scanRun(
-        `${target.name} #${i + 1}`,
-        target.url,
-        scannerToken,
-        codes,
-        codesFor(target.key),
-      );
+      const recorded = PERF_FILE && i === 0 && target.key === "stack";
+      const [run] = await Promise.all([
+        scanRun(`${target.name} #${i + 1}`, target.url, scannerToken, codes, codesFor(target.key)),
+        recorded ? recordPerf(PERF_FILE, SECONDS) : undefined,
+      ]);
+      if (recorded) printPerf(PERF_FILE, new Map([...stack.pids(), ...(await backendNames())]));
       runs[target.key].push(run);
     }
   }
@@ -744,6 +750,17 @@ async function lagRun({ common, seeder, lagTickets, concertId, scans }) {
  * One measured HTTP run: scans with one fresh code each (`count` of the pool at most), for
  * SECONDS, or shorter if its codes run out: then `endedEarly`, which the report repeats.
  */
+/** The stack's Postgres backends by pid, as "pg: <application_name>" (each pool names itself). */
+async function backendNames() {
+  return withClient(ADMIN_DB_URL, async (c) => {
+    const { rows } = await c.query(
+      "SELECT pid, application_name FROM pg_stat_activity WHERE datname = $1",
+      [stack.database],
+    );
+    return rows.map((row) => [row.pid, `pg: ${row.application_name || "(unnamed)"}`]);
+  });
+}
+
 async function scanRun(name, url, token, pool, count) {
   const cpuBefore = cpuSnapshot();
   const result = await scanFromPool(url, token, pool, count, SECONDS);

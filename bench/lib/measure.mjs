@@ -1,6 +1,7 @@
 // How a benchmark measures: autocannon with unrounded latencies, the CPU each process group kept
 // busy (from /proc, read-only) and the hot spots of a V8 CPU profile.
-import { readdirSync, readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
@@ -219,4 +220,94 @@ export function printProfile(name, dir) {
   console.log(
     `\n${name}: CPU profile ${join(dir, file)}\n${top(areas, 14)}\n  -- functions:\n${top(functions, 16)}`,
   );
+}
+
+/**
+ * `perf record` of the whole machine (every process, the kernel's loopback TCP included) for
+ * `seconds`: unlike `--cpu-prof`, it covers only the measured window and shows Postgres too.
+ * Node processes name their JIT frames only when started with `--perf-basic-prof-only-functions`.
+ * Resolves when perf has written `file`.
+ */
+export function recordPerf(file, seconds) {
+  return new Promise((resolve, reject) => {
+    const perf = spawn(
+      "perf",
+      [
+        "record",
+        "-a",
+        "-g",
+        "-e",
+        "cpu-clock",
+        "-F",
+        "997",
+        "-o",
+        file,
+        "--",
+        "sleep",
+        `${seconds}`,
+      ],
+      { stdio: ["ignore", "ignore", "pipe"] },
+    );
+    let stderr = "";
+    perf.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    perf.on("error", reject);
+    perf.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`perf record exited ${code}: ${stderr.trim()}`)),
+    );
+  });
+}
+
+/**
+ * What a `recordPerf` file says: each process group's share of all samples (`servicePids`: pid →
+ * group, services and named Postgres backends; other Postgres processes are "postgres"), then
+ * the top self-time symbols of each group.
+ */
+export function printPerf(file, servicePids, top = 14) {
+  // perf names threads, not processes: a service's libuv and V8 threads count as the service.
+  const byThread = new Map();
+  for (const [pid, name] of servicePids) {
+    const tasks = existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`) : [pid];
+    for (const tid of tasks) byThread.set(Number(tid), name);
+  }
+  const report = spawnSync(
+    "perf",
+    ["report", "-i", file, "--stdio", "--no-children", "-g", "none"].concat([
+      "--sort",
+      "pid,dso,sym",
+      "-t",
+      "|",
+    ]),
+    { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+  );
+  if (report.status !== 0) throw new Error(`perf report failed: ${report.stderr}`);
+  const groups = new Map();
+  let total = 0;
+  for (const text of report.stdout.split("\n")) {
+    // " 12.34% |   1234:node   |[kernel.kallsyms]   |[k] do_writev"
+    const [percent, thread, dso, symbol] = text.split("|").map((field) => field.trim());
+    if (!symbol || text.startsWith("#")) continue;
+    const [tid, comm] = thread.split(":");
+    const group =
+      byThread.get(Number(tid)) ??
+      (comm === "postgres" ? "postgres" : comm === "swapper" ? "idle" : `other: ${comm}`);
+    const share = Number.parseFloat(percent);
+    total += share;
+    const entry = groups.get(group) ?? { share: 0, symbols: new Map() };
+    entry.share += share;
+    // Unnamed JIT code (a process started without --perf-basic-prof-only-functions) is one item.
+    const where = dso.startsWith("[JIT]") ? "[JIT]" : dso.split("/").at(-1);
+    const name = `${where.startsWith("[JIT]") && symbol.startsWith("[.] 0x") ? "(unnamed)" : symbol.slice(4, 94)}  ${where}`;
+    entry.symbols.set(name, (entry.symbols.get(name) ?? 0) + share);
+    groups.set(group, entry);
+  }
+  console.log(`\nperf, whole machine (${file}): share of all samples (${total.toFixed(0)}% read)`);
+  for (const [group, { share, symbols }] of [...groups].sort((a, b) => b[1].share - a[1].share)) {
+    console.log(`${group}: ${share.toFixed(1)}%`);
+    if (group === "idle" || share < 2) continue;
+    for (const [name, s] of [...symbols].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`  ${s.toFixed(2).padStart(6)}%  ${name}`);
+    }
+  }
 }

@@ -30,6 +30,8 @@ export class BenchStack {
     this.ports = {};
     /** name → directory: a service started while named here runs with --cpu-prof. */
     this.profileDirs = new Map();
+    /** Node options every service starts with (e.g. `--perf-basic-prof-only-functions`). */
+    this.nodeOptions = [];
     this.common = {
       ENV: "development",
       HOST: "127.0.0.1",
@@ -75,7 +77,7 @@ export class BenchStack {
     const out = createWriteStream(logFile, { flags: "a" });
     const profileDir = this.profileDirs.get(name);
     const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-    const child = spawn(process.execPath, [...profile, "dist/main.js"], {
+    const child = spawn(process.execPath, [...this.nodeOptions, ...profile, "dist/main.js"], {
       cwd: join(root, "services", name),
       env: { PATH: process.env.PATH, ...serviceEnv, PORT: String(this.ports[name]) },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,0 +1,86 @@
+// The floor of a scan in Node on this machine: node:http and node-postgres running attendance's
+// own admission statement (ENTRY_CLAIM, prepared by name as the kit's SqlPool does), with nothing
+// of ours around it: no Fastify, no token, no signature check, no relay. Each request's body
+// names a ticket of a pgbench-style database (bench/pgbench-scan.mjs) by number: `{"n": 1000001}`.
+//   DATABASE_URL (search_path attendance), PORT, POOL_SIZE (default 16)
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
+import { TicketScanned } from "@concert/contracts";
+import pg from "pg";
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.POOL_SIZE ?? 16),
+});
+const { sql, names } = ENTRY_CLAIM.statement;
+const scannedBy = randomUUID();
+/** The pgbench database's ticket ids: `00000000-0000-4000-8000-<number in hex>`. */
+const ticketId = (n) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+
+async function admit(n) {
+  const scannedAt = new Date();
+  const scanId = randomUUID();
+  const eventId = randomUUID();
+  const envelope = {
+    id: eventId,
+    name: TicketScanned.name,
+    version: TicketScanned.version,
+    occurred_at: scannedAt.toISOString(),
+    payload: {
+      scan_id: scanId,
+      ticket_id: ticketId(n),
+      concert_id: null,
+      scan_type: "entry_check",
+      gate: "A",
+      scanned_at: scannedAt.toISOString(),
+    },
+  };
+  const byName = {
+    ...GATE_RULES,
+    ticket_id: ticketId(n),
+    code_version: 1,
+    concert_id: null,
+    doors_open_before_minutes: 360,
+    admit_until_after_minutes: 720,
+    gate: "A",
+    scan_id: scanId,
+    device_id: null,
+    scanned_by: scannedBy,
+    fingerprint: "Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
+    scanned_at: scannedAt,
+    notes: null,
+    outbox_subject: TicketScanned.subject,
+    outbox_id: eventId,
+    outbox_envelope: JSON.stringify(envelope),
+  };
+  const { rows } = await pool.query({
+    name: "entry_claim",
+    text: sql,
+    values: names.map((name) => byName[name]),
+  });
+  return { admitted: rows[0]?.claimed === true, scan_id: scanId, ticket_id: ticketId(n) };
+}
+
+createServer((request, response) => {
+  let body = "";
+  request.setEncoding("utf8");
+  request.on("data", (chunk) => {
+    body += chunk;
+  });
+  request.on("end", () => {
+    admit(JSON.parse(body).n).then(
+      (scan) => {
+        const text = JSON.stringify({
+          ...scan,
+          result: scan.admitted ? "admitted" : "denied",
+          admit: scan.admitted,
+        });
+        response.writeHead(200, { "content-type": "application/json" }).end(text);
+      },
+      (error) => {
+        response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
+      },
+    );
+  });
+}).listen(Number(process.env.PORT), "127.0.0.1", () => process.send?.("ready"));
