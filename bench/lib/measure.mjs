@@ -271,37 +271,43 @@ export function printPerf(file, servicePids, top = 14) {
     const tasks = existsSync(`/proc/${pid}/task`) ? readdirSync(`/proc/${pid}/task`) : [pid];
     for (const tid of tasks) byThread.set(Number(tid), name);
   }
-  const report = spawnSync(
-    "perf",
-    ["report", "-i", file, "--stdio", "--no-children", "-g", "none"].concat([
-      "--sort",
-      "pid,dso,sym",
-      "-t",
-      "|",
-    ]),
-    { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-  );
-  if (report.status !== 0) throw new Error(`perf report failed: ${report.stderr}`);
-  const groups = new Map();
-  let total = 0;
-  for (const text of report.stdout.split("\n")) {
+  const report = (sort) => {
+    const run = spawnSync(
+      "perf",
+      ["report", "-i", file, "--stdio", "--no-children", "-g", "none", "--sort", sort, "-t", "|"],
+      { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+    );
+    if (run.status !== 0) throw new Error(`perf report failed: ${run.stderr}`);
     // " 12.34% |   1234:node   |[kernel.kallsyms]   |[k] do_writev"
-    const [percent, thread, dso, symbol] = text.split("|").map((field) => field.trim());
-    if (!symbol || text.startsWith("#")) continue;
+    return run.stdout
+      .split("\n")
+      .filter((text) => text.trim() && !text.startsWith("#"))
+      .map((text) => text.split("|").map((field) => field.trim()));
+  };
+  const groupOf = (thread) => {
     const [tid, comm] = thread.split(":");
-    const group =
+    return (
       byThread.get(Number(tid)) ??
-      (comm === "postgres" ? "postgres" : comm === "swapper" ? "idle" : `other: ${comm}`);
-    const share = Number.parseFloat(percent);
-    total += share;
+      (comm === "postgres" ? "postgres" : comm === "swapper" ? "idle" : `other: ${comm}`)
+    );
+  };
+  const groups = new Map();
+  // Shares from a report by thread alone: finer reports' percentages do not add up to 100.
+  for (const [percent, thread] of report("pid")) {
+    const group = groupOf(thread);
     const entry = groups.get(group) ?? { share: 0, symbols: new Map() };
-    entry.share += share;
-    // Unnamed JIT code (a process started without --perf-basic-prof-only-functions) is one item.
-    const where = dso.startsWith("[JIT]") ? "[JIT]" : dso.split("/").at(-1);
-    const name = `${where.startsWith("[JIT]") && symbol.startsWith("[.] 0x") ? "(unnamed)" : symbol.slice(4, 94)}  ${where}`;
-    entry.symbols.set(name, (entry.symbols.get(name) ?? 0) + share);
+    entry.share += Number.parseFloat(percent);
     groups.set(group, entry);
   }
+  for (const [percent, thread, dso, symbol] of report("pid,dso,sym")) {
+    const entry = groups.get(groupOf(thread));
+    if (!entry || !symbol) continue;
+    // Unnamed JIT code (a process started without --perf-basic-prof-only-functions) is one item.
+    const where = dso.startsWith("[JIT]") ? "[JIT]" : dso.split("/").at(-1);
+    const name = `${where === "[JIT]" && symbol.startsWith("[.] 0x") ? "(unnamed)" : symbol.slice(4, 94)}  ${where}`;
+    entry.symbols.set(name, (entry.symbols.get(name) ?? 0) + Number.parseFloat(percent));
+  }
+  const total = [...groups.values()].reduce((sum, entry) => sum + entry.share, 0);
   console.log(`\nperf, whole machine (${file}): share of all samples (${total.toFixed(0)}% read)`);
   for (const [group, { share, symbols }] of [...groups].sort((a, b) => b[1].share - a[1].share)) {
     console.log(`${group}: ${share.toFixed(1)}%`);
