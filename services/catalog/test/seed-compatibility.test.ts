@@ -208,6 +208,39 @@ describe("deleting a concert", () => {
     expect((await call("GET", `/api/concerts/${concert.id}`, viewer)).statusCode).toBe(200);
   });
 
+  it("counts a burst of sales each once, applied in shared transactions", async () => {
+    const concert = await created();
+    const tickets = Array.from({ length: 60 }, () => randomUUID());
+    // Published at once: they queue behind the consumer's busy transactions and share them.
+    await Promise.all(
+      tickets.map((ticketId) =>
+        publishEvent(catalog.infra.nats, infra.subjectPrefix, TicketSold, {
+          ticket_id: ticketId,
+          concert_id: concert.id,
+          ticket_number: "K7M2-9QXA",
+          status: "sold",
+          code_version: 1,
+          revision: 2,
+          owner_id: null,
+          price: 20,
+          buyer_email: "fan@example.com",
+          sold_at: new Date().toISOString(),
+        }),
+      ),
+    );
+    await waitUntilHandled(catalog.infra.nats, "catalog", TicketSold, infra.subjectPrefix);
+    expect((await call("DELETE", `/api/concerts/${concert.id}`, admin)).json().detail).toContain(
+      "60 sold ticket(s)",
+    );
+    // Fewer transactions than sales: the batch path (one processed_events insert for all its
+    // messages, through Prisma) applied them.
+    const transactions = await catalog.infra.prisma.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(DISTINCT xmin::text)::int AS n FROM sold_tickets WHERE concert_id = $1::uuid`,
+      concert.id,
+    );
+    expect(transactions[0]?.n).toBeLessThan(60);
+  });
+
   it("deletes a concert whose every sale was refunded, even when the refund arrives before the sale", async () => {
     const concert = await created();
     const refundedFirst = randomUUID();
