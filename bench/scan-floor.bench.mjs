@@ -109,7 +109,12 @@ async function main() {
           firstTicket: first,
           logDir: join(workDir, `pgbench-${i}`),
         });
-        return { rate: result.tps, admitted: result.admitted, p99: result.p99 };
+        return {
+          rate: result.tps,
+          admitted: result.admitted,
+          p99: result.p99,
+          answered: result.transactions,
+        };
       }),
     );
     rows.direct.runs.push(await measured(pids, () => scanLoad(direct.url, directDb.url, first)));
@@ -148,7 +153,7 @@ async function measured(pids, work) {
   const before = cpuSnapshot(pids, ["server", "proxy"]);
   const result = await work();
   const cpu = cpuDelta(before, cpuSnapshot(pids, ["server", "proxy"]));
-  const scans = result.rate * SECONDS;
+  const scans = result.answered;
   const perScan = ["server", "proxy", "postgres", "bench", "pgbench"]
     .filter((key) => cpu[key] > 0)
     .map((key) => `${key === "bench" ? "load" : key} ${Math.round((cpu[key] * 1e6) / scans)}`)
@@ -193,6 +198,7 @@ async function scanLoad(url, databaseUrl, first) {
   latencies.sort((a, b) => a - b);
   return {
     rate: result.responses / result.elapsed,
+    answered: result.responses,
     p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN,
     admitted: (await count()) - before,
   };

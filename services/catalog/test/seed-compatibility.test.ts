@@ -38,24 +38,27 @@ async function lastAnnounced(subject: string): Promise<Record<string, unknown>> 
   return row.envelope.payload;
 }
 
+/** What ticketing announces when it sells a ticket of the concert. */
+const soldPayload = (concertId: string, ticketId: string) => ({
+  ticket_id: ticketId,
+  concert_id: concertId,
+  ticket_number: "K7M2-9QXA",
+  status: "sold" as const,
+  code_version: 1,
+  revision: 2,
+  owner_id: null,
+  price: 20,
+  buyer_email: "fan@example.com",
+  sold_at: new Date().toISOString(),
+});
+
 /** Ticketing announces a sale of a ticket of the concert; resolves once catalog applied it. */
 async function ticketingSold(concertId: string, ticketId: string = randomUUID()): Promise<string> {
   await publishEvent(
     catalog.infra.nats,
     infra.subjectPrefix,
     TicketSold,
-    {
-      ticket_id: ticketId,
-      concert_id: concertId,
-      ticket_number: "K7M2-9QXA",
-      status: "sold",
-      code_version: 1,
-      revision: 2,
-      owner_id: null,
-      price: 20,
-      buyer_email: "fan@example.com",
-      sold_at: new Date().toISOString(),
-    },
+    soldPayload(concertId, ticketId),
     // A fresh message id: a repeated sale must get past the broker's dedupe to test catalog's own.
     { messageId: randomUUID() },
   );
@@ -214,18 +217,12 @@ describe("deleting a concert", () => {
     // Published at once: they queue behind the consumer's busy transactions and share them.
     await Promise.all(
       tickets.map((ticketId) =>
-        publishEvent(catalog.infra.nats, infra.subjectPrefix, TicketSold, {
-          ticket_id: ticketId,
-          concert_id: concert.id,
-          ticket_number: "K7M2-9QXA",
-          status: "sold",
-          code_version: 1,
-          revision: 2,
-          owner_id: null,
-          price: 20,
-          buyer_email: "fan@example.com",
-          sold_at: new Date().toISOString(),
-        }),
+        publishEvent(
+          catalog.infra.nats,
+          infra.subjectPrefix,
+          TicketSold,
+          soldPayload(concert.id, ticketId),
+        ),
       ),
     );
     await waitUntilHandled(catalog.infra.nats, "catalog", TicketSold, infra.subjectPrefix);
