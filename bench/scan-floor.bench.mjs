@@ -34,6 +34,7 @@ const SECONDS = positiveInt(env.BENCH_SECONDS, 10);
 const RUNS = positiveInt(env.BENCH_RUNS, 3);
 const MAX_TPS = positiveInt(env.BENCH_MAX_TPS, 16_000);
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const WARMUP_SECONDS = 3;
 /** pgbench numbers client c's tickets c × this + 1, + 2, ... (bench/pgbench-scan.mjs). */
 const CLIENT_STRIDE = 1_000_000;
 
@@ -71,7 +72,8 @@ async function main() {
       adminUrl: ADMIN_DB_URL,
       database,
       clients: CONNECTIONS,
-      perClient: perRun * RUNS,
+      // One more run's worth for the warm-up.
+      perClient: perRun * (RUNS + 1),
     });
   };
   const pgbenchDb = await prepare("pgbench");
@@ -98,6 +100,10 @@ async function main() {
     [hopTarget.pid, "server"],
     [proxy.pid, "proxy"],
   ]);
+  // Unmeasured, on tickets after the runs': the servers' JIT and pools warm up first (a cold
+  // first run was 10–30% slower).
+  await scanLoad(direct.url, directDb.url, RUNS * perRun, WARMUP_SECONDS);
+  await scanLoad(proxy.url, hopDb.url, RUNS * perRun, WARMUP_SECONDS);
   for (let i = 0; i < RUNS; i++) {
     const first = i * perRun;
     rows.pgbench.runs.push(
@@ -165,7 +171,7 @@ async function measured(pids, work) {
  * autocannon at `url`, each request naming the next ticket of the pgbench-style database in
  * turn (client by client, as pgbench takes them), for SECONDS. Counts admissions in the database.
  */
-async function scanLoad(url, databaseUrl, first) {
+async function scanLoad(url, databaseUrl, first, seconds = SECONDS) {
   const count = () =>
     withClient(databaseUrl, async (c) => {
       const { rows } = await c.query("SELECT count(*)::int AS n FROM attendance.scans WHERE admit");
@@ -192,7 +198,7 @@ async function scanLoad(url, databaseUrl, first) {
         },
       ],
     },
-    SECONDS,
+    seconds,
     latencies,
   );
   latencies.sort((a, b) => a - b);
