@@ -44,13 +44,15 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
 }
 
 /**
- * Shared by all of a service's consumers, so together they hold at most this many of its pool's
- * 20 connections and HTTP requests keep the rest. 16 per consumer once let a burst of events
+ * Shared by all of a service's consumers, so together they hold at most this many of its pooled
+ * connections (and never more than half: service-infrastructure) and HTTP requests keep the rest. 16 per consumer once let a burst of events
  * fan out over 5 consumers of 4 services and take the test stack to Postgres' 100 connections
  * (a login answered 503). Throughput comes from batches instead: messages that queue behind busy
  * slots share one transaction (docs/BENCHMARKS.md, "Event lag").
  */
 const DEFAULT_CONCURRENCY = 8;
+
+const SKIPPED = "event consumer: already processed, skipped";
 
 /**
  * Messages applied in one transaction at most. Large enough that BEGIN and COMMIT fade next to
@@ -315,6 +317,7 @@ export class EventConsumer<Tx extends SqlClient> {
               // Claimed here and not yet applied: a message delivered twice in one batch runs
               // once. Postgres writes uuids in lower case, whatever case the envelope used.
               if (fresh.delete(envelope.id.toLowerCase())) await handler.handle(envelope, tx);
+              else this.logger.debug({ consumer: durable, eventId: envelope.id }, SKIPPED);
             }
           }),
       );
@@ -395,7 +398,7 @@ export class EventConsumer<Tx extends SqlClient> {
       msg.ack();
       failures.forget(sequence);
       if (applied) log.debug({ eventId: envelope.id }, "event consumer: handled");
-      else log.debug({ eventId: envelope.id }, "event consumer: already processed, skipped");
+      else log.debug({ eventId: envelope.id }, SKIPPED);
     } catch (err) {
       const retryInMs = retryDelayMs(attempt, this.retryBackoff);
       if (isTransientError(err)) {
