@@ -45,9 +45,9 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
 
 /**
  * Shared by all of a service's consumers, so together they hold at most this many of its pooled
- * connections (and never more than half: service-infrastructure) and HTTP requests keep the rest. 16 per consumer once let a burst of events
- * fan out over 5 consumers of 4 services and take the test stack to Postgres' 100 connections
- * (a login answered 503). Throughput comes from batches instead: messages that queue behind busy
+ * connections (never more than half: service-infrastructure) and HTTP requests keep the rest. 16
+ * per consumer once let a burst of events fan out over 5 consumers of 4 services and take the
+ * test stack to Postgres' 100 connections (a login answered 503). Throughput comes from batches instead: messages that queue behind busy
  * slots share one transaction (docs/BENCHMARKS.md, "Event lag").
  */
 const DEFAULT_CONCURRENCY = 8;
