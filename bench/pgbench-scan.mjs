@@ -131,6 +131,15 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
   return { url, concertId, tickets: clients * perClient };
 }
 
+/** The claim's values that are the same for every scan of a run (the floor bench's server too). */
+export const SCAN_CONSTANTS = {
+  code_version: 1,
+  doors_open_before_minutes: 360, // attendance's defaults
+  admit_until_after_minutes: 720,
+  gate: "A",
+  fingerprint: "Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
+};
+
 /** Runs pgbench like autocannon runs: same clients, same duration. */
 export async function runPgbench({
   url,
@@ -165,12 +174,8 @@ export async function runPgbench({
   });
   const variables = {
     k: firstTicket, // client c admits tickets c * CLIENT_STRIDE + firstTicket + 1, + 2, ...
-    code_version: 1,
-    doors_open_before_minutes: 360,
-    admit_until_after_minutes: 720,
-    gate: "A",
+    ...SCAN_CONSTANTS,
     scanned_by: scannedBy,
-    fingerprint: "Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
     scanned_at: scannedAt,
     subject: TicketScanned.subject,
     envelope,

@@ -8,6 +8,7 @@ import { createServer } from "node:http";
 import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
 import { TicketScanned } from "@concert/contracts";
 import pg from "pg";
+import { SCAN_CONSTANTS } from "../pgbench-scan.mjs";
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -38,16 +39,12 @@ async function admit(n) {
   };
   const byName = {
     ...GATE_RULES,
+    ...SCAN_CONSTANTS,
     ticket_id: ticketId(n),
-    code_version: 1,
     concert_id: null,
-    doors_open_before_minutes: 360,
-    admit_until_after_minutes: 720,
-    gate: "A",
     scan_id: scanId,
     device_id: null,
     scanned_by: scannedBy,
-    fingerprint: "Hv1uYb5pYQ2m9e4rj2XJvG3W8tVqk0n7cL6sD1aZ5oE",
     scanned_at: scannedAt,
     notes: null,
     outbox_subject: TicketScanned.subject,
