@@ -14,7 +14,8 @@ import { type NatsConnection, nanos } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { isTransientError } from "../database/database-errors.js";
 import { publishDeadLetter } from "./dead-letter.js";
-import type { EventHandler } from "./event-handler.js";
+import { type ConsumedEvent, type EventHandler, isProjection } from "./event-handler.js";
+import { runProjection } from "./event-projection.js";
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-backoff.js";
 import type { SqlClient, TransactionRunner } from "./sql-client.js";
 import { sanitizeName, streamNames } from "./streams.js";
@@ -25,7 +26,9 @@ export interface EventConsumerOptions<Tx extends SqlClient> {
   nats: NatsConnection;
   subjectPrefix: string;
   transaction: TransactionRunner<Tx>;
-  handlers: EventHandler<Tx>[];
+  /** Runs projections: each batch is one statement, its own transaction. Required with one. */
+  db?: SqlClient;
+  handlers: ConsumedEvent<Tx>[];
   logger: Logger;
   /**
    * Attempts at a message whose handler fails with a permanent (not transient) error before it goes
@@ -128,7 +131,8 @@ export class EventConsumer<Tx extends SqlClient> {
   private readonly nc: NatsConnection;
   private readonly subjectPrefix: string;
   private readonly transaction: TransactionRunner<Tx>;
-  private readonly handlers: EventHandler<Tx>[];
+  private readonly db: SqlClient | undefined;
+  private readonly handlers: ConsumedEvent<Tx>[];
   private readonly logger: Logger;
   private readonly maxAttempts: number;
   private readonly ackWaitMs: number;
@@ -149,7 +153,12 @@ export class EventConsumer<Tx extends SqlClient> {
     this.nc = opts.nats;
     this.subjectPrefix = opts.subjectPrefix;
     this.transaction = opts.transaction;
+    this.db = opts.db;
     this.handlers = opts.handlers;
+    const projection = this.handlers.find(isProjection);
+    if (projection && !this.db) {
+      throw new Error(`EventConsumer: projection of ${projection.event.name} needs the db option`);
+    }
     this.logger = opts.logger;
     this.maxAttempts = opts.maxAttempts ?? 5;
     this.ackWaitMs = opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS;
@@ -223,7 +232,7 @@ export class EventConsumer<Tx extends SqlClient> {
    */
   private async consumeLoop(
     messages: ConsumerMessages,
-    handler: EventHandler<Tx>,
+    handler: ConsumedEvent<Tx>,
     durable: string,
   ): Promise<void> {
     const failures = new FailureCounts();
@@ -287,7 +296,7 @@ export class EventConsumer<Tx extends SqlClient> {
    */
   private async processBatch(
     batch: JsMsg[],
-    handler: EventHandler<Tx>,
+    handler: ConsumedEvent<Tx>,
     durable: string,
     failures: FailureCounts,
   ): Promise<void> {
@@ -307,19 +316,11 @@ export class EventConsumer<Tx extends SqlClient> {
       await this.withProgress(
         valid.map((v) => v.msg),
         () =>
-          this.transaction(async (tx) => {
-            const fresh = await this.claimOnce(
-              tx,
-              durable,
-              valid.map((v) => v.envelope.id),
-            );
-            for (const { envelope } of valid) {
-              // Claimed here and not yet applied: a message delivered twice in one batch runs
-              // once. Postgres writes uuids in lower case, whatever case the envelope used.
-              if (fresh.delete(envelope.id.toLowerCase())) await handler.handle(envelope, tx);
-              else this.logger.debug({ consumer: durable, eventId: envelope.id }, SKIPPED);
-            }
-          }),
+          this.applyBatch(
+            handler,
+            durable,
+            valid.map((v) => v.envelope),
+          ),
       );
     } catch (err) {
       this.logger.debug(
@@ -333,6 +334,51 @@ export class EventConsumer<Tx extends SqlClient> {
       msg.ack();
       failures.forget(msg.info.streamSequence);
     }
+  }
+
+  /** Applies each envelope not applied before, all in one transaction; logs the others. */
+  private async applyBatch(
+    handler: ConsumedEvent<Tx>,
+    durable: string,
+    envelopes: EventEnvelope[],
+  ): Promise<void> {
+    const skipped = (envelope: EventEnvelope) =>
+      this.logger.debug({ consumer: durable, eventId: envelope.id }, SKIPPED);
+    // Postgres writes uuids in lower case, whatever case the envelope used.
+    if (isProjection(handler)) {
+      const fresh = await runProjection(this.projectionDb(), handler, durable, envelopes);
+      for (const envelope of envelopes) if (!fresh.has(envelope.id.toLowerCase())) skipped(envelope);
+      return;
+    }
+    await this.transaction(async (tx) => {
+      const fresh = await this.claimOnce(
+        tx,
+        durable,
+        envelopes.map((envelope) => envelope.id),
+      );
+      for (const envelope of envelopes) {
+        // Claimed here and not yet applied: a message delivered twice in one batch runs once.
+        if (fresh.delete(envelope.id.toLowerCase())) await handler.handle(envelope, tx);
+        else skipped(envelope);
+      }
+    });
+  }
+
+  /** Applies the envelope unless it was before; false: it was. */
+  private async applyOne(
+    handler: ConsumedEvent<Tx>,
+    durable: string,
+    envelope: EventEnvelope,
+  ): Promise<boolean> {
+    if (isProjection(handler)) {
+      return (await runProjection(this.projectionDb(), handler, durable, [envelope])).size > 0;
+    }
+    return this.transaction((tx) => this.applyOnce(tx, handler, durable, envelope));
+  }
+
+  private projectionDb(): SqlClient {
+    if (!this.db) throw new Error("unreachable: the constructor requires db with a projection");
+    return this.db;
   }
 
   /**
@@ -370,7 +416,7 @@ export class EventConsumer<Tx extends SqlClient> {
 
   private async process(
     msg: JsMsg,
-    handler: EventHandler<Tx>,
+    handler: ConsumedEvent<Tx>,
     durable: string,
     failures: FailureCounts,
   ): Promise<void> {
@@ -393,7 +439,7 @@ export class EventConsumer<Tx extends SqlClient> {
 
     try {
       const applied = await this.withProgress([msg], () =>
-        this.transaction((tx) => this.applyOnce(tx, handler, durable, envelope)),
+        this.applyOne(handler, durable, envelope),
       );
       msg.ack();
       failures.forget(sequence);

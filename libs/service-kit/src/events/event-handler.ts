@@ -1,4 +1,5 @@
 import type { EnvelopeOf, EventDefinition } from "@concert/contracts";
+import type { EventProjection } from "./event-projection.js";
 import type { SqlClient } from "./sql-client.js";
 
 /**
@@ -16,4 +17,13 @@ export function handlerFor<Tx extends SqlClient, E extends EventDefinition>(
   handle: (envelope: EnvelopeOf<E>, tx: Tx) => Promise<void>,
 ): EventHandler<Tx, E> {
   return { event, handle };
+}
+
+/** What a service consumes an event with: a handler in a transaction, or a one-statement projection. */
+export type ConsumedEvent<Tx extends SqlClient> = EventHandler<Tx> | EventProjection;
+
+export function isProjection<Tx extends SqlClient>(
+  consumed: ConsumedEvent<Tx>,
+): consumed is EventProjection {
+  return "statement" in consumed;
 }

@@ -14,7 +14,12 @@ export {
   type EventConsumerOptions,
   waitUntilHandled,
 } from "./event-consumer.js";
-export { type EventHandler, handlerFor } from "./event-handler.js";
+export { type ConsumedEvent, type EventHandler, handlerFor } from "./event-handler.js";
+export {
+  type EventProjection,
+  type ProjectionColumn,
+  projectionFor,
+} from "./event-projection.js";
 export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { type OutboxBacklog, outboxBacklog } from "./outbox-backlog.js";

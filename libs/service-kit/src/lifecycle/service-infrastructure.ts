@@ -8,7 +8,7 @@ import { createPgAdapter, createPgPool } from "../database/pg-adapter.js";
 import { SqlPool } from "../database/sql-pool.js";
 import { BrokerLink } from "../events/broker-link.js";
 import { EventConsumer } from "../events/event-consumer.js";
-import type { EventHandler } from "../events/event-handler.js";
+import type { ConsumedEvent } from "../events/event-handler.js";
 import { eventTablesSql } from "../events/event-tables.js";
 import { outboxBacklog } from "../events/outbox-backlog.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
@@ -68,7 +68,7 @@ export interface InfrastructureOptions<P extends PrismaLike> {
   /** `(options) => new PrismaClient(options)`: the kit chooses the adapter and pool limits. */
   createPrisma: (options: PrismaOptions) => P;
   /** Events this service consumes; each gets a durable consumer of its own. */
-  handlers?: EventHandler<TransactionClientOf<P>>[];
+  handlers?: ConsumedEvent<TransactionClientOf<P>>[];
 }
 
 export interface ServiceInfrastructure<P extends PrismaLike> {
@@ -156,6 +156,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       nats: nc,
       subjectPrefix: prefix,
       transaction,
+      db: sql,
       handlers: options.handlers,
       concurrency: consumerTransactions(config.DATABASE_POOL_SIZE),
       logger: logger.child({ component: "event-consumer" }),

@@ -3,7 +3,7 @@ import type { TokenVerifier } from "../auth/access-token.js";
 import type { Guards } from "../auth/guards.js";
 import type { ServiceConfig } from "../config/service-config.js";
 import type { SqlPool } from "../database/sql-pool.js";
-import type { EventHandler } from "../events/event-handler.js";
+import type { ConsumedEvent } from "../events/event-handler.js";
 import type { ServiceApp } from "../http/build-service-app.js";
 import type {
   PrismaLike,
@@ -62,7 +62,7 @@ export interface ServiceDefinition<
   /** Absent only for the gateway, which owns no data. */
   database?: DatabaseSpec<P & PrismaLike>;
   /** Events it consumes; each gets a durable consumer, and the effect commits with the event id. */
-  consumes?: EventHandler<TransactionClientOf<P & PrismaLike>>[];
+  consumes?: ConsumedEvent<TransactionClientOf<P & PrismaLike>>[];
   /** Registered in order. */
   routes: Array<
     (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => void | Promise<void>

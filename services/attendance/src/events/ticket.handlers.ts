@@ -1,25 +1,30 @@
 import {
+  type EnvelopeOf,
+  type EventDefinition,
   TicketCreated,
   TicketRefunded,
   type TicketSnapshot,
   TicketSold,
   TicketTransferred,
 } from "@concert/contracts";
-import { handlerFor, namedStatement } from "@concert/service-kit";
-import type { Tx } from "../app-context.js";
+import { projectionFor } from "@concert/service-kit";
+import type { z } from "zod";
+
+/** An event whose payload is a whole ticket snapshot (and maybe more). */
+type SnapshotEvent = EventDefinition<string, z.ZodType<TicketSnapshot>>;
 
 /**
  * Inserts the ticket or overwrites the copy, but only with a newer revision: redelivered and
  * reordered snapshots never roll it back. Admission (admitted_*, attended_at) and revocation
  * (revoked_*) are the gate's own facts and no snapshot touches them. The code version never goes
  * down (a handover raised it before ticketing's snapshot said so), and a snapshot of an older
- * epoch never brings back the printed number a handover retired.
+ * epoch never brings back the printed number a handover retired. A burst of sales is one
+ * statement per batch (projectionFor).
  */
-const UPSERT_TICKET = namedStatement<TicketSnapshot>(`
+const UPSERT_FROM_FRESH = `
 INSERT INTO gate_tickets AS t
        (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
-VALUES (:ticket_id::uuid, :concert_id::uuid, :ticket_number::text, :status::text,
-        :code_version::int, :revision::int, now())
+SELECT ticket_id, concert_id, ticket_number, status, code_version, revision, now() FROM fresh
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        ticket_number = CASE WHEN EXCLUDED.code_version >= t.code_version
@@ -28,13 +33,30 @@ ON CONFLICT (ticket_id) DO UPDATE
        code_version = GREATEST(t.code_version, EXCLUDED.code_version),
        revision = EXCLUDED.revision,
        updated_at = now()
- WHERE t.revision < EXCLUDED.revision`);
+ WHERE t.revision < EXCLUDED.revision`;
 
-export async function applyTicketSnapshot(tx: Tx, snapshot: TicketSnapshot): Promise<void> {
-  await UPSERT_TICKET.query(tx, snapshot);
+function snapshotProjection<E extends SnapshotEvent>(event: E) {
+  const of =
+    (read: (snapshot: TicketSnapshot) => unknown) =>
+    ({ payload }: EnvelopeOf<E>) =>
+      read(payload);
+  return projectionFor(event, {
+    columns: {
+      ticket_id: { type: "uuid", of: of((s) => s.ticket_id) },
+      concert_id: { type: "uuid", of: of((s) => s.concert_id) },
+      ticket_number: { type: "text", of: of((s) => s.ticket_number) },
+      status: { type: "text", of: of((s) => s.status) },
+      code_version: { type: "int", of: of((s) => s.code_version) },
+      revision: { type: "int", of: of((s) => s.revision) },
+    },
+    apply: UPSERT_FROM_FRESH,
+  });
 }
 
-/** Every ticketing event carrying a full snapshot: adding one is one more line here. */
-export const ticketHandlers = [TicketCreated, TicketSold, TicketRefunded, TicketTransferred].map(
-  (event) => handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
-);
+/** Every ticketing event carrying a full snapshot: adding one is one more entry here. */
+export const ticketHandlers = [
+  snapshotProjection(TicketCreated),
+  snapshotProjection(TicketSold),
+  snapshotProjection(TicketRefunded),
+  snapshotProjection(TicketTransferred),
+];
