@@ -347,7 +347,9 @@ export class EventConsumer<Tx extends SqlClient> {
     // Postgres writes uuids in lower case, whatever case the envelope used.
     if (isProjection(handler)) {
       const fresh = await runProjection(this.projectionDb(), handler, durable, envelopes);
-      for (const envelope of envelopes) if (!fresh.has(envelope.id.toLowerCase())) skipped(envelope);
+      for (const envelope of envelopes) {
+        if (!fresh.has(envelope.id.toLowerCase())) skipped(envelope);
+      }
       return;
     }
     await this.transaction(async (tx) => {
