@@ -5,8 +5,10 @@ import {
   type EventDefinition,
   TicketSold,
 } from "@concert/contracts";
+import { type EventProjection, isProjection, runProjection } from "@concert/service-kit";
 import { eventually, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ticketHandlers } from "../src/events/ticket.handlers.js";
 import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
 const { service: attendance, infra } = startForFile(startTestAttendance);
@@ -45,6 +47,46 @@ describe("the gate's copy of tickets", () => {
       status: "transferred",
       codeVersion: 2,
     });
+  });
+
+  it("of two snapshots of one ticket in one batch, keeps the newest, in either order", async () => {
+    // What the consumer runs for a batch of TicketSold, with both in it.
+    const projection = ticketHandlers.find(
+      (handler): handler is EventProjection =>
+        handler.event === TicketSold && isProjection(handler),
+    );
+    if (!projection) throw new Error("attendance projects TicketSold");
+    const ticket = soldTicket();
+    const envelopeOf = (revision: number) => ({
+      id: randomUUID(),
+      name: TicketSold.name,
+      version: TicketSold.version,
+      occurred_at: new Date().toISOString(),
+      payload: {
+        ...ticket,
+        revision,
+        ticket_number: `N-${revision}`,
+        price: 50,
+        buyer_email: "fan@example.com",
+        sold_at: new Date().toISOString(),
+      },
+    });
+    for (const order of [
+      [2, 3],
+      [5, 4],
+    ]) {
+      const applied = await runProjection(
+        attendance.infra.sql,
+        projection,
+        "read-model-test",
+        order.map(envelopeOf),
+      );
+      expect(applied.size).toBe(2);
+      expect(await gateTicket(ticket.ticket_id)).toMatchObject({
+        revision: Math.max(...order),
+        ticketNumber: `N-${Math.max(...order)}`,
+      });
+    }
   });
 
   it("changes nothing when an older snapshot is delivered again, and no snapshot clears an admission", async () => {

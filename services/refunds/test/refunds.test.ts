@@ -13,6 +13,7 @@ import {
   TicketSold,
   TicketTransferred,
 } from "@concert/contracts";
+import { waitUntilHandled } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
 import {
   eventually,
@@ -157,6 +158,33 @@ describe("asking for a refund", () => {
     const again = await ask(refunded.token, refunded.ticket.ticket_id);
     expect(again.statusCode).toBe(409);
     expect(again.json().detail).toMatch(/refunded/);
+  });
+
+  it("lets a sale confirmation scan leave the ticket refundable, and keeps the first entry's time", async () => {
+    const { ticket, token } = await soldTicket();
+    const scanned = (scan_type: "sale_confirmation" | "entry_check", at: string) =>
+      publish(TicketScanned, {
+        scan_id: randomUUID(),
+        ticket_id: ticket.ticket_id,
+        concert_id: ticket.concert_id,
+        scan_type,
+        gate: "North",
+        scanned_at: at,
+      });
+    await scanned("sale_confirmation", "2026-06-01T18:00:00.000Z");
+    await waitUntilHandled(refunds.infra.nats, "refunds", TicketScanned, infra.subjectPrefix);
+    const copy = () =>
+      refunds.infra.prisma.refundTicket.findUniqueOrThrow({
+        where: { ticketId: ticket.ticket_id },
+      });
+    expect((await copy()).admittedAt).toBeNull();
+
+    await scanned("entry_check", "2026-06-01T18:05:00.000Z");
+    await waitUntilHandled(refunds.infra.nats, "refunds", TicketScanned, infra.subjectPrefix);
+    await scanned("entry_check", "2026-06-01T18:09:00.000Z");
+    await waitUntilHandled(refunds.infra.nats, "refunds", TicketScanned, infra.subjectPrefix);
+    expect((await copy()).admittedAt?.toISOString()).toBe("2026-06-01T18:05:00.000Z");
+    expect((await ask(token, ticket.ticket_id)).statusCode).toBe(409);
   });
 
   it("follows a transfer: the old holder can no longer ask (404), the new one can, for the new epoch", async () => {

@@ -14,11 +14,17 @@ export {
   type EventConsumerOptions,
   waitUntilHandled,
 } from "./event-consumer.js";
-export { type ConsumedEvent, type EventHandler, handlerFor } from "./event-handler.js";
+export {
+  type ConsumedEvent,
+  type EventHandler,
+  handlerFor,
+  isProjection,
+} from "./event-handler.js";
 export {
   type EventProjection,
   type ProjectionColumn,
   projectionFor,
+  runProjection,
 } from "./event-projection.js";
 export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";

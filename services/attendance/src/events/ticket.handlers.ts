@@ -19,12 +19,15 @@ type SnapshotEvent = EventDefinition<string, z.ZodType<TicketSnapshot>>;
  * (revoked_*) are the gate's own facts and no snapshot touches them. The code version never goes
  * down (a handover raised it before ticketing's snapshot said so), and a snapshot of an older
  * epoch never brings back the printed number a handover retired. A burst of sales is one
- * statement per batch (projectionFor).
+ * statement per batch (projectionFor); of a ticket the batch holds twice, the newest revision is
+ * applied (what applying them one by one would leave), as ON CONFLICT touches a row once.
  */
 const UPSERT_FROM_FRESH = `
 INSERT INTO gate_tickets AS t
        (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
-SELECT ticket_id, concert_id, ticket_number, status, code_version, revision, now() FROM fresh
+SELECT DISTINCT ON (ticket_id)
+       ticket_id, concert_id, ticket_number, status, code_version, revision, now()
+  FROM fresh ORDER BY ticket_id, revision DESC
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        ticket_number = CASE WHEN EXCLUDED.code_version >= t.code_version

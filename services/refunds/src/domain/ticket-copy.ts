@@ -1,5 +1,11 @@
-import type { TicketSnapshot } from "@concert/contracts";
-import { namedStatement } from "@concert/service-kit";
+import {
+  type EnvelopeOf,
+  type EventDefinition,
+  TicketScanned,
+  type TicketSnapshot,
+} from "@concert/contracts";
+import { namedStatement, projectionFor } from "@concert/service-kit";
+import type { z } from "zod";
 import type { Tx } from "../app-context.js";
 
 type SnapshotParams = TicketSnapshot & { price: number | null; owner_email: string | null };
@@ -7,13 +13,13 @@ type SnapshotParams = TicketSnapshot & { price: number | null; owner_email: stri
 /**
  * Refunds' copy of a ticket, overwritten only by a newer revision: redelivered and reordered
  * snapshots never roll it back. `price` and `owner_email` are kept when a snapshot carries none
- * (only TicketSold does); `admitted_at` is the gate's fact, which no snapshot touches.
+ * (only TicketSold does); `admitted_at` is the gate's fact, which no snapshot touches. `source`
+ * gives the rows: one snapshot's VALUES, or a projection batch's SELECT.
  */
-const UPSERT_TICKET = namedStatement<SnapshotParams>(`
+const upsertTicket = (source: string) => `
 INSERT INTO refund_tickets AS t
        (ticket_id, concert_id, owner_id, owner_email, status, price, code_version, revision)
-VALUES (:ticket_id::uuid, :concert_id::uuid, :owner_id::uuid, :owner_email::text, :status::text,
-        :price::numeric, :code_version::int, :revision::int)
+${source}
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        owner_id = EXCLUDED.owner_id,
@@ -22,17 +28,12 @@ ON CONFLICT (ticket_id) DO UPDATE
        price = COALESCE(EXCLUDED.price, t.price),
        code_version = GREATEST(t.code_version, EXCLUDED.code_version),
        revision = EXCLUDED.revision
- WHERE t.revision < EXCLUDED.revision`);
+ WHERE t.revision < EXCLUDED.revision`;
 
-/**
- * The gate admitted the ticket. A scan that arrives before any snapshot leaves a placeholder at
- * revision 0 (unknown to requests) that the first snapshot fills in, keeping `admitted_at`.
- */
-const MARK_ADMITTED = namedStatement<{ ticket_id: string; concert_id: string; at: Date }>(`
-INSERT INTO refund_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)
-VALUES (:ticket_id::uuid, :concert_id::uuid, 'created', 0, :at::timestamptz)
-ON CONFLICT (ticket_id) DO UPDATE
-   SET admitted_at = COALESCE(t.admitted_at, EXCLUDED.admitted_at)`);
+const UPSERT_TICKET = namedStatement<SnapshotParams>(
+  upsertTicket(`VALUES (:ticket_id::uuid, :concert_id::uuid, :owner_id::uuid, :owner_email::text,
+        :status::text, :price::numeric, :code_version::int, :revision::int)`),
+);
 
 /** What only a sale tells: the price paid and the buyer's email. */
 export interface SaleFacts {
@@ -52,9 +53,57 @@ export async function applyTicketSnapshot(
   });
 }
 
-export async function markAdmitted(
-  tx: Tx,
-  scan: { ticket_id: string; concert_id: string; scanned_at: string },
-): Promise<void> {
-  await MARK_ADMITTED.query(tx, { ...scan, at: new Date(scan.scanned_at) });
+/** An event whose payload is a whole ticket snapshot (and maybe more). */
+type SnapshotEvent = EventDefinition<string, z.ZodType<TicketSnapshot>>;
+
+/**
+ * The copy kept from a snapshot event, a batch per statement. Of a ticket the batch holds twice,
+ * the newest revision is applied (what applying them one by one would leave), as ON CONFLICT
+ * touches a row once per statement.
+ */
+export function ticketCopyProjection<E extends SnapshotEvent>(
+  event: E,
+  saleOf: (payload: z.infer<E["payload"]>) => SaleFacts | undefined = () => undefined,
+) {
+  type Payload = z.infer<E["payload"]>;
+  const column = (type: string, read: (payload: Payload) => unknown) => ({
+    type,
+    of: ({ payload }: EnvelopeOf<E>) => read(payload),
+  });
+  return projectionFor(event, {
+    columns: {
+      ticket_id: column("uuid", (p) => p.ticket_id),
+      concert_id: column("uuid", (p) => p.concert_id),
+      owner_id: column("uuid", (p) => p.owner_id),
+      owner_email: column("text", (p) => saleOf(p)?.buyer_email.toLowerCase() ?? null),
+      status: column("text", (p) => p.status),
+      price: column("numeric", (p) => saleOf(p)?.price ?? null),
+      code_version: column("int", (p) => p.code_version),
+      revision: column("int", (p) => p.revision),
+    },
+    apply: upsertTicket(`SELECT DISTINCT ON (ticket_id)
+         ticket_id, concert_id, owner_id, owner_email, status, price, code_version, revision
+    FROM fresh ORDER BY ticket_id, revision DESC`),
+  });
 }
+
+/**
+ * The gate admitted the ticket, a batch per statement. A scan that arrives before any snapshot
+ * leaves a placeholder at revision 0 (unknown to requests) that the first snapshot fills in,
+ * keeping `admitted_at`. Of a ticket the batch holds twice, the first admission is kept.
+ */
+export const admissionsProjection = projectionFor(TicketScanned, {
+  columns: {
+    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
+    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
+    // A sale confirmation lets nobody in.
+    admits: { type: "boolean", of: ({ payload }) => payload.scan_type !== "sale_confirmation" },
+    scanned_at: { type: "timestamptz", of: ({ payload }) => payload.scanned_at },
+  },
+  apply: `
+INSERT INTO refund_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)
+SELECT DISTINCT ON (ticket_id) ticket_id, concert_id, 'created', 0, scanned_at
+  FROM fresh WHERE admits ORDER BY ticket_id, scanned_at
+ON CONFLICT (ticket_id) DO UPDATE
+   SET admitted_at = COALESCE(t.admitted_at, EXCLUDED.admitted_at)`,
+});

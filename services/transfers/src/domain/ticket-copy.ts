@@ -1,5 +1,11 @@
-import type { TicketSnapshot } from "@concert/contracts";
-import { namedStatement } from "@concert/service-kit";
+import {
+  type EnvelopeOf,
+  type EventDefinition,
+  TicketScanned,
+  type TicketSnapshot,
+} from "@concert/contracts";
+import { namedStatement, projectionFor } from "@concert/service-kit";
+import type { z } from "zod";
 import type { Tx } from "../app-context.js";
 
 type SnapshotParams = TicketSnapshot & { owner_email: string | null };
@@ -8,13 +14,12 @@ type SnapshotParams = TicketSnapshot & { owner_email: string | null };
  * Transfers' copy of a ticket, overwritten only by a newer revision: redelivered and reordered
  * snapshots never roll it back. `owner_email` is kept when a snapshot carries none (only TicketSold
  * does); the code version never goes down; `admitted_at` is the gate's fact, which no snapshot
- * touches.
+ * touches. `source` gives the rows: one snapshot's VALUES, or a projection batch's SELECT.
  */
-const UPSERT_TICKET = namedStatement<SnapshotParams>(`
+const upsertTicket = (source: string) => `
 INSERT INTO transfer_tickets AS t
        (ticket_id, concert_id, owner_id, owner_email, status, code_version, revision)
-VALUES (:ticket_id::uuid, :concert_id::uuid, :owner_id::uuid, :owner_email::text, :status::text,
-        :code_version::int, :revision::int)
+${source}
 ON CONFLICT (ticket_id) DO UPDATE
    SET concert_id = EXCLUDED.concert_id,
        owner_id = EXCLUDED.owner_id,
@@ -22,14 +27,12 @@ ON CONFLICT (ticket_id) DO UPDATE
        status = EXCLUDED.status,
        code_version = GREATEST(t.code_version, EXCLUDED.code_version),
        revision = EXCLUDED.revision
- WHERE t.revision < EXCLUDED.revision`);
+ WHERE t.revision < EXCLUDED.revision`;
 
-/** The gate admitted the ticket; a scan before any snapshot leaves a revision-0 placeholder. */
-const MARK_ADMITTED = namedStatement<{ ticket_id: string; concert_id: string; at: Date }>(`
-INSERT INTO transfer_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)
-VALUES (:ticket_id::uuid, :concert_id::uuid, 'created', 0, :at::timestamptz)
-ON CONFLICT (ticket_id) DO UPDATE
-   SET admitted_at = COALESCE(t.admitted_at, EXCLUDED.admitted_at)`);
+const UPSERT_TICKET = namedStatement<SnapshotParams>(
+  upsertTicket(`VALUES (:ticket_id::uuid, :concert_id::uuid, :owner_id::uuid, :owner_email::text,
+        :status::text, :code_version::int, :revision::int)`),
+);
 
 export async function applyTicketSnapshot(
   tx: Tx,
@@ -39,9 +42,55 @@ export async function applyTicketSnapshot(
   await UPSERT_TICKET.query(tx, { ...snapshot, owner_email: buyerEmail?.toLowerCase() ?? null });
 }
 
-export async function markAdmitted(
-  tx: Tx,
-  scan: { ticket_id: string; concert_id: string; scanned_at: string },
-): Promise<void> {
-  await MARK_ADMITTED.query(tx, { ...scan, at: new Date(scan.scanned_at) });
+/** An event whose payload is a whole ticket snapshot (and maybe more). */
+type SnapshotEvent = EventDefinition<string, z.ZodType<TicketSnapshot>>;
+
+/**
+ * The copy kept from a snapshot event, a batch per statement. Of a ticket the batch holds twice,
+ * the newest revision is applied (what applying them one by one would leave), as ON CONFLICT
+ * touches a row once per statement.
+ */
+export function ticketCopyProjection<E extends SnapshotEvent>(
+  event: E,
+  buyerEmailOf: (payload: z.infer<E["payload"]>) => string | undefined = () => undefined,
+) {
+  type Payload = z.infer<E["payload"]>;
+  const column = (type: string, read: (payload: Payload) => unknown) => ({
+    type,
+    of: ({ payload }: EnvelopeOf<E>) => read(payload),
+  });
+  return projectionFor(event, {
+    columns: {
+      ticket_id: column("uuid", (p) => p.ticket_id),
+      concert_id: column("uuid", (p) => p.concert_id),
+      owner_id: column("uuid", (p) => p.owner_id),
+      owner_email: column("text", (p) => buyerEmailOf(p)?.toLowerCase() ?? null),
+      status: column("text", (p) => p.status),
+      code_version: column("int", (p) => p.code_version),
+      revision: column("int", (p) => p.revision),
+    },
+    apply: upsertTicket(`SELECT DISTINCT ON (ticket_id)
+         ticket_id, concert_id, owner_id, owner_email, status, code_version, revision
+    FROM fresh ORDER BY ticket_id, revision DESC`),
+  });
 }
+
+/**
+ * The gate admitted the ticket, a batch per statement; a scan before any snapshot leaves a
+ * revision-0 placeholder. Of a ticket the batch holds twice, the first admission is kept.
+ */
+export const admissionsProjection = projectionFor(TicketScanned, {
+  columns: {
+    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
+    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
+    // A sale confirmation lets nobody in.
+    admits: { type: "boolean", of: ({ payload }) => payload.scan_type !== "sale_confirmation" },
+    scanned_at: { type: "timestamptz", of: ({ payload }) => payload.scanned_at },
+  },
+  apply: `
+INSERT INTO transfer_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)
+SELECT DISTINCT ON (ticket_id) ticket_id, concert_id, 'created', 0, scanned_at
+  FROM fresh WHERE admits ORDER BY ticket_id, scanned_at
+ON CONFLICT (ticket_id) DO UPDATE
+   SET admitted_at = COALESCE(t.admitted_at, EXCLUDED.admitted_at)`,
+});

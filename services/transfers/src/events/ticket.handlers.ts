@@ -2,27 +2,24 @@ import {
   TicketCreated,
   TicketHandoverRefused,
   TicketRefunded,
-  TicketScanned,
   TicketSold,
   TicketTransferred,
 } from "@concert/contracts";
 import { handlerFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
-import { applyTicketSnapshot, markAdmitted } from "../domain/ticket-copy.js";
+import {
+  admissionsProjection,
+  applyTicketSnapshot,
+  ticketCopyProjection,
+} from "../domain/ticket-copy.js";
 import { completeTransfer, failTransfer } from "../domain/transfer-decisions.js";
 
-/** Ticket events that only keep transfers' copy of the ticket. */
-const copyHandlers = [
-  ...[TicketCreated, TicketRefunded].map((event) =>
-    handlerFor(event, (envelope, tx: Tx) => applyTicketSnapshot(tx, envelope.payload)),
-  ),
-  handlerFor(TicketSold, ({ payload }, tx: Tx) =>
-    applyTicketSnapshot(tx, payload, payload.buyer_email),
-  ),
-  handlerFor(TicketScanned, async ({ payload }, tx: Tx) => {
-    // A sale confirmation lets nobody in.
-    if (payload.scan_type !== "sale_confirmation") await markAdmitted(tx, payload);
-  }),
+/** Ticket events that only keep transfers' copy of the ticket: read models, a batch per statement. */
+const copyProjections = [
+  ticketCopyProjection(TicketCreated),
+  ticketCopyProjection(TicketRefunded),
+  ticketCopyProjection(TicketSold, (sale) => sale.buyer_email),
+  admissionsProjection,
 ];
 
 /** The saga's answers (docs/SAGAS.md): the ticket changed hands, or the gate refused. */
@@ -36,4 +33,4 @@ const sagaHandlers = [
   }),
 ];
 
-export const ticketHandlers = [...copyHandlers, ...sagaHandlers];
+export const ticketHandlers = [...copyProjections, ...sagaHandlers];
