@@ -2,11 +2,18 @@ import { randomUUID } from "node:crypto";
 import {
   ConcertCancelled,
   ConcertCreated,
+  type ScanType,
   TicketCreated,
   TicketScanned,
   TicketSold,
 } from "@concert/contracts";
-import { loadTicketCodeVerifyKey, waitUntilHandled } from "@concert/service-kit";
+import {
+  type EventProjection,
+  isProjection,
+  loadTicketCodeVerifyKey,
+  runProjection,
+  waitUntilHandled,
+} from "@concert/service-kit";
 import {
   eventProcessed,
   eventually,
@@ -16,6 +23,7 @@ import {
 } from "@concert/testing";
 import { checkTicketCode } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ticketHandlers } from "../src/events/ticket.handlers.js";
 import { startTestTicketing } from "./helper.js";
 
 const { service: ticketing, infra } = startForFile(startTestTicketing);
@@ -285,7 +293,7 @@ describe("following the gate", () => {
       });
     const status = async () =>
       (await ticketing.infra.prisma.ticket.findUniqueOrThrow({ where: { id } })).status;
-    return { publish, status };
+    return { id, concertId: concert.concert_id, publish, status };
   }
 
   it("moves a sold ticket to scanned_entry, then attended, as the gate's scans arrive", async () => {
@@ -305,5 +313,44 @@ describe("following the gate", () => {
     await publish("entry_check");
     await waitUntilHandled(ticketing.infra.nats, "ticketing", TicketScanned, infra.subjectPrefix);
     expect(await status()).toBe("attended");
+  });
+
+  it("ends at attended when a batch holds both scans of a ticket, in either order; a sale confirmation moves nothing", async () => {
+    // What the consumer runs for a batch of TicketScanned.
+    const projection = ticketHandlers.find(
+      (handler): handler is EventProjection =>
+        handler.event === TicketScanned && isProjection(handler),
+    );
+    if (!projection) throw new Error("ticketing projects TicketScanned");
+    const batchOf = (ticket: { id: string; concertId: string }, scanTypes: ScanType[]) =>
+      runProjection(
+        ticketing.infra.sql,
+        projection,
+        "tickets-test",
+        scanTypes.map((scanType) => ({
+          id: randomUUID(),
+          name: TicketScanned.name,
+          version: TicketScanned.version,
+          occurred_at: new Date().toISOString(),
+          payload: {
+            scan_id: randomUUID(),
+            ticket_id: ticket.id,
+            concert_id: ticket.concertId,
+            scan_type: scanType,
+            gate: "A",
+            scanned_at: new Date().toISOString(),
+          },
+        })),
+      );
+    for (const order of [
+      ["entry_check", "attendance"],
+      ["attendance", "entry_check"],
+    ] as const) {
+      const ticket = await soldAtTheGate();
+      await batchOf(ticket, ["sale_confirmation"]);
+      expect(await ticket.status()).toBe("sold");
+      expect((await batchOf(ticket, [...order])).size).toBe(2);
+      expect(await ticket.status()).toBe("attended");
+    }
   });
 });

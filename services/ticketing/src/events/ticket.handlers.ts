@@ -6,7 +6,7 @@ import {
   TicketScanned,
   type TicketStatus,
 } from "@concert/contracts";
-import { handlerFor } from "@concert/service-kit";
+import { handlerFor, projectionFor } from "@concert/service-kit";
 import type { Tx } from "../app-context.js";
 import { refundRevokedTicket } from "../domain/refund-ticket.js";
 import { transferHandedOverTicket } from "../domain/transfer-ticket.js";
@@ -17,21 +17,36 @@ const GATE_MOVES: Partial<Record<ScanType, TicketStatus>> = {
   attendance: "attended",
 };
 
-/**
- * The gate decided; ticketing records it. Moves only up the contracts' GATE_ORDER, so an
- * attendance scan delivered before its entry scan still ends at `attended`.
- */
-const ticketScannedHandler = handlerFor<Tx, typeof TicketScanned>(
-  TicketScanned,
-  async ({ payload }, tx) => {
-    const to = GATE_MOVES[payload.scan_type];
-    if (!to) return;
-    await tx.$executeRaw`
-      UPDATE tickets SET status = ${to}::"TicketStatus", revision = revision + 1, updated_at = now()
-       WHERE id = ${payload.ticket_id}::uuid
-         AND status = ANY(${gateStatusesBelow(to)}::"TicketStatus"[])`;
-  },
+/** Each move as the statement takes it: from which statuses (comma-joined), and how high it goes. */
+const MOVES = new Map(
+  Object.entries(GATE_MOVES).map(([scanType, to]) => {
+    const below = gateStatusesBelow(to);
+    return [scanType, { to, from: below.join(","), rank: below.length }];
+  }),
 );
+
+/**
+ * The gate decided; ticketing records it, a batch per statement. Moves only up the contracts'
+ * GATE_ORDER, so an attendance scan delivered before its entry scan still ends at `attended`;
+ * of a ticket the batch scanned twice, the highest move is applied (where one by one would end).
+ */
+const ticketScannedProjection = projectionFor(TicketScanned, {
+  columns: {
+    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
+    to_status: { type: "text", of: ({ payload }) => MOVES.get(payload.scan_type)?.to ?? null },
+    from_statuses: {
+      type: "text",
+      of: ({ payload }) => MOVES.get(payload.scan_type)?.from ?? null,
+    },
+    to_rank: { type: "int", of: ({ payload }) => MOVES.get(payload.scan_type)?.rank ?? null },
+  },
+  apply: `
+UPDATE tickets t
+   SET status = m.to_status::"TicketStatus", revision = t.revision + 1, updated_at = now()
+  FROM (SELECT DISTINCT ON (ticket_id) ticket_id, to_status, from_statuses FROM fresh
+         WHERE to_status IS NOT NULL ORDER BY ticket_id, to_rank DESC) m
+ WHERE t.id = m.ticket_id AND t.status::text = ANY(string_to_array(m.from_statuses, ','))`,
+});
 
 /** The gate revoked the ticket for a refund: refund it and put its seat back on sale. */
 const ticketRevokedHandler = handlerFor<Tx, typeof TicketRevoked>(
@@ -49,4 +64,8 @@ const ticketHandedOverHandler = handlerFor<Tx, typeof TicketHandedOver>(
   },
 );
 
-export const ticketHandlers = [ticketScannedHandler, ticketRevokedHandler, ticketHandedOverHandler];
+export const ticketHandlers = [
+  ticketScannedProjection,
+  ticketRevokedHandler,
+  ticketHandedOverHandler,
+];
