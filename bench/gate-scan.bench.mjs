@@ -13,6 +13,8 @@
 //                      there is, and end early when their codes run out)            default none
 //   BENCH_DIRECT=0     skip the "attendance direct" row (autocannon straight at attendance)
 //   BENCH_LAG=0        skip the event-lag run
+//   BENCH_WHOLE=1      add a row scanning with the whole deployment up: ticketing, refunds and
+//                      transfers consume every TicketScanned meanwhile, as in production
 //   BENCH_PGBENCH_VARIANTS=0  skip the pgbench row "with pg_notify (before)"
 //   BENCH_PGBENCH_EXTENDED=1  add a pgbench row with unnamed statements (-M extended)
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
@@ -60,6 +62,9 @@ const FIRST_TICKETS = positiveInt(env.BENCH_TICKETS, 12_000);
 const MAX_TICKETS = positiveInt(env.BENCH_MAX_TICKETS, Number.POSITIVE_INFINITY);
 const DIRECT = env.BENCH_DIRECT !== "0";
 const LAG = env.BENCH_LAG !== "0";
+const WHOLE = env.BENCH_WHOLE === "1";
+/** Started for the whole-deployment row only: consumers of every scan that the gate path omits. */
+const CONSUMERS_OF_SCANS = ["identity", "catalog", "ticketing", "refunds", "transfers"];
 /**
  * Unmeasured scans through the stack (gateway and attendance) before anything is timed: a cold
  * stack scanned at 558/s for 2 s, then 955–1,058/s in the runs it had sized, which ran out of
@@ -93,6 +98,8 @@ const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:54
 const NATS_URL = env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 const ADMIN = { email: "bench-admin@example.com", password: "bench-admin-password" };
 const SERVICES = ["identity", "catalog", "ticketing", "attendance", "gateway"];
+/** Every process the CPU accounting names. */
+const ACCOUNTED = [...SERVICES, "refunds", "transfers"];
 
 const stack = new BenchStack({
   adminDbUrl: ADMIN_DB_URL,
@@ -239,7 +246,8 @@ async function main() {
   const wanted = (key) => rates[key] * SECONDS * CODE_MARGIN;
   const needed =
     RUNS * targets.reduce((sum, target) => sum + wanted(target.key), 0) +
-    (LAG ? wanted("stack") : 0);
+    (LAG ? wanted("stack") : 0) +
+    (WHOLE ? RUNS * wanted("stack") : 0);
   const affordable = Math.min(Math.ceil(needed), MAX_TICKETS - FIRST_TICKETS + codes.length);
   if (affordable < needed) {
     log(
@@ -293,6 +301,20 @@ async function main() {
     }
   }
   const rows = targets.map((target) => medianRow(target.name, runs[target.key]));
+
+  // ---- the whole deployment: the same scans while every consumer of TicketScanned runs -------
+  if (WHOLE) {
+    const name = "stack, whole deployment up";
+    await wholeDeploymentUp(concert.id);
+    runs.whole = [];
+    for (let i = 0; i < RUNS; i++) {
+      runs.whole.push(
+        await scanRun(`${name} #${i + 1}`, gateway, scannerToken, codes, codesFor("stack")),
+      );
+    }
+    rows.push(medianRow(name, runs.whole));
+    await Promise.all(CONSUMERS_OF_SCANS.map((service) => stack.stop(service)));
+  }
 
   const admittedInDb = await withClient(stackDbUrl, async (c) => {
     const { rows: found } = await c.query(
@@ -451,6 +473,13 @@ async function main() {
           ],
         ]
       : []),
+    ...rows
+      .filter((r) => r.name.includes("whole"))
+      .map((r) => [
+        r.name,
+        `${fmt(r.rate, 0)} scans/s, p99 ${fmt(r.p99, 1)} ms (${fmt(r.rate / baseline.rate, 2)}× pgbench)`,
+        `as production runs it: ticketing, refunds and transfers consume every scan (${r.cores})`,
+      ]),
     ...pgRows.map((r) => [
       r.name,
       `${fmt(r.rate, 0)} tps`,
@@ -646,6 +675,42 @@ async function vacuumGateTickets() {
  * sale's transaction just before its UPDATE and outbox insert). Both come from this machine's
  * clock and are stored to the millisecond.
  */
+/**
+ * Starts every service the gate path left out (refunds and transfers for the first time) and
+ * waits until each has applied the scans and sales it missed: the row measures the scan load
+ * with its consumers, not their backlog.
+ */
+async function wholeDeploymentUp(concertId) {
+  const t = Date.now();
+  await stack.choosePorts(["refunds", "transfers"].filter((name) => !stack.ports[name]));
+  for (const name of CONSUMERS_OF_SCANS) {
+    if (!stack.children.has(name)) await stack.start(name, stack.common);
+  }
+  const count = (sql) =>
+    withClient(stackDbUrl, async (c) => (await c.query(sql, [concertId])).rows[0].n);
+  const admittedIn = (table) =>
+    count(
+      `SELECT count(*)::int AS n FROM ${table} WHERE concert_id = $1 AND admitted_at IS NOT NULL`,
+    );
+  await eventually(async () => {
+    const [gate, inTicketing, refunds, transfers] = await Promise.all([
+      admittedIn("attendance.gate_tickets"),
+      count(
+        `SELECT count(*)::int AS n FROM ticketing.tickets
+          WHERE concert_id = $1 AND status::text IN ('scanned_entry', 'attended')`,
+      ),
+      admittedIn("refunds.refund_tickets"),
+      admittedIn("transfers.transfer_tickets"),
+    ]);
+    if (inTicketing < gate || refunds < gate || transfers < gate) {
+      throw new Error(
+        `of ${gate} admissions, ticketing has ${inTicketing}, refunds ${refunds}, transfers ${transfers}`,
+      );
+    }
+  }, 600_000);
+  log(`whole deployment up and caught up in ${seconds(t)} s`);
+}
+
 async function lagRun({ common, seeder, lagTickets, concertId, scans }) {
   const t = Date.now();
   if (!stack.children.has("ticketing")) await stack.start("ticketing", common);
@@ -908,7 +973,7 @@ function rssMegabytes(name) {
 
 /** Every process group's CPU so far, the services named even when stopped. */
 function cpuSnapshot() {
-  return cpuSnapshotOf(stack.pids(), SERVICES);
+  return cpuSnapshotOf(stack.pids(), ACCOUNTED);
 }
 
 // ---- small helpers -----------------------------------------------------------------------------
