@@ -67,6 +67,18 @@ const MAX_BATCH = 16;
 const PREFETCH = 4 * MAX_BATCH;
 
 /**
+ * A projection's consumer runs one statement at a time and begins at most one per this many ms:
+ * under load, what arrives meanwhile forms the next batch. A statement's fixed cost (its commit,
+ * its plan) is most of a small batch's: 185 µs of Postgres CPU for one event, 25 µs per event for
+ * 16 (docs/BENCHMARKS.md, "Projections batch under load"). After a quiet spell the first event
+ * goes at once.
+ */
+const PROJECTION_SPACING_MS = 5;
+
+/** Events in one projection statement at most, and twice that pulled ahead. */
+const MAX_PROJECTION_BATCH = 256;
+
+/**
  * A consumer that dies holding a message gives it back after this long: short, because a handler
  * that works longer tells the broker so (`working()`), and only a dead consumer waits it out.
  */
@@ -177,7 +189,7 @@ export class EventConsumer<Tx extends SqlClient> {
       await this.ensureConsumer(jsm, stream, durable, handler.event);
       const consumer = await this.js.consumers.get(stream, durable);
       const messages = await consumer.consume({
-        max_messages: PREFETCH,
+        max_messages: isProjection(handler) ? 2 * MAX_PROJECTION_BATCH : PREFETCH,
       });
       const loop = this.consumeLoop(messages, handler, durable);
       this.subscriptions.push({ messages, loop });
@@ -228,7 +240,9 @@ export class EventConsumer<Tx extends SqlClient> {
    * `concurrency` slots is free: all that waited, up to MAX_BATCH, go together. Under little load
    * each message is a batch of its own, as fast as ever; under load, messages that queued behind
    * busy slots share one transaction, so its BEGIN, COMMIT and their socket writes are paid once
-   * for all of them (the largest item of a consumer's CPU profile: docs/BENCHMARKS.md).
+   * for all of them (the largest item of a consumer's CPU profile: docs/BENCHMARKS.md). A
+   * projection takes one slot at most, spaced (PROJECTION_SPACING_MS), in batches up to
+   * MAX_PROJECTION_BATCH.
    */
   private async consumeLoop(
     messages: ConsumerMessages,
@@ -238,9 +252,25 @@ export class EventConsumer<Tx extends SqlClient> {
     const failures = new FailureCounts();
     const waiting: JsMsg[] = [];
     let mine = 0;
+    const projection = isProjection(handler);
+    const maxBatch = projection ? MAX_PROJECTION_BATCH : MAX_BATCH;
+    let nextProjectionAt = 0;
+    let spacing: NodeJS.Timeout | undefined;
     const startBatches = () => {
       while (this.running < this.concurrency && waiting.length > 0) {
-        const batch = waiting.splice(0, MAX_BATCH);
+        if (projection) {
+          if (mine > 0) return;
+          const now = performance.now();
+          if (now < nextProjectionAt) {
+            spacing ??= setTimeout(() => {
+              spacing = undefined;
+              startBatches();
+            }, nextProjectionAt - now);
+            return;
+          }
+          nextProjectionAt = now + PROJECTION_SPACING_MS;
+        }
+        const batch = waiting.splice(0, maxBatch);
         this.running++;
         mine++;
         this.processBatch(batch, handler, durable, failures)
@@ -269,10 +299,11 @@ export class EventConsumer<Tx extends SqlClient> {
         waiting.push(msg);
         startBatches();
         // Every slot busy and the next batch full: wait. Their ack-wait clocks run while they wait.
-        while (waiting.length >= MAX_BATCH) await this.slotFreed.promise;
+        while (waiting.length >= maxBatch) await this.slotFreed.promise;
       }
       while (waiting.length > 0 || mine > 0) await this.slotFreed.promise;
     } finally {
+      clearTimeout(spacing);
       this.starters.splice(this.starters.indexOf(startBatches), 1);
     }
   }

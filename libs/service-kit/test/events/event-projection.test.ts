@@ -25,6 +25,7 @@ import {
 const ProbeProjected = probeEvent("ProbeProjected", "projected");
 const ProbeTallied = probeEvent("ProbeTallied", "tallied");
 const ProbeRefused = probeEvent("ProbeRefused", "refused");
+const ProbeBurst = probeEvent("ProbeBurst", "burst");
 type Probe = ReturnType<typeof probeEvent>;
 
 const probeColumns = {
@@ -44,7 +45,7 @@ describe("event projections: a batch of events in one statement", () => {
     js = jetstream(nc);
     await pool.query(
       `CREATE TABLE projected (probe_id uuid PRIMARY KEY, note text NOT NULL CHECK (note <> 'poison'),
-                               event_id uuid NOT NULL)`,
+                               event_id uuid NOT NULL, started_at timestamptz)`,
     );
     await pool.query("CREATE TABLE tallies (probe_id uuid PRIMARY KEY, n int NOT NULL)");
   });
@@ -73,7 +74,7 @@ describe("event projections: a batch of events in one statement", () => {
               SELECT probe_id, note, event_id FROM fresh`,
     });
 
-  function newConsumer(service: string, handler: ConsumedEvent<PgSqlClient>) {
+  function newConsumer(service: string, handler: ConsumedEvent<PgSqlClient>, concurrency = 1) {
     const logs = captureLogs();
     const consumer = new EventConsumer<PgSqlClient>({
       service,
@@ -83,8 +84,7 @@ describe("event projections: a batch of events in one statement", () => {
       db: new PgSqlClient(pool),
       handlers: [handler],
       logger: logs.logger,
-      // One at a time, so a backlog queues into batches.
-      concurrency: 1,
+      concurrency,
       maxAttempts: 2,
       ackWaitMs: 2_000,
       retryBackoff: { baseMs: 50, capMs: 100 },
@@ -140,6 +140,36 @@ describe("event projections: a batch of events in one statement", () => {
         [durableName("projecting", ProbeProjected, infra.subjectPrefix)],
       );
       expect(claimed[0]?.n).toBe(60);
+    } finally {
+      await consumer.stop();
+    }
+  });
+
+  it("runs one statement at a time even with slots free, so a burst shares a few statements", async () => {
+    const envelopes = Array.from({ length: 300 }, () => envelopeOf(ProbeBurst));
+    await Promise.all(envelopes.map((envelope) => publish(ProbeBurst, envelope)));
+    // Each statement takes 20 ms and notes when it began.
+    const slow = projectionFor(ProbeBurst, {
+      columns: probeColumns,
+      apply: `INSERT INTO projected (probe_id, note, event_id, started_at)
+              SELECT probe_id, note, event_id, statement_timestamp() FROM fresh, pg_sleep(0.02)`,
+    });
+    // Eight slots: a handler would use them all at once.
+    const { consumer } = newConsumer("bursting", slow, 8);
+    await consumer.start();
+    try {
+      await waitUntilSettled("bursting", ProbeBurst, 300);
+      const { rows } = await pool.query<{ started: number; n: number }>(
+        `SELECT extract(epoch FROM started_at) * 1000 AS started, count(*)::int AS n
+           FROM projected WHERE event_id = ANY($1::uuid[]) GROUP BY xmin, started_at
+          ORDER BY started_at`,
+        [envelopes.map((e) => e.id)],
+      );
+      expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(300);
+      expect(rows.length).toBeLessThan(30);
+      // None began before the one before it had ended.
+      const gaps = rows.slice(1).map((row, i) => row.started - (rows[i]?.started ?? 0));
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(20);
     } finally {
       await consumer.stop();
     }
