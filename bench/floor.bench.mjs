@@ -1,15 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench:floor`: what stands between the gate and pgbench on this machine, with none of
-// our code in the way. Side by side, at the same concurrency, on pgbench-style databases
-// (bench/pgbench-scan.mjs), median of 3 runs each:
-//   pgbench            attendance's admission statement, prepared, 16 clients
+// `npm run bench:floor`: what stands between the gate (and the sale) and pgbench on this machine,
+// with none of our code in the way. Side by side, at the same concurrency, median of 3 runs each:
+//   pgbench            the service's statement, prepared, 16 clients: attendance's admission
+//                      (bench/pgbench-scan.mjs), ticketing's purchase (bench/pgbench-purchase.mjs)
 //   floor direct       a bare node:http + node-postgres server running that statement
-//                      (bench/floor/scan-server.mjs): Node's HTTP and driver, nothing else
+//                      (bench/floor/scan-server.mjs, purchase-server.mjs): Node's HTTP and
+//                      driver, nothing else
 //   floor + one hop    the same behind a bare undici proxy (bench/floor/proxy-server.mjs): what a
 //                      second HTTP process costs, as the gateway adds one
 // Ratios against pgbench are the best any Node service of this shape can reach here: the stack's
-// own rows (`npm run bench`) add Fastify, tokens, the code's signature, the relay and NATS.
+// own rows (`npm run bench`) add Fastify, tokens, the code's signature (or QR code), the relay
+// and NATS.
 //
+//   BENCH_FLOOR        which statements: scan, purchase or both                     default both
 //   BENCH_CONNECTIONS  concurrent connections (autocannon) = clients (pgbench)   default 16
 //   BENCH_SECONDS      length of each measured run                               default 10
 //   BENCH_RUNS         measured runs of each row (the median is reported)        default 3
@@ -26,6 +29,7 @@ import { stopChild } from "../scripts/stop-child.mjs";
 import { cpuDelta, cpuSnapshot, describeCpu, load } from "./lib/measure.mjs";
 import { root } from "./lib/stack.mjs";
 import { median, positiveInt, printTable } from "./lib/util.mjs";
+import { preparePurchaseDatabase, runPurchasePgbench } from "./pgbench-purchase.mjs";
 import { preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
 const env = process.env;
@@ -35,6 +39,9 @@ const RUNS = positiveInt(env.BENCH_RUNS, 3);
 const MAX_TPS = positiveInt(env.BENCH_MAX_TPS, 16_000);
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const WARMUP_SECONDS = 3;
+const KINDS = (env.BENCH_FLOOR ?? "scan,purchase").split(",");
+/** Each purchase database's concerts hold tickets for this many purchases per second. */
+const PURCHASE_MAX_TPS = 10_000;
 /** pgbench numbers client c's tickets c × this + 1, + 2, ... (bench/pgbench-scan.mjs). */
 const CLIENT_STRIDE = 1_000_000;
 
@@ -61,8 +68,14 @@ try {
 
 async function main() {
   console.log(
-    `scan-floor bench ${runId}: ${CONNECTIONS} connections, ${RUNS} runs of ${SECONDS} s`,
+    `floor bench ${runId}: ${KINDS.join(" and ")}, ${CONNECTIONS} connections, ${RUNS} runs of ${SECONDS} s`,
   );
+  if (KINDS.includes("scan")) report("scan", await scanFloor());
+  if (KINDS.includes("purchase")) report("purchase", await purchaseFloor());
+}
+
+/** The admission statement: pgbench, the bare server, the bare server behind a bare proxy. */
+async function scanFloor() {
   // One database per row, each with a run's tickets for every client, so no row waits on another's
   // dead tuples and every run admits tickets nobody scanned yet.
   const prepare = async (key) => {
@@ -117,7 +130,7 @@ async function main() {
         });
         return {
           rate: result.tps,
-          admitted: result.admitted,
+          done: result.admitted,
           p99: result.p99,
           answered: result.transactions,
         };
@@ -125,16 +138,89 @@ async function main() {
     );
     rows.direct.runs.push(await measured(pids, () => scanLoad(direct.url, directDb.url, first)));
     rows.hop.runs.push(await measured(pids, () => scanLoad(proxy.url, hopDb.url, first)));
-    for (const row of Object.values(rows)) {
-      const run = row.runs.at(-1);
-      console.log(
-        `${row.name} #${i + 1}: ${run.rate.toFixed(0)}/s, p99 ${run.p99.toFixed(2)} ms, ` +
-          `${run.admitted} admitted; CPU µs/scan ${run.perScan}; cores ${run.cores}`,
-      );
-    }
+    printRuns(rows, i, "admitted");
   }
+  return rows;
+}
+
+/** The purchase statement, each run on a hot concert of its own, as the sales bench buys. */
+async function purchaseFloor() {
+  const prepare = async (key) => {
+    const database = `bench_floor_purchase_${key}_${runId}`;
+    databases.push(database);
+    // One concert per run and one for the warm-up.
+    return preparePurchaseDatabase({
+      adminUrl: ADMIN_DB_URL,
+      database,
+      concerts: RUNS + 1,
+      perConcert: PURCHASE_MAX_TPS * SECONDS,
+    });
+  };
+  const pgbenchDb = await prepare("pgbench");
+  const directDb = await prepare("direct");
+  const hopDb = await prepare("hop");
+  const serverEnv = (db) => ({
+    DATABASE_URL: connectionStringForSchema(db.url, "ticketing"),
+    POOL_SIZE: String(CONNECTIONS),
+    BUYER_ID: db.buyer.id,
+    BUYER_EMAIL: db.buyer.email,
+  });
+  const direct = await startServer("purchase-server.mjs", serverEnv(directDb));
+  const hopTarget = await startServer("purchase-server.mjs", serverEnv(hopDb));
+  const proxy = await startServer("proxy-server.mjs", { UPSTREAM: hopTarget.url });
+  const rows = {
+    pgbench: { name: "pgbench, PURCHASE_NEXT", runs: [] },
+    direct: { name: "floor: node:http + pg, direct", runs: [] },
+    hop: { name: "floor + one hop (bare proxy)", runs: [] },
+  };
+  const pids = new Map([
+    [direct.pid, "server"],
+    [hopTarget.pid, "server"],
+    [proxy.pid, "proxy"],
+  ]);
+  await purchaseLoad(direct.url, directDb, RUNS, WARMUP_SECONDS);
+  await purchaseLoad(proxy.url, hopDb, RUNS, WARMUP_SECONDS);
+  for (let i = 0; i < RUNS; i++) {
+    rows.pgbench.runs.push(
+      await measured(pids, async () => {
+        const result = await runPurchasePgbench({
+          ...pgbenchDb,
+          concertId: pgbenchDb.concertIds[i],
+          clients: CONNECTIONS,
+          seconds: SECONDS,
+          logDir: join(workDir, `pgbench-purchase-${i}`),
+        });
+        return {
+          rate: result.tps,
+          done: result.sold,
+          p99: result.p99,
+          answered: result.transactions,
+        };
+      }),
+    );
+    rows.direct.runs.push(await measured(pids, () => purchaseLoad(direct.url, directDb, i)));
+    rows.hop.runs.push(await measured(pids, () => purchaseLoad(proxy.url, hopDb, i)));
+    printRuns(rows, i, "sold");
+  }
+  return rows;
+}
+
+function printRuns(rows, i, done) {
+  for (const row of Object.values(rows)) {
+    const run = row.runs.at(-1);
+    console.log(
+      `${row.name} #${i + 1}: ${run.rate.toFixed(0)}/s, p99 ${run.p99.toFixed(2)} ms, ` +
+        `${run.done} ${done}; CPU µs per request ${run.perRequest}; cores ${run.cores}`,
+    );
+  }
+}
+
+/** The median of each row, and its ratio to pgbench's. */
+function report(kind, rows) {
   const base = median(rows.pgbench.runs.map((r) => r.rate));
-  const table = [["", "req/s | tps", "÷ pgbench", "p99 ms", "CPU µs/scan (median run)", "runs"]];
+  const table = [
+    [kind, "req/s | tps", "÷ pgbench", "p99 ms", "CPU µs per request (median run)", "runs"],
+  ];
   for (const row of Object.values(rows)) {
     const rate = median(row.runs.map((r) => r.rate));
     const mid = [...row.runs].sort((a, b) => a.rate - b.rate)[Math.floor(row.runs.length / 2)];
@@ -143,28 +229,31 @@ async function main() {
       rate.toFixed(0),
       `${(rate / base).toFixed(2)}×`,
       median(row.runs.map((r) => r.p99)).toFixed(2),
-      mid.perScan,
+      mid.perRequest,
       row.runs.map((r) => r.rate.toFixed(0)).join(" "),
     ]);
   }
+  console.log("");
   printTable(table);
   console.log(
-    `\n${CONNECTIONS} connections/clients. CPU µs/scan: CPU seconds of each group ÷ scans ` +
-      "(pg = every Postgres process, load = autocannon or pgbench).",
+    `${CONNECTIONS} connections/clients. CPU µs per request: CPU seconds of each group ÷ ` +
+      "requests (pg = every Postgres process, load = autocannon or pgbench).",
   );
 }
 
-/** Runs `work` between two CPU snapshots; adds the CPU per scan of each group. */
+/** Runs `work` between two CPU snapshots; adds the CPU per request of each group. */
 async function measured(pids, work) {
   const before = cpuSnapshot(pids, ["server", "proxy"]);
   const result = await work();
   const cpu = cpuDelta(before, cpuSnapshot(pids, ["server", "proxy"]));
-  const scans = result.answered;
-  const perScan = ["server", "proxy", "postgres", "bench", "pgbench"]
+  const perRequest = ["server", "proxy", "postgres", "bench", "pgbench"]
     .filter((key) => cpu[key] > 0)
-    .map((key) => `${key === "bench" ? "load" : key} ${Math.round((cpu[key] * 1e6) / scans)}`)
+    .map(
+      (key) =>
+        `${key === "bench" ? "load" : key} ${Math.round((cpu[key] * 1e6) / result.answered)}`,
+    )
     .join(" ");
-  return { ...result, perScan, cores: describeCpu(cpu) };
+  return { ...result, perRequest, cores: describeCpu(cpu) };
 }
 
 /**
@@ -206,7 +295,46 @@ async function scanLoad(url, databaseUrl, first, seconds = SECONDS) {
     rate: result.responses / result.elapsed,
     answered: result.responses,
     p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN,
-    admitted: (await count()) - before,
+    done: (await count()) - before,
+  };
+}
+
+/** autocannon buying from concert `index` of a purchase database for SECONDS; counts the sold. */
+async function purchaseLoad(url, db, index, seconds = SECONDS) {
+  const concertId = db.concertIds[index];
+  const count = () =>
+    withClient(db.url, async (c) => {
+      const { rows } = await c.query(
+        "SELECT count(*)::int AS n FROM ticketing.tickets WHERE concert_id = $1 AND status = 'sold'",
+        [concertId],
+      );
+      return rows[0].n;
+    });
+  const before = await count();
+  const latencies = [];
+  const result = await load(
+    {
+      url,
+      connections: CONNECTIONS,
+      sampleInt: 100,
+      requests: [
+        {
+          method: "POST",
+          path: "/api/tickets/purchase",
+          body: JSON.stringify({ concert_id: concertId }),
+        },
+      ],
+    },
+    seconds,
+    latencies,
+  );
+  latencies.sort((a, b) => a - b);
+  if (result.non2xx > 0) throw new Error(`${result.non2xx} purchases were refused`);
+  return {
+    rate: result.responses / result.elapsed,
+    answered: result.responses,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN,
+    done: (await count()) - before,
   };
 }
 
