@@ -246,12 +246,11 @@ async function measured(pids, work) {
   const before = cpuSnapshot(pids, ["server", "proxy"]);
   const result = await work();
   const cpu = cpuDelta(before, cpuSnapshot(pids, ["server", "proxy"]));
+  // Idle groups (the servers during pgbench's runs) spend a few µs per request: left out.
   const perRequest = ["server", "proxy", "postgres", "bench", "pgbench"]
-    .filter((key) => cpu[key] > 0)
-    .map(
-      (key) =>
-        `${key === "bench" ? "load" : key} ${Math.round((cpu[key] * 1e6) / result.answered)}`,
-    )
+    .map((key) => [key === "bench" ? "load" : key, Math.round((cpu[key] * 1e6) / result.answered)])
+    .filter(([, us]) => us >= 5)
+    .map(([label, us]) => `${label} ${us}`)
     .join(" ");
   return { ...result, perRequest, cores: describeCpu(cpu) };
 }
