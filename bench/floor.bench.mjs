@@ -93,26 +93,15 @@ async function scanFloor() {
   const directDb = await prepare("direct");
   const hopDb = await prepare("hop");
 
-  const direct = await startServer("scan-server.mjs", {
-    DATABASE_URL: connectionStringForSchema(directDb.url, "attendance"),
+  const serverEnv = (db) => ({
+    DATABASE_URL: connectionStringForSchema(db.url, "attendance"),
     POOL_SIZE: String(CONNECTIONS),
   });
-  const hopTarget = await startServer("scan-server.mjs", {
-    DATABASE_URL: connectionStringForSchema(hopDb.url, "attendance"),
-    POOL_SIZE: String(CONNECTIONS),
-  });
-  const proxy = await startServer("proxy-server.mjs", { UPSTREAM: hopTarget.url });
-
-  const rows = {
-    pgbench: { name: "pgbench, the admission statement", runs: [] },
-    direct: { name: "floor: node:http + pg, direct", runs: [] },
-    hop: { name: "floor + one hop (bare proxy)", runs: [] },
-  };
-  const pids = new Map([
-    [direct.pid, "server"],
-    [hopTarget.pid, "server"],
-    [proxy.pid, "proxy"],
-  ]);
+  const { direct, proxy, rows, pids } = await startFloor(
+    "scan-server.mjs",
+    [serverEnv(directDb), serverEnv(hopDb)],
+    "pgbench, the admission statement",
+  );
   // Unmeasured, on tickets after the runs': the servers' JIT and pools warm up first (a cold
   // first run was 10–30% slower).
   await scanLoad(direct.url, directDb.url, RUNS * perRun, WARMUP_SECONDS);
@@ -165,19 +154,11 @@ async function purchaseFloor() {
     BUYER_ID: db.buyer.id,
     BUYER_EMAIL: db.buyer.email,
   });
-  const direct = await startServer("purchase-server.mjs", serverEnv(directDb));
-  const hopTarget = await startServer("purchase-server.mjs", serverEnv(hopDb));
-  const proxy = await startServer("proxy-server.mjs", { UPSTREAM: hopTarget.url });
-  const rows = {
-    pgbench: { name: "pgbench, PURCHASE_NEXT", runs: [] },
-    direct: { name: "floor: node:http + pg, direct", runs: [] },
-    hop: { name: "floor + one hop (bare proxy)", runs: [] },
-  };
-  const pids = new Map([
-    [direct.pid, "server"],
-    [hopTarget.pid, "server"],
-    [proxy.pid, "proxy"],
-  ]);
+  const { direct, proxy, rows, pids } = await startFloor(
+    "purchase-server.mjs",
+    [serverEnv(directDb), serverEnv(hopDb)],
+    "pgbench, PURCHASE_NEXT",
+  );
   await purchaseLoad(direct.url, directDb, RUNS, WARMUP_SECONDS);
   await purchaseLoad(proxy.url, hopDb, RUNS, WARMUP_SECONDS);
   for (let i = 0; i < RUNS; i++) {
@@ -203,6 +184,30 @@ async function purchaseFloor() {
     printRuns(rows, i, "sold");
   }
   return rows;
+}
+
+/**
+ * The bare server `file` twice, on the direct row's database and on the hop row's, the second
+ * behind the bare proxy; the three rows (pgbench's named `pgbenchName`) and the CPU groups.
+ */
+async function startFloor(file, [directEnv, hopEnv], pgbenchName) {
+  const direct = await startServer(file, directEnv);
+  const hopTarget = await startServer(file, hopEnv);
+  const proxy = await startServer("proxy-server.mjs", { UPSTREAM: hopTarget.url });
+  return {
+    direct,
+    proxy,
+    rows: {
+      pgbench: { name: pgbenchName, runs: [] },
+      direct: { name: "floor: node:http + pg, direct", runs: [] },
+      hop: { name: "floor + one hop (bare proxy)", runs: [] },
+    },
+    pids: new Map([
+      [direct.pid, "server"],
+      [hopTarget.pid, "server"],
+      [proxy.pid, "proxy"],
+    ]),
+  };
 }
 
 function printRuns(rows, i, done) {

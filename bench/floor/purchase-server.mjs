@@ -4,15 +4,10 @@
 // body names the concert, as the API's does: `{"concert_id": "…"}`; the buyer is fixed.
 //   DATABASE_URL (search_path ticketing), PORT, POOL_SIZE (default 16), BUYER_ID, BUYER_EMAIL
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
 import { TicketSold } from "@concert/contracts";
 import { PURCHASE_NEXT, SALE_RULES } from "@concert/ticketing";
-import pg from "pg";
+import { pool, serveJson } from "./json-server.mjs";
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.POOL_SIZE ?? 16),
-});
 const { sql, names } = PURCHASE_NEXT.statement;
 const buyer = { id: process.env.BUYER_ID, email: process.env.BUYER_EMAIL };
 
@@ -50,31 +45,9 @@ async function purchase(concertId) {
   return rows[0];
 }
 
-createServer((request, response) => {
-  let body = "";
-  request.setEncoding("utf8");
-  request.on("data", (chunk) => {
-    body += chunk;
-  });
-  request.on("end", () => {
-    purchase(JSON.parse(body).concert_id).then(
-      (row) => {
-        if (!row?.sold) {
-          response.writeHead(409, { "content-type": "application/json" }).end('{"detail":"no"}');
-          return;
-        }
-        const {
-          sold: _sold,
-          concert_status: _c,
-          current_status: _s,
-          at_limit: _l,
-          ...ticket
-        } = row;
-        response.writeHead(201, { "content-type": "application/json" }).end(JSON.stringify(ticket));
-      },
-      (error) => {
-        response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
-      },
-    );
-  });
-}).listen(Number(process.env.PORT), "127.0.0.1", () => process.send?.("ready"));
+serveJson(async ({ concert_id }) => {
+  const row = await purchase(concert_id);
+  if (!row?.sold) return [409, { detail: "Sold out" }];
+  const { sold: _sold, concert_status: _c, current_status: _s, at_limit: _l, ...ticket } = row;
+  return [201, ticket];
+});

@@ -4,16 +4,11 @@
 // names a ticket of a pgbench-style database (bench/pgbench-scan.mjs) by number: `{"n": 1000001}`.
 //   DATABASE_URL (search_path attendance), PORT, POOL_SIZE (default 16)
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
 import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
 import { TicketScanned } from "@concert/contracts";
-import pg from "pg";
 import { SCAN_CONSTANTS } from "../pgbench-scan.mjs";
+import { pool, serveJson } from "./json-server.mjs";
 
-const pool = new pg.Pool({
-  connectionString: process.env.DATABASE_URL,
-  max: Number(process.env.POOL_SIZE ?? 16),
-});
 const { sql, names } = ENTRY_CLAIM.statement;
 const scannedBy = randomUUID();
 /** The pgbench database's ticket ids: `00000000-0000-4000-8000-<number in hex>`. */
@@ -59,25 +54,7 @@ async function admit(n) {
   return { admitted: rows[0]?.claimed === true, scan_id: scanId, ticket_id: ticketId(n) };
 }
 
-createServer((request, response) => {
-  let body = "";
-  request.setEncoding("utf8");
-  request.on("data", (chunk) => {
-    body += chunk;
-  });
-  request.on("end", () => {
-    admit(JSON.parse(body).n).then(
-      (scan) => {
-        const text = JSON.stringify({
-          ...scan,
-          result: scan.admitted ? "admitted" : "denied",
-          admit: scan.admitted,
-        });
-        response.writeHead(200, { "content-type": "application/json" }).end(text);
-      },
-      (error) => {
-        response.writeHead(500, { "content-type": "text/plain" }).end(String(error));
-      },
-    );
-  });
-}).listen(Number(process.env.PORT), "127.0.0.1", () => process.send?.("ready"));
+serveJson(async ({ n }) => {
+  const scan = await admit(n);
+  return [200, { ...scan, result: scan.admitted ? "admitted" : "denied", admit: scan.admitted }];
+});
