@@ -5,10 +5,10 @@ import {
   type EventDefinition,
   TicketSold,
 } from "@concert/contracts";
-import { type EventProjection, isProjection, runProjection } from "@concert/service-kit";
+import { runProjection } from "@concert/service-kit";
 import { eventually, startForFile } from "@concert/testing";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ticketHandlers } from "../src/events/ticket.handlers.js";
+import { snapshotProjection } from "../src/events/ticket.handlers.js";
 import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
 const { service: attendance, infra } = startForFile(startTestAttendance);
@@ -51,11 +51,7 @@ describe("the gate's copy of tickets", () => {
 
   it("of two snapshots of one ticket in one batch, keeps the newest, in either order", async () => {
     // What the consumer runs for a batch of TicketSold, with both in it.
-    const projection = ticketHandlers.find(
-      (handler): handler is EventProjection =>
-        handler.event === TicketSold && isProjection(handler),
-    );
-    if (!projection) throw new Error("attendance projects TicketSold");
+    const projection = snapshotProjection(TicketSold);
     const ticket = soldTicket();
     const envelopeOf = (revision: number) => ({
       id: randomUUID(),

@@ -7,13 +7,7 @@ import {
   TicketScanned,
   TicketSold,
 } from "@concert/contracts";
-import {
-  type EventProjection,
-  isProjection,
-  loadTicketCodeVerifyKey,
-  runProjection,
-  waitUntilHandled,
-} from "@concert/service-kit";
+import { loadTicketCodeVerifyKey, runProjection, waitUntilHandled } from "@concert/service-kit";
 import {
   eventProcessed,
   eventually,
@@ -23,7 +17,7 @@ import {
 } from "@concert/testing";
 import { checkTicketCode } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ticketHandlers } from "../src/events/ticket.handlers.js";
+import { ticketScannedProjection } from "../src/events/ticket.handlers.js";
 import { startTestTicketing } from "./helper.js";
 
 const { service: ticketing, infra } = startForFile(startTestTicketing);
@@ -316,16 +310,10 @@ describe("following the gate", () => {
   });
 
   it("ends at attended when a batch holds both scans of a ticket, in either order; a sale confirmation moves nothing", async () => {
-    // What the consumer runs for a batch of TicketScanned.
-    const projection = ticketHandlers.find(
-      (handler): handler is EventProjection =>
-        handler.event === TicketScanned && isProjection(handler),
-    );
-    if (!projection) throw new Error("ticketing projects TicketScanned");
     const batchOf = (ticket: { id: string; concertId: string }, scanTypes: ScanType[]) =>
       runProjection(
         ticketing.infra.sql,
-        projection,
+        ticketScannedProjection,
         "tickets-test",
         scanTypes.map((scanType) => ({
           id: randomUUID(),

@@ -1,11 +1,12 @@
-import type { EnvelopeOf, EventDefinition } from "@concert/contracts";
+import type { EnvelopeOf, EventDefinition, PayloadOf } from "@concert/contracts";
 import type { SqlClient } from "./sql-client.js";
 
-/** One value each event gives the batch: its Postgres type, and how to read it off the envelope. */
+/** One value each event gives the batch: its Postgres type, and how to read it off the event. */
 export interface ProjectionColumn<E extends EventDefinition> {
   /** A Postgres type name (`uuid`, `timestamptz`, `int`, `text`...): the batch travels as `type[]`. */
   type: string;
-  of(envelope: EnvelopeOf<E>): unknown;
+  /** Most columns are payload fields; the envelope is there for the rest (`occurred_at`). */
+  of(payload: PayloadOf<E>, envelope: EnvelopeOf<E>): unknown;
 }
 
 /**
@@ -62,7 +63,9 @@ SELECT event_id::text FROM claimed`;
     statement,
     parameters: (envelopes) => [
       envelopes.map((envelope) => envelope.id),
-      ...columns.map((column) => envelopes.map((envelope) => column.of(envelope))),
+      ...columns.map((column) =>
+        envelopes.map((envelope) => column.of(envelope.payload, envelope)),
+      ),
     ],
   };
 }

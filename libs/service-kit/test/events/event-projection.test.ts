@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EnvelopeOf } from "@concert/contracts";
+import type { EnvelopeOf, PayloadOf } from "@concert/contracts";
 import { startForFile } from "@concert/testing";
 import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -29,8 +29,8 @@ const ProbeBurst = probeEvent("ProbeBurst", "burst");
 type Probe = ReturnType<typeof probeEvent>;
 
 const probeColumns = {
-  probe_id: { type: "uuid", of: ({ payload }: EnvelopeOf<Probe>) => payload.probe_id },
-  note: { type: "text", of: ({ payload }: EnvelopeOf<Probe>) => payload.note },
+  probe_id: { type: "uuid", of: (payload: PayloadOf<Probe>) => payload.probe_id },
+  note: { type: "text", of: (payload: PayloadOf<Probe>) => payload.note },
 };
 
 describe("event projections: a batch of events in one statement", () => {
@@ -254,7 +254,7 @@ describe("event projections: a batch of events in one statement", () => {
   it("refuses a column named event_id, which the batch itself carries", () => {
     expect(() =>
       projectionFor(ProbeProjected, {
-        columns: { event_id: { type: "uuid", of: ({ id }) => id } },
+        columns: { event_id: { type: "uuid", of: (_, { id }) => id } },
         apply: "INSERT INTO projected SELECT * FROM fresh",
       }),
     ).toThrow(/reserved/);

@@ -1,5 +1,4 @@
 import {
-  type EnvelopeOf,
   type EventDefinition,
   TicketCreated,
   TicketRefunded,
@@ -38,19 +37,15 @@ ON CONFLICT (ticket_id) DO UPDATE
        updated_at = now()
  WHERE t.revision < EXCLUDED.revision`;
 
-function snapshotProjection<E extends SnapshotEvent>(event: E) {
-  const of =
-    (read: (snapshot: TicketSnapshot) => unknown) =>
-    ({ payload }: EnvelopeOf<E>) =>
-      read(payload);
+export function snapshotProjection<E extends SnapshotEvent>(event: E) {
   return projectionFor(event, {
     columns: {
-      ticket_id: { type: "uuid", of: of((s) => s.ticket_id) },
-      concert_id: { type: "uuid", of: of((s) => s.concert_id) },
-      ticket_number: { type: "text", of: of((s) => s.ticket_number) },
-      status: { type: "text", of: of((s) => s.status) },
-      code_version: { type: "int", of: of((s) => s.code_version) },
-      revision: { type: "int", of: of((s) => s.revision) },
+      ticket_id: { type: "uuid", of: (s) => s.ticket_id },
+      concert_id: { type: "uuid", of: (s) => s.concert_id },
+      ticket_number: { type: "text", of: (s) => s.ticket_number },
+      status: { type: "text", of: (s) => s.status },
+      code_version: { type: "int", of: (s) => s.code_version },
+      revision: { type: "int", of: (s) => s.revision },
     },
     apply: UPSERT_FROM_FRESH,
   });

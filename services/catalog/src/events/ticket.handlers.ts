@@ -8,9 +8,9 @@ import { projectionFor } from "@concert/service-kit";
  */
 const ticketSoldProjection = projectionFor(TicketSold, {
   columns: {
-    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
-    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
-    sold_at: { type: "timestamptz", of: ({ payload }) => payload.sold_at },
+    ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+    concert_id: { type: "uuid", of: (p) => p.concert_id },
+    sold_at: { type: "timestamptz", of: (p) => p.sold_at },
   },
   apply: `
     INSERT INTO sold_tickets (ticket_id, concert_id, sold_at)
@@ -24,9 +24,9 @@ const ticketSoldProjection = projectionFor(TicketSold, {
  */
 const ticketRefundedProjection = projectionFor(TicketRefunded, {
   columns: {
-    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
-    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
-    refunded_at: { type: "timestamptz", of: ({ occurred_at }) => occurred_at },
+    ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+    concert_id: { type: "uuid", of: (p) => p.concert_id },
+    refunded_at: { type: "timestamptz", of: (_, { occurred_at }) => occurred_at },
   },
   apply: `
     INSERT INTO sold_tickets (ticket_id, concert_id, sold_at, refunded_at)

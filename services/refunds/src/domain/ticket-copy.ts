@@ -1,9 +1,4 @@
-import {
-  type EnvelopeOf,
-  type EventDefinition,
-  TicketScanned,
-  type TicketSnapshot,
-} from "@concert/contracts";
+import { type EventDefinition, TicketScanned, type TicketSnapshot } from "@concert/contracts";
 import { namedStatement, projectionFor } from "@concert/service-kit";
 import type { z } from "zod";
 import type { Tx } from "../app-context.js";
@@ -65,21 +60,16 @@ export function ticketCopyProjection<E extends SnapshotEvent>(
   event: E,
   saleOf: (payload: z.infer<E["payload"]>) => SaleFacts | undefined = () => undefined,
 ) {
-  type Payload = z.infer<E["payload"]>;
-  const column = (type: string, read: (payload: Payload) => unknown) => ({
-    type,
-    of: ({ payload }: EnvelopeOf<E>) => read(payload),
-  });
   return projectionFor(event, {
     columns: {
-      ticket_id: column("uuid", (p) => p.ticket_id),
-      concert_id: column("uuid", (p) => p.concert_id),
-      owner_id: column("uuid", (p) => p.owner_id),
-      owner_email: column("text", (p) => saleOf(p)?.buyer_email.toLowerCase() ?? null),
-      status: column("text", (p) => p.status),
-      price: column("numeric", (p) => saleOf(p)?.price ?? null),
-      code_version: column("int", (p) => p.code_version),
-      revision: column("int", (p) => p.revision),
+      ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+      concert_id: { type: "uuid", of: (p) => p.concert_id },
+      owner_id: { type: "uuid", of: (p) => p.owner_id },
+      owner_email: { type: "text", of: (p) => saleOf(p)?.buyer_email.toLowerCase() ?? null },
+      status: { type: "text", of: (p) => p.status },
+      price: { type: "numeric", of: (p) => saleOf(p)?.price ?? null },
+      code_version: { type: "int", of: (p) => p.code_version },
+      revision: { type: "int", of: (p) => p.revision },
     },
     apply: upsertTicket(`SELECT DISTINCT ON (ticket_id)
          ticket_id, concert_id, owner_id, owner_email, status, price, code_version, revision
@@ -94,11 +84,11 @@ export function ticketCopyProjection<E extends SnapshotEvent>(
  */
 export const admissionsProjection = projectionFor(TicketScanned, {
   columns: {
-    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
-    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
+    ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+    concert_id: { type: "uuid", of: (p) => p.concert_id },
     // A sale confirmation lets nobody in.
-    admits: { type: "boolean", of: ({ payload }) => payload.scan_type !== "sale_confirmation" },
-    scanned_at: { type: "timestamptz", of: ({ payload }) => payload.scanned_at },
+    admits: { type: "boolean", of: (p) => p.scan_type !== "sale_confirmation" },
+    scanned_at: { type: "timestamptz", of: (p) => p.scanned_at },
   },
   apply: `
 INSERT INTO refund_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)

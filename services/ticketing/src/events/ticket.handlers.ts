@@ -30,15 +30,15 @@ const MOVES = new Map(
  * GATE_ORDER, so an attendance scan delivered before its entry scan still ends at `attended`;
  * of a ticket the batch scanned twice, the highest move is applied (where one by one would end).
  */
-const ticketScannedProjection = projectionFor(TicketScanned, {
+export const ticketScannedProjection = projectionFor(TicketScanned, {
   columns: {
-    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
-    to_status: { type: "text", of: ({ payload }) => MOVES.get(payload.scan_type)?.to ?? null },
+    ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+    to_status: { type: "text", of: (p) => MOVES.get(p.scan_type)?.to ?? null },
     from_statuses: {
       type: "text",
-      of: ({ payload }) => MOVES.get(payload.scan_type)?.from ?? null,
+      of: (p) => MOVES.get(p.scan_type)?.from ?? null,
     },
-    to_rank: { type: "int", of: ({ payload }) => MOVES.get(payload.scan_type)?.rank ?? null },
+    to_rank: { type: "int", of: (p) => MOVES.get(p.scan_type)?.rank ?? null },
   },
   apply: `
 UPDATE tickets t

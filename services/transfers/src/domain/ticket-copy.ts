@@ -1,9 +1,4 @@
-import {
-  type EnvelopeOf,
-  type EventDefinition,
-  TicketScanned,
-  type TicketSnapshot,
-} from "@concert/contracts";
+import { type EventDefinition, TicketScanned, type TicketSnapshot } from "@concert/contracts";
 import { namedStatement, projectionFor } from "@concert/service-kit";
 import type { z } from "zod";
 import type { Tx } from "../app-context.js";
@@ -54,20 +49,15 @@ export function ticketCopyProjection<E extends SnapshotEvent>(
   event: E,
   buyerEmailOf: (payload: z.infer<E["payload"]>) => string | undefined = () => undefined,
 ) {
-  type Payload = z.infer<E["payload"]>;
-  const column = (type: string, read: (payload: Payload) => unknown) => ({
-    type,
-    of: ({ payload }: EnvelopeOf<E>) => read(payload),
-  });
   return projectionFor(event, {
     columns: {
-      ticket_id: column("uuid", (p) => p.ticket_id),
-      concert_id: column("uuid", (p) => p.concert_id),
-      owner_id: column("uuid", (p) => p.owner_id),
-      owner_email: column("text", (p) => buyerEmailOf(p)?.toLowerCase() ?? null),
-      status: column("text", (p) => p.status),
-      code_version: column("int", (p) => p.code_version),
-      revision: column("int", (p) => p.revision),
+      ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+      concert_id: { type: "uuid", of: (p) => p.concert_id },
+      owner_id: { type: "uuid", of: (p) => p.owner_id },
+      owner_email: { type: "text", of: (p) => buyerEmailOf(p)?.toLowerCase() ?? null },
+      status: { type: "text", of: (p) => p.status },
+      code_version: { type: "int", of: (p) => p.code_version },
+      revision: { type: "int", of: (p) => p.revision },
     },
     apply: upsertTicket(`SELECT DISTINCT ON (ticket_id)
          ticket_id, concert_id, owner_id, owner_email, status, code_version, revision
@@ -81,11 +71,11 @@ export function ticketCopyProjection<E extends SnapshotEvent>(
  */
 export const admissionsProjection = projectionFor(TicketScanned, {
   columns: {
-    ticket_id: { type: "uuid", of: ({ payload }) => payload.ticket_id },
-    concert_id: { type: "uuid", of: ({ payload }) => payload.concert_id },
+    ticket_id: { type: "uuid", of: (p) => p.ticket_id },
+    concert_id: { type: "uuid", of: (p) => p.concert_id },
     // A sale confirmation lets nobody in.
-    admits: { type: "boolean", of: ({ payload }) => payload.scan_type !== "sale_confirmation" },
-    scanned_at: { type: "timestamptz", of: ({ payload }) => payload.scanned_at },
+    admits: { type: "boolean", of: (p) => p.scan_type !== "sale_confirmation" },
+    scanned_at: { type: "timestamptz", of: (p) => p.scanned_at },
   },
   apply: `
 INSERT INTO transfer_tickets AS t (ticket_id, concert_id, status, revision, admitted_at)
