@@ -310,6 +310,7 @@ describe("following the gate", () => {
   });
 
   it("ends at attended when a batch holds both scans of a ticket, in either order; a sale confirmation moves nothing", async () => {
+    // The statement the consumer runs for a batch of TicketScanned.
     const batchOf = (ticket: { id: string; concertId: string }, scanTypes: ScanType[]) =>
       runProjection(
         ticketing.infra.sql,
