@@ -96,21 +96,26 @@ function processCpuSeconds(pid) {
  * every `intervalMs`. The "postgres" group of cpuSnapshot counts every database of the machine,
  * which on a shared machine includes other people's tests and benches. A backend that starts
  * during the work counts from zero; one that exits counts until its last sample (up to one
- * interval less). Resolves to `{ result, seconds }`.
+ * interval less). Resolves to `{ result, seconds, byApplication }`: the seconds of each
+ * `application_name` apart too.
  */
 export async function withDatabaseCpu(adminUrl, database, work, intervalMs = 100) {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   /** pid → [cpu when first seen (0 if it started during the work), cpu when last seen] */
   const backends = new Map();
+  /** pid → its connection's application_name */
+  const applications = new Map();
   const sample = async (first) => {
     const { rows } = await client.query(
-      "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+      `SELECT pid, application_name FROM pg_stat_activity
+        WHERE datname = $1 AND pid <> pg_backend_pid()`,
       [database],
     );
-    for (const { pid } of rows) {
+    for (const { pid, application_name } of rows) {
       const cpu = processCpuSeconds(pid);
       if (cpu === null) continue;
+      applications.set(pid, application_name);
       const known = backends.get(pid);
       if (known) known[1] = cpu;
       else backends.set(pid, [first ? cpu : 0, cpu]);
@@ -128,8 +133,13 @@ export async function withDatabaseCpu(adminUrl, database, work, intervalMs = 100
     await sampling;
     await sample(false);
     let seconds = 0;
-    for (const [first, last] of backends.values()) seconds += last - first;
-    return { result, seconds };
+    const byApplication = {};
+    for (const [pid, [first, last]] of backends) {
+      seconds += last - first;
+      const name = applications.get(pid) || "(unnamed)";
+      byApplication[name] = (byApplication[name] ?? 0) + last - first;
+    }
+    return { result, seconds, byApplication };
   } finally {
     clearInterval(timer);
     await sampling;
