@@ -30,7 +30,12 @@ export { eventTablesSql } from "./event-tables.js";
 export { type ConnectNatsOptions, connectNats } from "./nats-connection.js";
 export { type OutboxBacklog, outboxBacklog } from "./outbox-backlog.js";
 export { claimBatchSql, OutboxRelay, type OutboxRelayOptions } from "./outbox-relay.js";
-export { eventRecorded, wakeAfterCommit, wakeOnRecord } from "./outbox-wake.js";
+export {
+  eventRecorded,
+  type RelayWake,
+  wakeAfterCommit,
+  wakeOnRecord,
+} from "./outbox-wake.js";
 export { isBrokerUnavailable } from "./publish-errors.js";
 export {
   buildEnvelope,

@@ -71,20 +71,36 @@ interface BatchResult {
 const MAX_DRAINS = 2;
 
 /**
+ * Ids of committed rows waiting for a pass, at most this many batches' worth: past it (a broker
+ * outage under load) the ids are dropped and the next pass looks for every row due instead, which
+ * finds the same rows. Bounds the memory an outage can take.
+ */
+const MAX_WAITING_BATCHES = 20;
+
+/** How an event id looks; anything else is never put into the claim's text. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
  * Publishes outbox rows to JetStream after their transaction commits. It drains when woken
- * (`wake()`, which the service's own commits call in-process: see wakeAfterCommit), once at
- * start, and when its poll finds rows due. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so any
- * number of relays in any number of processes can drain one outbox; the broker's msgID dedupe
- * absorbs a publish whose mark-as-published was lost. Other processes are never woken: each
- * process publishes its own rows, and the poll finds those of a process that stopped first.
+ * (`wake(ids)`, which the service's own commits call in-process: see wakeAfterCommit), once at
+ * start, and when its poll finds rows due. A wake-up names the rows its commit wrote, and the pass
+ * claims those by id, a primary-key lookup each, and never steps over the pending index's entries
+ * of rows other passes hold or just published; start, the poll and a retry after a failure look
+ * for every row due instead, oldest first (docs/BENCHMARKS.md, "The relay claims what it was
+ * told"). Either claim takes its rows with `FOR UPDATE SKIP LOCKED`, so any number of relays in
+ * any number of processes can drain one outbox; the broker's msgID dedupe absorbs a publish whose
+ * mark-as-published was lost. Other processes are never woken: each process publishes its own
+ * rows, and the poll finds those of a process that stopped first.
  */
 export class OutboxRelay {
   private readonly opts: Required<OutboxRelayOptions>;
   private pool: pg.Pool | undefined;
   private started = false;
   private stopped = false;
-  /** A drain was asked for while one was running or backing off. */
+  /** A look for every row due was asked for (start, poll, a wake-up without ids, a failure). */
   private pending = false;
+  /** Ids of rows committed since, woken with and not claimed yet: the next passes claim these. */
+  private woken: string[] = [];
   /** The drains running: at most MAX_DRAINS, each on a connection of the relay's pool. */
   private readonly draining = new Set<Promise<void>>();
   private retryAt = 0;
@@ -135,13 +151,22 @@ export class OutboxRelay {
   }
 
   /**
-   * Drains now: call it after a commit that wrote outbox rows. Before the commit it would find
-   * nothing. A wake-up while a drain runs starts a second one at once, on the rows the first did
-   * not claim; with both running, it makes one more pass after them, so a row committed during a
-   * drain that did not see it never waits for the poll.
+   * Drains now: call it after a commit that wrote outbox rows, with their event ids (without ids,
+   * the pass looks for every row due). Before the commit it would find nothing. A wake-up while a
+   * drain runs starts a second one at once; with both running, the ids wait for their next pass,
+   * so a row committed during a drain never waits for the poll.
    */
-  wake(): void {
-    this.requestDrain();
+  wake(eventIds: readonly string[] = []): void {
+    if (!this.started || this.stopped) return;
+    const room = MAX_WAITING_BATCHES * this.opts.batchSize - this.woken.length;
+    if (eventIds.length === 0 || eventIds.length > room) {
+      // Too many waiting: every row due is found by one look, these included.
+      this.woken = [];
+      this.requestDrain();
+      return;
+    }
+    for (const id of eventIds) if (UUID.test(id)) this.woken.push(id);
+    this.startDrain();
   }
 
   /** Stops waking up, finishes the running drain, makes one last flush attempt, then disconnects. */
@@ -163,12 +188,13 @@ export class OutboxRelay {
   }
 
   /**
-   * The safety net: one index probe on the pending rows' partial index, and a drain only when it
-   * finds one due. Skipped while a drain runs or is due, which will see the same rows.
+   * The safety net: one index probe on the pending rows' partial index, and a look for every row
+   * due only when it finds one. Skipped while such a look is due; not while passes run, which may
+   * claim only the rows they were woken for (under a stream of commits, always).
    */
   private poll(): void {
     const pool = this.pool;
-    if (this.stopped || this.probing || this.draining.size > 0 || this.pending || !pool) return;
+    if (this.stopped || this.probing || this.pending || !pool) return;
     this.probing = true;
     pool
       .query(
@@ -196,13 +222,24 @@ export class OutboxRelay {
     // Before start there is no pool yet; start drains whatever was committed until then.
     if (!this.started || this.stopped) return;
     this.pending = true;
+    this.startDrain();
+  }
+
+  private startDrain(): void {
     if (this.draining.size >= MAX_DRAINS) return;
-    const drain: Promise<void> = this.runDrains().finally(() => this.draining.delete(drain));
+    const drain: Promise<void> = this.runDrains().finally(() => {
+      this.draining.delete(drain);
+      // A wake-up between this drain's last look and now found every drain busy and started
+      // none: without this, its rows waited for the next wake-up (a poll never comes while a
+      // look is pending). Not while backing off: the retry timer starts the next drain.
+      if (!this.stopped && (this.pending || this.woken.length > 0) && Date.now() >= this.retryAt)
+        this.startDrain();
+    });
     this.draining.add(drain);
   }
 
   private async runDrains(): Promise<void> {
-    while (this.pending && !this.stopped) {
+    while ((this.pending || this.woken.length > 0) && !this.stopped) {
       const wait = this.retryAt - Date.now();
       if (wait > 0) {
         // Backing off after a failure: wake-ups must not turn into a hot retry loop.
@@ -217,9 +254,15 @@ export class OutboxRelay {
       }
       await this.spacePass();
       if (this.stopped) return;
-      this.pending = false;
       try {
-        await this.drainAll();
+        if (this.pending) {
+          // This look finds the woken rows too; their ids, claimed again, find nothing.
+          this.pending = false;
+          this.woken = [];
+          await this.drainAll();
+        } else {
+          await this.drainWoken();
+        }
       } catch (err) {
         this.opts.logger.error({ err }, "outbox relay: drain failed");
         this.backOff();
@@ -241,9 +284,11 @@ export class OutboxRelay {
     this.lastPassAt = performance.now();
   }
 
+  /** A failure: after the pause, one look for every row due, which finds the woken ones too. */
   private backOff(): void {
     this.retryAt = Date.now() + this.opts.retryDelayMs;
     this.pending = true;
+    this.woken = [];
   }
 
   /** Drains batch after batch until nothing is due or the broker is away. */
@@ -255,7 +300,7 @@ export class OutboxRelay {
         this.backOff();
         return;
       }
-      const { taken, failed } = await this.drainBatch(js, nc);
+      const { taken, failed } = await this.drainBatch(js, nc, claimBatchSql(this.opts.batchSize));
       if (failed) {
         this.backOff();
         return;
@@ -264,7 +309,25 @@ export class OutboxRelay {
     }
   }
 
-  private async drainBatch(js: JetStreamClient, nc: NatsConnection): Promise<BatchResult> {
+  /** Claims and publishes one batch of the woken rows, by their ids. */
+  private async drainWoken(): Promise<void> {
+    const ids = this.woken.splice(0, this.opts.batchSize);
+    if (ids.length === 0) return;
+    const nc = this.opts.nats();
+    const js = this.jetstream();
+    if (!js || !nc) {
+      this.backOff();
+      return;
+    }
+    const { failed } = await this.drainBatch(js, nc, claimWokenSql(ids));
+    if (failed) this.backOff();
+  }
+
+  private async drainBatch(
+    js: JetStreamClient,
+    nc: NatsConnection,
+    claimSql: string,
+  ): Promise<BatchResult> {
     const pool = this.pool;
     if (!pool) return { taken: 0, failed: false };
     const client = await pool.connect();
@@ -278,12 +341,8 @@ export class OutboxRelay {
     try {
       // Parked rows and rows waiting out their backoff are skipped, so no number of bad rows can
       // fill every batch and hold back the good ones behind them.
-      const results = (await client.query(claimBatchSql(this.opts.batchSize))) as unknown as [
-        pg.QueryResult,
-        pg.QueryResult,
-        pg.QueryResult<OutboxRow>,
-      ];
-      const rows = results[2].rows;
+      const results = (await client.query(claimSql)) as unknown as pg.QueryResult<OutboxRow>[];
+      const rows = results.at(-1)?.rows ?? [];
       // Published together, awaited together: one round trip per batch. A retried failure mid-batch
       // reorders events, which consumers tolerate (no order is promised, not even per aggregate).
       const outcomes = await Promise.allSettled(
@@ -296,6 +355,14 @@ export class OutboxRelay {
       );
       const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
       const failures = failuresOf(rows, outcomes);
+      if (failures.length === 0) {
+        // The usual pass: the mark and the commit in one message, one round trip.
+        if (published.length > 0) await client.query(markAndCommitSql(published));
+        else await client.query("COMMIT");
+        if (published.length > 0)
+          this.opts.logger.debug({ count: published.length }, "outbox relay: published");
+        return { taken: rows.length, failed: false };
+      }
       if (published.length > 0) {
         await client.query(
           "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])",
@@ -413,6 +480,26 @@ export function claimBatchSql(batchSize: number): string {
      WHERE published_at IS NULL AND parked_at IS NULL
        AND (next_attempt_at IS NULL OR next_attempt_at <= now())
      ORDER BY created_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+}
+
+/**
+ * The woken rows, by id: opens the drain's transaction and claims those of them still due, in one
+ * message. The ids are the relay's own (uuids, checked by `wake`), written into the text so that
+ * both statements go in one round trip.
+ */
+export function claimWokenSql(ids: readonly string[]): string {
+  return `BEGIN;
+    SELECT id, subject, envelope::text AS envelope FROM outbox_events
+     WHERE id = ANY('{${ids.join(",")}}'::uuid[])
+       AND published_at IS NULL AND parked_at IS NULL
+       AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+     FOR UPDATE SKIP LOCKED`;
+}
+
+/** Marks the published rows and commits, in one message; the ids come from the claimed rows. */
+function markAndCommitSql(ids: readonly string[]): string {
+  return `UPDATE outbox_events SET published_at = now() WHERE id = ANY('{${ids.join(",")}}'::uuid[]);
+    COMMIT`;
 }
 
 /** The rows whose publish failed, with why. */

@@ -67,7 +67,10 @@ export async function recordEvents<E extends EventDefinition>(
     envelopes.map((envelope) => envelope.id),
     envelopes.map((envelope) => JSON.stringify(envelope)),
   );
-  eventRecorded(tx);
+  eventRecorded(
+    tx,
+    envelopes.map((envelope) => envelope.id),
+  );
   return envelopes;
 }
 
@@ -165,7 +168,7 @@ ${parts.select}`);
         outbox_envelope: JSON.stringify(envelope),
       };
       const rows = await statement.query<Row>(db, { ...params, ...outbox });
-      eventRecorded(db);
+      eventRecorded(db, [envelope.id]);
       return { rows, envelope };
     },
   };

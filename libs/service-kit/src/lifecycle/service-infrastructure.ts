@@ -125,9 +125,9 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       adapter: createPgAdapter(pool, config.databaseSchema),
       transactionOptions: TRANSACTION_OPTIONS,
     }),
-    () => relay.wake(),
+    (eventIds) => relay.wake(eventIds),
   );
-  const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+  const sql = wakeOnRecord(new SqlPool(pool), (eventIds) => relay.wake(eventIds));
   const closeDatabase = async () => {
     await prisma.$disconnect();
     await pool.end();

@@ -32,6 +32,7 @@ const ProbeRaced = probeEvent("ProbeRaced", "raced");
 const ProbeOrphaned = probeEvent("ProbeOrphaned", "orphaned");
 const ProbeDirect = probeEvent("ProbeDirect", "direct");
 const ProbeSpaced = probeEvent("ProbeSpaced", "spaced");
+const ProbeNamed = probeEvent("ProbeNamed", "named");
 
 describe("outbox relay", () => {
   const { service: bed, infra } = startForFile((run) =>
@@ -69,7 +70,7 @@ describe("outbox relay", () => {
     // commit can carry the event in time.
     const relay = newRelay({ pollIntervalMs: 60_000 });
     await relay.start();
-    const db = wakeAfterCommit(new PgPrismaLike(pool), () => relay.wake());
+    const db = wakeAfterCommit(new PgPrismaLike(pool), (eventIds) => relay.wake(eventIds));
     const transaction = db.$transaction;
     const subject = `${infra.subjectPrefix}${ProbePublished.subject}`;
     try {
@@ -177,7 +178,7 @@ describe("outbox relay", () => {
     // commits do, or every admission would wait for the poll.
     const relay = newRelay({ pollIntervalMs: 60_000 });
     await relay.start();
-    const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+    const sql = wakeOnRecord(new SqlPool(pool), (eventIds) => relay.wake(eventIds));
     const subject = `${infra.subjectPrefix}${ProbeDirect.subject}`;
     try {
       const committedAt = Date.now();
@@ -193,6 +194,43 @@ describe("outbox relay", () => {
     }
   });
 
+  it("claims by id the rows a commit's wake-up names; a row it does not name waits for a look at every row due", async () => {
+    // A wake-up's pass looks up its own rows by primary key instead of walking the pending index
+    // (docs/BENCHMARKS.md, "The relay claims what it was told").
+    const relay = newRelay({ pollIntervalMs: 60_000 });
+    await relay.start();
+    const sql = wakeOnRecord(new SqlPool(pool), (eventIds) => relay.wake(eventIds));
+    const subject = `${infra.subjectPrefix}${ProbeNamed.subject}`;
+    const inStream = () => countInStream(nc, streamNames(infra.subjectPrefix).events, subject);
+    const publishedAt = async (id: string) =>
+      (await pool.query("SELECT published_at FROM outbox_events WHERE id = $1", [id])).rows[0]
+        ?.published_at;
+    try {
+      // Let the start's look pass, so only a wake-up can find what follows.
+      await new Promise((r) => setTimeout(r, 300));
+      const unnamed = await recordEvent(new PgSqlClient(pool), ProbeNamed, {
+        probe_id: randomUUID(),
+        note: "written where nothing wakes the relay",
+      });
+      const named = await recordEvent(sql, ProbeNamed, { probe_id: randomUUID(), note: "woken" });
+      await waitFor("the woken event in the stream", async () => (await inStream()) === 1);
+      await waitFor("its row marked", async () => (await publishedAt(named.id)) instanceof Date);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await inStream()).toBe(1);
+      expect(await publishedAt(unnamed.id)).toBeNull();
+
+      // A wake-up without ids looks for every row due.
+      relay.wake();
+      await waitFor("both events in the stream", async () => (await inStream()) === 2);
+      await waitFor(
+        "both rows marked",
+        async () => (await publishedAt(unnamed.id)) instanceof Date,
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it("under a stream of commits, wake-ups share passes no closer than passSpacingMs", async () => {
     // 40 commits one after another, each waking the relay: unspaced, most start a pass of their
     // own (one claim, mark and commit each); spaced, a pass carries what committed since the last.
@@ -200,7 +238,7 @@ describe("outbox relay", () => {
     const spacing = 150;
     const relay = newRelay({ pollIntervalMs: 60_000, passSpacingMs: spacing, logs });
     await relay.start();
-    const sql = wakeOnRecord(new SqlPool(pool), () => relay.wake());
+    const sql = wakeOnRecord(new SqlPool(pool), (eventIds) => relay.wake(eventIds));
     const subject = `${infra.subjectPrefix}${ProbeSpaced.subject}`;
     try {
       const started = performance.now();
