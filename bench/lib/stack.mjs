@@ -42,6 +42,8 @@ export class BenchStack {
       LOG_LEVEL: logLevel,
       // As `npm start` runs them, so the idle memory read here is what we ship.
       ...ALLOCATOR_ENV,
+      // A setting to try without a rebuild: BENCH_SERVICE_ENV="OUTBOX_PASS_SPACING_MS=20,...".
+      ...serviceEnvFrom(process.env.BENCH_SERVICE_ENV),
     };
   }
 
@@ -136,4 +138,16 @@ export class BenchStack {
     })();
     return this.cleaningUp;
   }
+}
+
+/** `NAME=value,NAME=value` → the variables every service of the bench gets. */
+function serviceEnvFrom(text) {
+  if (!text) return {};
+  return Object.fromEntries(
+    text.split(",").map((pair) => {
+      const at = pair.indexOf("=");
+      if (at <= 0) throw new Error(`BENCH_SERVICE_ENV: "${pair}" is not NAME=value`);
+      return [pair.slice(0, at).trim(), pair.slice(at + 1).trim()];
+    }),
+  );
 }

@@ -32,6 +32,12 @@ const sharedConfigShape = {
    * its own). Replicas × (this + 2) must stay under the server's `max_connections`.
    */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(1_000).default(20),
+  /**
+   * Under a stream of commits, the outbox relay begins a pass at most this often; what commits
+   * meanwhile shares the next one. Longer: fewer passes (each a claim, a mark and a commit), more
+   * lag. The first pass after a quiet spell goes at once.
+   */
+  OUTBOX_PASS_SPACING_MS: z.coerce.number().int().min(0).max(1_000).default(5),
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   /** Prepended to every subject and stream name; lets test runs share one server. */
   NATS_SUBJECT_PREFIX: z.string().default(""),

@@ -51,6 +51,7 @@ export interface InfrastructureConfig {
   databaseUrl: string;
   databaseSchema: string;
   DATABASE_POOL_SIZE: number;
+  OUTBOX_PASS_SPACING_MS: number;
   NATS_URL: string;
   NATS_SUBJECT_PREFIX: string;
   EVENTS_MAX_AGE_DAYS: number;
@@ -111,6 +112,7 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
     subjectPrefix: prefix,
     logger: logger.child({ component: "outbox-relay" }),
     applicationName: `${config.service} outbox relay`,
+    passSpacingMs: config.OUTBOX_PASS_SPACING_MS,
   });
   const pool = createPgPool(config.databaseUrl, config.databaseSchema, {
     max: config.DATABASE_POOL_SIZE,

@@ -27,6 +27,12 @@ describe("service configuration", () => {
     ).toBe("postgresql://c@other/cat");
   });
 
+  it("spaces the outbox relay's passes 5 ms apart unless told, and refuses a negative spacing", () => {
+    expect(load({}).OUTBOX_PASS_SPACING_MS).toBe(5);
+    expect(load({ OUTBOX_PASS_SPACING_MS: "20" }).OUTBOX_PASS_SPACING_MS).toBe(20);
+    expect(() => load({ OUTBOX_PASS_SPACING_MS: "-1" })).toThrow(/OUTBOX_PASS_SPACING_MS/);
+  });
+
   it("names every bad variable in one error", () => {
     try {
       load({ PORT: "eighty", ALGORITHM: "none", DATABASE_URL: "mysql://x" });
