@@ -30,9 +30,15 @@ import {
 import { withClient } from "@concert/testing";
 import { jetstream } from "@nats-io/jetstream";
 import { stopChild } from "../scripts/stop-child.mjs";
+import {
+  alternateRounds,
+  kitBuilds,
+  printMedians,
+  withScratchDatabase,
+} from "./lib/kit-builds.mjs";
 import { cpuDelta, cpuSnapshot, printProfile, withDatabaseCpu } from "./lib/measure.mjs";
 import { root } from "./lib/stack.mjs";
-import { median, positiveInt, printTable, sleep } from "./lib/util.mjs";
+import { positiveInt, sleep } from "./lib/util.mjs";
 
 const env = process.env;
 const RATE = positiveInt(env.CONSUMER_RATE, 800);
@@ -46,44 +52,24 @@ const SCHEMA = "consumerbench";
 /** Publishes awaited together: the relay publishes a batch and awaits it the same way. */
 const PUBLISH_BATCH = 8;
 
-const builds = [{ name: "this build", dir: join(root, "libs/service-kit") }];
-if (env.CONSUMER_KIT_DIR) {
-  builds.push({ name: "CONSUMER_KIT_DIR", dir: resolve(env.CONSUMER_KIT_DIR) });
-}
+const builds = kitBuilds("CONSUMER_KIT_DIR", env.CONSUMER_KIT_DIR);
 
 const runId = randomBytes(4).toString("hex");
 console.log(`consumer bench ${runId}: ${RATE} events/s, ${RUNS} rounds of ${SECONDS} s`);
 const nc = await connectNats({ servers: NATS_URL, name: "consumer bench publisher" });
-const results = new Map(builds.map((build) => [build.name, []]));
-let failed = false;
+let results;
 try {
-  for (let round = 0; round < RUNS; round++) {
-    for (const build of builds) {
-      const profile = PROFILE_DIR && build === builds[0] && round === 0;
-      const result = await oneRun(build, round, profile);
-      results.get(build.name).push(result);
-      console.log(`[bench] ${build.name} #${round + 1}: ${describe(result)}`);
-      if (result.missing !== 0) failed = true;
-    }
-  }
+  results = await alternateRounds(builds, RUNS, oneRun, describe);
 } finally {
   await nc.close();
 }
-
-const column = (runs, key) => median(runs.map((run) => run[key]));
-printTable([
-  ["build", "events/s", "consumer µs/event", "pg µs/event", "nats µs/event", "backlog at end"],
-  ...builds.map(({ name }) => {
-    const runs = results.get(name);
-    return [
-      name,
-      column(runs, "rate").toFixed(0),
-      column(runs, "consumerUs").toFixed(0),
-      column(runs, "pgUs").toFixed(0),
-      column(runs, "natsUs").toFixed(0),
-      column(runs, "backlog").toFixed(0),
-    ];
-  }),
+const failed = [...results.values()].flat().some((r) => r.missing !== 0);
+printMedians(builds, results, [
+  ["events/s", "rate", 0],
+  ["consumer µs/event", "consumerUs", 0],
+  ["pg µs/event", "pgUs", 0],
+  ["nats µs/event", "natsUs", 0],
+  ["backlog at end", "backlog", 0],
 ]);
 console.log(
   `median of ${RUNS} runs. consumer: the consumer process's CPU; pg: its connections' Postgres CPU; nats: the NATS server's CPU (publishing included); backlog: messages not yet handled when the window closed.`,
@@ -94,15 +80,17 @@ if (failed) {
   process.exitCode = 1;
 }
 
-async function oneRun(build, round, profile) {
+function oneRun(build, round) {
   const database = `bench_consumer_${runId}_${round}_${builds.indexOf(build)}`;
+  return withScratchDatabase(ADMIN_DB_URL, database, (url) => runOn(build, round, database, url));
+}
+
+async function runOn(build, round, database, url) {
   const prefix = `consumerbench${runId}r${round}b${builds.indexOf(build)}.`;
-  await withClient(ADMIN_DB_URL, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(ADMIN_DB_URL);
-  url.pathname = `/${database}`;
+  const profile = PROFILE_DIR && build === builds[0] && round === 0;
   let child;
   try {
-    await withClient(url.toString(), async (c) => {
+    await withClient(url, async (c) => {
       await c.query(`CREATE SCHEMA ${SCHEMA}`);
       await c.query(eventTablesSql(SCHEMA, { inbox: true }));
       await c.query(`CREATE TABLE ${SCHEMA}.copies (
@@ -114,7 +102,7 @@ async function oneRun(build, round, profile) {
       env: {
         ...env,
         KIT_DIR: build.dir,
-        DATABASE_URL: connectionStringForSchema(url.toString(), SCHEMA),
+        DATABASE_URL: connectionStringForSchema(url, SCHEMA),
         NATS_URL,
         CONSUMER_PREFIX: prefix,
       },
@@ -140,7 +128,7 @@ async function oneRun(build, round, profile) {
     const backlog = await consumerBacklog(nc, "bench", TicketScanned, prefix);
     const total = await publisher.done;
     await waitUntilHandled(nc, "bench", TicketScanned, prefix, 60_000);
-    const applied = await withClient(url.toString(), async (c) => {
+    const applied = await withClient(url, async (c) => {
       const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${SCHEMA}.copies`);
       return rows[0].n;
     });
@@ -155,9 +143,6 @@ async function oneRun(build, round, profile) {
     };
   } finally {
     if (child) await stopChild(child);
-    await withClient(ADMIN_DB_URL, (c) =>
-      c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
-    );
   }
 }
 

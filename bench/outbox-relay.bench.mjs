@@ -16,13 +16,19 @@
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { connectionStringForSchema, eventTablesSql } from "@concert/service-kit";
 import { withClient } from "@concert/testing";
 import { stopChild } from "../scripts/stop-child.mjs";
+import {
+  alternateRounds,
+  kitBuilds,
+  printMedians,
+  withScratchDatabase,
+} from "./lib/kit-builds.mjs";
 import { withDatabaseCpu } from "./lib/measure.mjs";
 import { root } from "./lib/stack.mjs";
-import { median, positiveInt, printTable } from "./lib/util.mjs";
+import { positiveInt } from "./lib/util.mjs";
 
 const env = process.env;
 const RATE = positiveInt(env.RELAY_RATE, 800);
@@ -34,39 +40,21 @@ const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:54
 const NATS_URL = env.BENCH_NATS_URL ?? "nats://127.0.0.1:4222";
 const SCHEMA = "relaybench";
 
-const builds = [{ name: "this build", dir: join(root, "libs/service-kit") }];
-if (env.RELAY_KIT_DIR) builds.push({ name: "RELAY_KIT_DIR", dir: resolve(env.RELAY_KIT_DIR) });
+const builds = kitBuilds("RELAY_KIT_DIR", env.RELAY_KIT_DIR);
 
 const runId = randomBytes(4).toString("hex");
 console.log(
   `relay bench ${runId}: ${RATE} events/s, ${CONNECTIONS} writers, ${RUNS} rounds of ${SECONDS} s`,
 );
-const results = new Map(builds.map((build) => [build.name, []]));
-let failed = false;
-for (let round = 0; round < RUNS; round++) {
-  for (const build of builds) {
-    const result = await oneRun(build, round);
-    results.get(build.name).push(result);
-    console.log(`[bench] ${build.name} #${round + 1}: ${describe(result)}`);
-    if (result.unpublished > 0 || result.unheard > 0) failed = true;
-  }
-}
-
-const column = (runs, key) => median(runs.map((run) => run[key]));
-printTable([
-  ["build", "events/s", "process µs/event", "pg writer µs", "pg relay µs", "lag p50 ms", "p99 ms"],
-  ...builds.map(({ name }) => {
-    const runs = results.get(name);
-    return [
-      name,
-      column(runs, "rate").toFixed(0),
-      column(runs, "processUs").toFixed(0),
-      column(runs, "writerUs").toFixed(0),
-      column(runs, "relayUs").toFixed(0),
-      column(runs, "lagP50").toFixed(1),
-      column(runs, "lagP99").toFixed(1),
-    ];
-  }),
+const results = await alternateRounds(builds, RUNS, oneRun, describe);
+const failed = [...results.values()].flat().some((r) => r.unpublished > 0 || r.unheard > 0);
+printMedians(builds, results, [
+  ["events/s", "rate", 0],
+  ["process µs/event", "processUs", 0],
+  ["pg writer µs", "writerUs", 0],
+  ["pg relay µs", "relayUs", 0],
+  ["lag p50 ms", "lagP50", 1],
+  ["p99 ms", "lagP99", 1],
 ]);
 console.log(
   `median of ${RUNS} runs. process: the writer's and the relay's Node CPU together; pg writer / relay: Postgres CPU of each one's connections; lag: statement returned → the event arrived on NATS.`,
@@ -76,14 +64,15 @@ if (failed) {
   process.exitCode = 1;
 }
 
-async function oneRun(build, round) {
+function oneRun(build, round) {
   const database = `bench_relay_${runId}_${round}_${builds.indexOf(build)}`;
-  await withClient(ADMIN_DB_URL, (c) => c.query(`CREATE DATABASE "${database}"`));
-  const url = new URL(ADMIN_DB_URL);
-  url.pathname = `/${database}`;
+  return withScratchDatabase(ADMIN_DB_URL, database, (url) => runOn(build, round, database, url));
+}
+
+async function runOn(build, round, database, url) {
   let child;
   try {
-    await withClient(url.toString(), async (c) => {
+    await withClient(url, async (c) => {
       await c.query(`CREATE SCHEMA ${SCHEMA}`);
       await c.query(eventTablesSql(SCHEMA, { inbox: false }));
     });
@@ -91,7 +80,7 @@ async function oneRun(build, round) {
       env: {
         ...env,
         KIT_DIR: build.dir,
-        DATABASE_URL: connectionStringForSchema(url.toString(), SCHEMA),
+        DATABASE_URL: connectionStringForSchema(url, SCHEMA),
         NATS_URL,
         RELAY_PREFIX: `relaybench${runId}r${round}b${builds.indexOf(build)}.`,
         RELAY_RATE: String(RATE),
@@ -120,9 +109,6 @@ async function oneRun(build, round) {
     };
   } finally {
     if (child) await stopChild(child);
-    await withClient(ADMIN_DB_URL, (c) =>
-      c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`),
-    );
   }
 }
 
