@@ -2,7 +2,12 @@ import { randomUUID } from "node:crypto";
 import { startTestInfra, type TestInfra } from "@concert/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { recordEvent, recordEventWith, wakeAfterCommit } from "../../src/events/index.js";
+import {
+  eventRecorded,
+  recordEvent,
+  recordEventWith,
+  wakeAfterCommit,
+} from "../../src/events/index.js";
 import { createSchema, PgPrismaLike, probeEvent, SCHEMA, withSearchPath } from "./support.js";
 
 const ProbeDone = probeEvent("ProbeDone", "done");
@@ -22,6 +27,8 @@ describe("recordEventWith", () => {
   let db: PgPrismaLike;
   /** Each wake-up: how many outbox rows another connection could see at that moment. */
   const wakes: Promise<number>[] = [];
+  /** Each wake-up: the event ids it named. */
+  const wokenIds: string[][] = [];
   const committedRows = async () =>
     (await pool.query("SELECT count(*)::int AS n FROM outbox_events")).rows[0].n as number;
 
@@ -29,8 +36,9 @@ describe("recordEventWith", () => {
     infra = await startTestInfra();
     await createSchema(infra.databaseUrl);
     pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 3 });
-    db = wakeAfterCommit(new PgPrismaLike(pool), () => {
+    db = wakeAfterCommit(new PgPrismaLike(pool), (eventIds) => {
       wakes.push(committedRows());
+      wokenIds.push([...eventIds]);
     });
   });
   afterAll(async () => {
@@ -62,11 +70,13 @@ describe("recordEventWith", () => {
     expect(await outboxRow(envelope.id)).toBeUndefined();
   });
 
-  it("in a transaction, wakes the relay once after the commit (never before it), and not at all after a rollback", async () => {
+  it("in a transaction, wakes the relay once after the commit (never before it), with every id it recorded, and not at all after a rollback", async () => {
     wakes.length = 0;
+    wokenIds.length = 0;
     const before = await committedRows();
+    const recorded: string[] = [];
     await db.$transaction(async (tx) => {
-      await DO_IT.run(
+      const { envelope } = await DO_IT.run(
         tx,
         { effect_id: randomUUID(), go: true },
         {
@@ -74,12 +84,17 @@ describe("recordEventWith", () => {
           note: "in a transaction",
         },
       );
-      await recordEvent(tx, ProbeDone, { probe_id: randomUUID(), note: "and another" });
+      const another = await recordEvent(tx, ProbeDone, {
+        probe_id: randomUUID(),
+        note: "and another",
+      });
+      recorded.push(envelope.id, another.id);
       expect(wakes).toHaveLength(0);
     });
     // One wake-up, as the transaction returned, and it saw both rows committed.
     expect(wakes).toHaveLength(1);
     expect(await wakes[0]).toBe(before + 2);
+    expect(wokenIds).toEqual([recorded]);
 
     await expect(
       db.$transaction(async (tx) => {
@@ -88,6 +103,17 @@ describe("recordEventWith", () => {
       }),
     ).rejects.toThrow("business rule failed");
     expect(wakes).toHaveLength(1);
+  });
+
+  it("wakes the relay once with every id of a transaction that recorded 150,000 events", async () => {
+    wokenIds.length = 0;
+    const ids = Array.from({ length: 150_000 }, () => randomUUID());
+    await db.$transaction(async (tx) => {
+      eventRecorded(tx, ids.slice(0, 1));
+      eventRecorded(tx, ids.slice(1));
+    });
+    expect(wokenIds).toHaveLength(1);
+    expect(wokenIds[0]).toEqual(ids);
   });
 
   it("refuses an invalid payload before touching the database", async () => {
