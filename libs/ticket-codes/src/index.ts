@@ -1,8 +1,10 @@
 export {
   checkTicketCode,
   FIRST_CODE_VERSION,
+  isCodeOf,
   type SignedTicket,
   signCompactTicketCode,
+  signingKeyId,
   signTicketCode,
   type TicketCodeCheck,
   type TicketCodeClaims,

@@ -1,6 +1,12 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { checkTicketCode, signCompactTicketCode, signTicketCode } from "../src/index.js";
+import {
+  checkTicketCode,
+  isCodeOf,
+  signCompactTicketCode,
+  signingKeyId,
+  signTicketCode,
+} from "../src/index.js";
 
 const keys = generateKeyPairSync("ed25519");
 const ticket = {
@@ -85,6 +91,46 @@ describe("ticket codes as the original scanner reads them (JSON)", () => {
     ]) {
       expect(checkTicketCode(keys.publicKey, junk)).toEqual(MALFORMED);
     }
+  });
+});
+
+describe("a stored code recognised without signing again", () => {
+  it("is the text signed for exactly these claims, whatever key signed it", () => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    expect(isCodeOf(code, ticket)).toBe(true);
+    const other = generateKeyPairSync("ed25519");
+    expect(isCodeOf(signTicketCode(other.privateKey, ticket), ticket)).toBe(true);
+  });
+
+  it.each([
+    ["another code version", { codeVersion: 4 }],
+    ["another ticket", { ticketId: randomUUID() }],
+    ["another concert", { concertId: randomUUID() }],
+    ["another number", { ticketNumber: "K7M2-9QXB" }],
+  ])("is not a code of %s", (_, change) => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    expect(isCodeOf(code, { ...ticket, ...change })).toBe(false);
+  });
+
+  it("is not text cut short, lengthened or with a signature that is not base64url", () => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    for (const text of [
+      code.slice(0, -1),
+      `${code} `,
+      `${code.slice(0, -3)}+"}`,
+      `${code.slice(0, -2)}A"}`,
+      edited("extra", 1),
+      "",
+    ]) {
+      expect(isCodeOf(text, ticket)).toBe(false);
+    }
+  });
+
+  it("is told apart by key: each key has its own id, the same one every time", () => {
+    const other = generateKeyPairSync("ed25519");
+    expect(signingKeyId(keys.privateKey)).toBe(signingKeyId(keys.privateKey));
+    expect(signingKeyId(keys.privateKey)).toMatch(/^[\w-]{22}$/);
+    expect(signingKeyId(other.privateKey)).not.toBe(signingKeyId(keys.privateKey));
   });
 });
 

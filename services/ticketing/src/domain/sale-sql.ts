@@ -27,7 +27,7 @@ const TICKET_COLUMNS = `id, concert_id AS "concertId", ticket_number AS "ticketN
        code_version AS "codeVersion", revision, owner_id AS "ownerId", owner_email AS "ownerEmail",
        buyer_name AS "buyerName", buyer_email AS "buyerEmail", buyer_phone AS "buyerPhone",
        price::text AS price, sold_at AS "soldAt", qr_png AS "qrPng", qr_png_text AS "qrPngText",
-       created_at AS "createdAt", updated_at AS "updatedAt"`;
+       qr_png_key AS "qrPngKey", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
  * The concert, if it may sell, locked `FOR KEY SHARE` until the sale commits: sales do not block
@@ -205,6 +205,7 @@ export interface SaleRow {
   soldAt: Date | null;
   qrPng: Uint8Array | null;
   qrPngText: string | null;
+  qrPngKey: string | null;
   createdAt: Date;
   updatedAt: Date;
   sold: boolean;

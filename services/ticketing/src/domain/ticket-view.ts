@@ -1,20 +1,26 @@
 import type { KeyObject } from "node:crypto";
 import type { TicketResponse, TicketSnapshot } from "@concert/contracts";
-import { signTicketCode } from "@concert/ticket-codes";
+import { type SignedTicket, signTicketCode } from "@concert/ticket-codes";
 import type { Ticket } from "../generated/prisma/client.js";
 import type { TicketWithQr } from "./ticket-qr-images.js";
 
 /**
- * The QR text is derived, not stored: Ed25519 signatures are deterministic, so the same ticket
- * and code version always give the same code, and nothing can drift out of sync.
+ * The QR text is derived: Ed25519 signatures are deterministic, so the same ticket and code
+ * version always give the same code, and nothing can drift out of sync. Its stored copy (with the
+ * image) is answered instead while it is the current code (ticket-qr-images.ts).
  */
 export function qrDataOf(ticket: Ticket, key: KeyObject): string {
-  return signTicketCode(key, {
+  return signTicketCode(key, signedClaimsOf(ticket));
+}
+
+/** What a ticket's code signs. */
+export function signedClaimsOf(ticket: Ticket): SignedTicket {
+  return {
     ticketId: ticket.id,
     concertId: ticket.concertId,
     ticketNumber: ticket.ticketNumber,
     codeVersion: ticket.codeVersion,
-  });
+  };
 }
 
 /** The ticket as every endpoint answers it: with its QR text and that code as a base64 PNG. */

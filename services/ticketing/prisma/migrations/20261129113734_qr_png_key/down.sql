@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticketing"."tickets" DROP COLUMN "qr_png_key";
