@@ -33,6 +33,7 @@ const ProbeOrphaned = probeEvent("ProbeOrphaned", "orphaned");
 const ProbeDirect = probeEvent("ProbeDirect", "direct");
 const ProbeSpaced = probeEvent("ProbeSpaced", "spaced");
 const ProbeNamed = probeEvent("ProbeNamed", "named");
+const ProbeWindow = probeEvent("ProbeWindow", "window");
 
 describe("outbox relay", () => {
   const { service: bed, infra } = startForFile((run) =>
@@ -227,6 +228,62 @@ describe("outbox relay", () => {
         async () => (await publishedAt(unnamed.id)) instanceof Date,
       );
     } finally {
+      await relay.stop();
+    }
+  });
+
+  it("starts a drain for a wake-up that came while every drain was ending, so no wake-up is lost", async () => {
+    // The window is a few microtasks wide: after a drain's last look, before it leaves the set
+    // of running drains. It is held open here by wrapping the relay's drain loop (an internal)
+    // so that both drains end their loops before either leaves. A wake-up without ids then finds
+    // every drain busy and starts none; the poll is far beyond the test, and skips while a look
+    // is pending anyway. Only a drain that an ending one starts again can publish the row.
+    const relay = newRelay({ pollIntervalMs: 60_000 });
+    const internals = relay as unknown as { runDrains: () => Promise<void> };
+    const drainLoop = internals.runDrains;
+    let holding = false;
+    let loopsEnded = 0;
+    let bothEnded!: () => void;
+    const bothLoopsEnded = new Promise<void>((resolve) => {
+      bothEnded = resolve;
+    });
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    internals.runDrains = async () => {
+      await drainLoop.call(relay);
+      if (!holding) return;
+      if (++loopsEnded === 2) bothEnded();
+      await released;
+    };
+    await relay.start();
+    const sql = wakeOnRecord(new SqlPool(pool), (eventIds) => relay.wake(eventIds));
+    const subject = `${infra.subjectPrefix}${ProbeWindow.subject}`;
+    const inStream = () => countInStream(nc, streamNames(infra.subjectPrefix).events, subject);
+    try {
+      // Let the start's look pass, so the two drains below are the only ones.
+      await new Promise((r) => setTimeout(r, 300));
+      holding = true;
+      // Two commits, two wake-ups: the first drain stays in the set while it is held, so the
+      // second wake-up starts a second drain, whichever of them publishes which row.
+      await Promise.all([
+        recordEvent(sql, ProbeWindow, { probe_id: randomUUID(), note: "first" }),
+        recordEvent(sql, ProbeWindow, { probe_id: randomUUID(), note: "second" }),
+      ]);
+      await bothLoopsEnded;
+      expect(await inStream()).toBe(2);
+      // Written where nothing wakes the relay, then a wake-up without ids, inside the window.
+      await recordEvent(new PgSqlClient(pool), ProbeWindow, {
+        probe_id: randomUUID(),
+        note: "woken while every drain was ending",
+      });
+      relay.wake();
+      holding = false;
+      release();
+      await waitFor("the third event in the stream", async () => (await inStream()) === 3);
+    } finally {
+      release();
       await relay.stop();
     }
   });
