@@ -24,11 +24,17 @@ try {
     });
 
   const listed = await ticketing.concert({ capacity: LIST });
-  // Batch creation answers numbers only: no image is drawn before the first list.
   await inject("POST", `/api/tickets/batch/create/${listed.concert_id}`, admin, { quantity: LIST });
-  await ticketing.infra.prisma.ticket.updateMany({
+  // Batch creation draws its images in the background after answering: wait for them, then
+  // forget them, so that the first list draws every image and no drawing overlaps a timed list.
+  const { prisma } = ticketing.infra;
+  const drawn = { concertId: listed.concert_id, qrPng: { not: null } };
+  while ((await prisma.ticket.count({ where: drawn })) < LIST) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await prisma.ticket.updateMany({
     where: { concertId: listed.concert_id },
-    data: { ownerEmail: email },
+    data: { ownerEmail: email, qrPng: null, qrPngText: null },
   });
   const timeList = async () => {
     const start = performance.now();
@@ -53,6 +59,14 @@ try {
       quantity: Math.min(5_000, left),
     });
   }
+  const zippedDrawn = { concertId: zipped.concert_id, qrPng: { not: null } };
+  while ((await prisma.ticket.count({ where: zippedDrawn })) < ZIP) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await prisma.ticket.updateMany({
+    where: { concertId: zipped.concert_id },
+    data: { qrPng: null, qrPngText: null },
+  });
   await ticketing.app.listen({ port: 0, host: "127.0.0.1" });
   const address = ticketing.app.server.address();
   if (!address || typeof address === "string") throw new Error("not listening");
