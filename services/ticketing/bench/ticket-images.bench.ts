@@ -23,18 +23,29 @@ try {
       ...(payload && { payload }),
     });
 
+  const { prisma } = ticketing.infra;
+  /**
+   * Batch creation draws its images in the background after answering: wait for them, then
+   * forget them, so that the first read draws every image and no drawing overlaps a timed read.
+   */
+  const forgetDrawnImages = async (concertId: string, count: number) => {
+    const deadline = Date.now() + 600_000;
+    while ((await prisma.ticket.count({ where: { concertId, qrPng: { not: null } } })) < count) {
+      if (Date.now() > deadline) throw new Error(`${count} images not drawn in 10 minutes`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await prisma.ticket.updateMany({
+      where: { concertId },
+      data: { qrPng: null, qrPngText: null },
+    });
+  };
+
   const listed = await ticketing.concert({ capacity: LIST });
   await inject("POST", `/api/tickets/batch/create/${listed.concert_id}`, admin, { quantity: LIST });
-  // Batch creation draws its images in the background after answering: wait for them, then
-  // forget them, so that the first list draws every image and no drawing overlaps a timed list.
-  const { prisma } = ticketing.infra;
-  const drawn = { concertId: listed.concert_id, qrPng: { not: null } };
-  while ((await prisma.ticket.count({ where: drawn })) < LIST) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await forgetDrawnImages(listed.concert_id, LIST);
   await prisma.ticket.updateMany({
     where: { concertId: listed.concert_id },
-    data: { ownerEmail: email, qrPng: null, qrPngText: null },
+    data: { ownerEmail: email },
   });
   const timeList = async () => {
     const start = performance.now();
@@ -59,14 +70,7 @@ try {
       quantity: Math.min(5_000, left),
     });
   }
-  const zippedDrawn = { concertId: zipped.concert_id, qrPng: { not: null } };
-  while ((await prisma.ticket.count({ where: zippedDrawn })) < ZIP) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await prisma.ticket.updateMany({
-    where: { concertId: zipped.concert_id },
-    data: { qrPng: null, qrPngText: null },
-  });
+  await forgetDrawnImages(zipped.concert_id, ZIP);
   await ticketing.app.listen({ port: 0, host: "127.0.0.1" });
   const address = ticketing.app.server.address();
   if (!address || typeof address === "string") throw new Error("not listening");

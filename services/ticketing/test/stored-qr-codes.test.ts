@@ -20,7 +20,7 @@ interface TicketBody {
   qr_code_data: string;
 }
 
-/** One ticket, read once so that its code and image are stored with the key that signed them. */
+/** One ticket, issued alone: its creation answer stores its code and image with the signing key. */
 async function storedTicket(): Promise<TicketBody> {
   const concert = await ticketing.concert({ capacity: 1 });
   const created = await ticketing.call("POST", `/api/tickets/create/${concert.concert_id}`, admin, {
