@@ -14,9 +14,9 @@ import { eventually, outboxEvents, publishEvent, type TestInfra, testEnv } from 
 import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
 import { attendanceService } from "../src/service.js";
 
-/** Attendance as `main` starts it, on this run's database and broker. */
-export const startTestAttendance = (infra: TestInfra) =>
-  startTestService(attendanceService, testEnv(infra));
+/** Attendance as `main` starts it, on this run's database and broker (and `settings`). */
+export const startTestAttendance = (infra: TestInfra, settings: Record<string, string> = {}) =>
+  startTestService(attendanceService, testEnv(infra, settings));
 
 export type TestAttendance = Awaited<ReturnType<typeof startTestAttendance>>;
 

@@ -46,6 +46,11 @@ export {
   recordEventWith,
 } from "./record-event.js";
 export {
+  type BatchEvent,
+  type RecordingBatchStatement,
+  recordEventsWith,
+} from "./record-events-with.js";
+export {
   type RetentionPolicy,
   RetentionPruner,
   type RetentionPrunerOptions,

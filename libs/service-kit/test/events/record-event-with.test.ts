@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   eventRecorded,
   recordEvent,
+  recordEventsWith,
   recordEventWith,
   wakeAfterCommit,
 } from "../../src/events/index.js";
@@ -120,5 +121,73 @@ describe("recordEventWith", () => {
     const before = (await pool.query("SELECT count(*)::int AS n FROM effects")).rows[0];
     await expect(run(true, 42)).rejects.toThrow();
     expect((await pool.query("SELECT count(*)::int AS n FROM effects")).rows[0]).toEqual(before);
+  });
+});
+
+/** The change of each item whose :go is true, recording ProbeDone for each. */
+const DO_SOME = recordEventsWith<{ effect_ids: string[]; go: boolean[] }, typeof ProbeDone>(
+  ProbeDone,
+  {
+    with: `batch AS (
+    SELECT * FROM unnest(:effect_ids::uuid[], :go::boolean[]) WITH ORDINALITY AS b(effect_id, go, ordinal)
+  ),
+  done AS (INSERT INTO effects (event_id) SELECT effect_id FROM batch WHERE go RETURNING event_id),
+  changed AS (SELECT b.ordinal FROM batch b JOIN done d ON d.event_id = b.effect_id)`,
+    when: "changed",
+    select: "SELECT ordinal::int FROM changed ORDER BY ordinal",
+  },
+);
+
+describe("recordEventsWith", () => {
+  let infra: TestInfra;
+  let pool: pg.Pool;
+  let db: PgPrismaLike;
+  const wokenIds: string[][] = [];
+
+  beforeAll(async () => {
+    infra = await startTestInfra();
+    await createSchema(infra.databaseUrl);
+    pool = new pg.Pool({ connectionString: withSearchPath(infra.databaseUrl, SCHEMA), max: 3 });
+    db = wakeAfterCommit(new PgPrismaLike(pool), (eventIds) => wokenIds.push([...eventIds]));
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await infra?.stop();
+  });
+
+  const outboxIds = async (ids: string[]) =>
+    (
+      await pool.query("SELECT id FROM outbox_events WHERE id = ANY($1::uuid[]) ORDER BY id", [ids])
+    ).rows.map((row) => row.id as string);
+  const items = (notes: unknown[], occurredAt?: Date) =>
+    notes.map((note) => ({ payload: { probe_id: randomUUID(), note } as never, occurredAt }));
+
+  it("writes the event of each item that changed, and only those, in one statement", async () => {
+    wokenIds.length = 0;
+    const at = new Date("2026-11-29T12:00:00.000Z");
+    const { rows, envelopes } = await DO_SOME.run<{ ordinal: number }>(
+      db,
+      { effect_ids: [randomUUID(), randomUUID(), randomUUID()], go: [true, false, true] },
+      items(["first", "second", "third"], at),
+    );
+    expect(rows).toEqual([{ ordinal: 1 }, { ordinal: 3 }]);
+    expect(envelopes.map((e) => e.payload.note)).toEqual(["first", "second", "third"]);
+    expect(envelopes.every((e) => e.occurred_at === at.toISOString())).toBe(true);
+    const ids = envelopes.map((e) => e.id);
+    expect(await outboxIds(ids)).toEqual([ids[0], ids[2]].sort());
+    const stored = await pool.query("SELECT envelope FROM outbox_events WHERE id = $1", [ids[2]]);
+    expect(stored.rows[0].envelope).toEqual(envelopes[2]);
+    expect(wokenIds).toEqual([ids]);
+  });
+
+  it("refuses an invalid payload of any item before touching the database", async () => {
+    const effect = randomUUID();
+    await expect(
+      DO_SOME.run(db, { effect_ids: [effect, randomUUID()], go: [true, true] }, items(["ok", 42])),
+    ).rejects.toThrow();
+    expect(
+      (await pool.query("SELECT count(*)::int AS n FROM effects WHERE event_id = $1", [effect]))
+        .rows[0],
+    ).toEqual({ n: 0 });
   });
 });

@@ -4,12 +4,10 @@ import type { ScanRequest, ScanResponse } from "@concert/contracts";
 import { ConflictError, HttpError, isUniqueViolation, type SqlClient } from "@concert/service-kit";
 import { checkTicketCode, FIRST_CODE_VERSION, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
+import type { ClaimBatcher, ClaimedTicket, ScanClaim } from "./claim-batcher.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
 import {
-  ATTENDANCE_CLAIM,
-  type ClaimRow,
-  ENTRY_CLAIM,
   GATE_RULES,
   INSERT_SCAN,
   TICKET_KEY,
@@ -33,11 +31,13 @@ type ScanDraft = Omit<
 
 /**
  * Where a scan is recorded: its statements run on the kit's raw pool (`sql`, no Prisma on the hot
- * path); a replayed scan_id reads its stored scan through Prisma.
+ * path), its claim through the process's one ClaimBatcher; a replayed scan_id reads its stored
+ * scan through Prisma.
  */
 export interface GateDatabase {
   sql: SqlClient;
   prisma: PrismaClient;
+  claims: ClaimBatcher;
 }
 
 /** The gate's settings a scan is decided with (attendance's config). */
@@ -126,15 +126,16 @@ export async function recordScan(
   }
 
   for (let look = 1; look <= MAX_LOOKS; look++) {
-    let ticket: ClaimRow | undefined;
+    let answer: Awaited<ReturnType<ClaimBatcher["claim"]>>;
     try {
-      ticket = (await claim(db.sql, settings, draft, question)).rows[0];
+      answer = await db.claims.claim(scanClaim(settings, draft, question));
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
       if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(db, draft);
       throw error;
     }
-    if (ticket?.claimed) return toScanResponse(claimedScan(draft, ticket));
+    if ("claimed" in answer) return toScanResponse(claimedScan(draft, answer.claimed));
+    const ticket = answer.state;
     if (ticket?.scan_taken) return storedAnswer(db, draft);
     const decision = classify(question, ticket);
     if (decision === "stale") continue;
@@ -145,14 +146,13 @@ export async function recordScan(
   });
 }
 
-/** The claim statement of an entry or attendance scan, recording its TicketScanned event. */
-function claim(sql: SqlClient, settings: GateSettings, draft: ScanDraft, question: ScanQuestion) {
+/** The claim of an entry or attendance scan, recording its TicketScanned event. */
+function scanClaim(settings: GateSettings, draft: ScanDraft, question: ScanQuestion): ScanClaim {
   const ticketId = draft.ticketId as string;
   if (question.codeVersion === null) throw new Error(`scan ${draft.id}: no code version to claim`);
-  const statement = question.scanType === "entry_check" ? ENTRY_CLAIM : ATTENDANCE_CLAIM;
-  return statement.run<ClaimRow>(
-    sql,
-    {
+  return {
+    kind: question.scanType === "entry_check" ? "entry_check" : "attendance",
+    params: {
       ...GATE_RULES,
       ticket_id: ticketId,
       code_version: question.codeVersion,
@@ -167,7 +167,7 @@ function claim(sql: SqlClient, settings: GateSettings, draft: ScanDraft, questio
       scanned_at: draft.scannedAt,
       notes: draft.notes,
     },
-    {
+    event: {
       scan_id: draft.id,
       ticket_id: ticketId,
       concert_id: draft.concertId as string,
@@ -175,8 +175,8 @@ function claim(sql: SqlClient, settings: GateSettings, draft: ScanDraft, questio
       gate: draft.gate,
       scanned_at: draft.scannedAt.toISOString(),
     },
-    { occurredAt: draft.scannedAt },
-  );
+    occurredAt: draft.scannedAt,
+  };
 }
 
 /** Sale confirmations and unknown numbers: decided from the state alone, never claiming. */
@@ -210,7 +210,7 @@ async function deny(db: GateDatabase, draft: ScanDraft, decision: Decision) {
 }
 
 /** The row the claim statement wrote, rebuilt rather than read back (one round trip less). */
-function claimedScan(draft: ScanDraft, ticket: ClaimRow): Scan {
+function claimedScan(draft: ScanDraft, ticket: ClaimedTicket): Scan {
   // An entry claim always admits; an attendance claim admits a ticket nobody admitted before.
   const admittedHere = ticket.admitted_scan_id === draft.id;
   return {

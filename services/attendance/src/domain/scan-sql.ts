@@ -11,7 +11,7 @@ import {
   TicketScanned,
   type TicketStatus,
 } from "@concert/contracts";
-import { namedStatement, recordEventWith } from "@concert/service-kit";
+import { namedStatement, recordEventsWith, recordEventWith } from "@concert/service-kit";
 
 /** The contracts' rules the claims apply, passed as parameters so no status is re-typed in SQL. */
 export const GATE_RULES = {
@@ -48,6 +48,16 @@ export interface ScanParams {
 export type ClaimParams = ScanParams & typeof GATE_RULES;
 
 /**
+ * Where a claim reads one scan's own values: the statement's parameters when it claims for one
+ * scan, a column when it claims for a batch (the batch row `b`, or the claimed row that carries
+ * it). The rules are written once, over this, so a batch applies exactly a single scan's rules.
+ */
+type ScanValue = (name: keyof ScanParams, type: string) => string;
+const fromParams: ScanValue = (name, type) => `:${name}::${type}`;
+const fromBatch: ScanValue = (name) => `b.${name}`;
+const fromClaimed: ScanValue = (name) => name;
+
+/**
  * The door rule, over the ticket row `ticket`: a scan that names its concert may admit at any time
  * (the device was set up for that concert); one that names none admits only while the ticket's
  * concert is in its door window, from `doors_open_before_minutes` before its start to
@@ -55,10 +65,13 @@ export type ClaimParams = ScanParams & typeof GATE_RULES;
  * and admits only by name. The claim requires it and the answer of a claim that matched nothing
  * reports it, from this one expression.
  */
-const doorsOpen = (ticket: string) => `(:concert_id::uuid IS NOT NULL OR EXISTS (
+const doorsOpen = (
+  ticket: string,
+  scan: ScanValue = fromParams,
+) => `(${scan("concert_id", "uuid")} IS NOT NULL OR EXISTS (
        SELECT 1 FROM gate_concerts w
         WHERE w.concert_id = ${ticket}.concert_id
-          AND :scanned_at::timestamptz
+          AND ${scan("scanned_at", "timestamptz")}
               BETWEEN w.starts_at - make_interval(mins => :doors_open_before_minutes::int)
                   AND w.starts_at + make_interval(mins => :admit_until_after_minutes::int)))`;
 
@@ -72,14 +85,14 @@ const doorsOpen = (ticket: string) => `(:concert_id::uuid IS NOT NULL OR EXISTS 
  * doors are open when the scan named no concert. Being in the statement, the version and the door
  * checks are atomic with the claim: a handover that commits first makes the claim match nothing.
  */
-const CLAIM_RULES = `
+const claimRules = (scan: ScanValue) => `
      AND t.revoked_at IS NULL
-     AND NOT EXISTS (SELECT 1 FROM scans WHERE id = :scan_id::uuid)
-     AND t.code_version <= :code_version::int
-     AND (:concert_id::uuid IS NULL OR t.concert_id = :concert_id::uuid)
+     AND NOT EXISTS (SELECT 1 FROM scans WHERE id = ${scan("scan_id", "uuid")})
+     AND t.code_version <= ${scan("code_version", "int")}
+     AND (${scan("concert_id", "uuid")} IS NULL OR t.concert_id = ${scan("concert_id", "uuid")})
      AND NOT EXISTS (SELECT 1 FROM gate_concerts c
                       WHERE c.concert_id = t.concert_id AND c.status = :cancelled::text)
-     AND ${doorsOpen("t")}`;
+     AND ${doorsOpen("t", scan)}`;
 
 /**
  * The claimed row (after the update) or, when nothing was claimed, the row as this statement saw
@@ -110,17 +123,27 @@ const SCAN_COLUMNS = `id, ticket_id, ticket_number, concert_id, scan_type, resul
                      first_admitted_gate, request_fingerprint, notes`;
 
 /**
- * A claim: its UPDATE of the ticket and INSERT of the scan row (which may read `admitted_here`:
- * this scan admitted the ticket); TicketScanned goes with the scan row.
+ * What an entry or an attendance claim does: its UPDATE of the ticket up to its own conditions
+ * (`from` joins the batch when it claims for one) and the SELECT list of its scan row, read from
+ * the claimed row (which may read `admitted_here`: this scan admitted the ticket).
  */
-const claimStatement = (update: string, insertScan: string) =>
+interface ClaimKind {
+  update(scan: ScanValue, from: string): string;
+  scanRow(scan: ScanValue): string;
+}
+
+/**
+ * A claim for one scan: its UPDATE and INSERT of the scan row; TicketScanned goes with the scan
+ * row.
+ */
+const claimStatement = (kind: ClaimKind) =>
   recordEventWith<ClaimParams, typeof TicketScanned>(TicketScanned, {
-    with: `claimed AS (${update}${CLAIM_RULES}
+    with: `claimed AS (${kind.update(fromParams, "")}${claimRules(fromParams)}
   RETURNING t.*, t.admitted_scan_id IS NOT DISTINCT FROM :scan_id::uuid AS admitted_here
 ),
 recorded AS (
   INSERT INTO scans (${SCAN_COLUMNS})
-  ${insertScan}
+  ${kind.scanRow(fromParams)}
     FROM claimed
   RETURNING id
 ),${CLAIM_STATE}`,
@@ -128,27 +151,21 @@ recorded AS (
     select: CLAIM_RESULT,
   });
 
-/**
- * The entry scan, one statement and so one implicit transaction: admit the ticket if and only if
- * nobody did yet (the conditional UPDATE is what makes admission exactly-once across requests and
- * replicas: a racing second UPDATE waits for the row lock, re-checks `admitted_at IS NULL` and
- * matches nothing), write the `admitted` scan row and the TicketScanned outbox row for the
- * relay. No ON CONFLICT on purpose: a concurrent scan with the same scan_id (which CLAIM_RULES'
- * snapshot could not see) fails the whole statement with a unique violation, undoing the claim;
- * the caller then answers with the stored scan.
- */
-export const ENTRY_CLAIM = claimStatement(
-  `
+/** The entry scan: admits a ticket nobody admitted yet. */
+const ENTRY: ClaimKind = {
+  update: (scan, from) => `
   UPDATE gate_tickets t
-     SET admitted_at = :scanned_at::timestamptz, admitted_gate = :gate::text,
-         admitted_scan_id = :scan_id::uuid, status = :admitted_status::text, updated_at = now()
-   WHERE t.ticket_id = :ticket_id::uuid
+     SET admitted_at = ${scan("scanned_at", "timestamptz")}, admitted_gate = ${scan("gate", "text")},
+         admitted_scan_id = ${scan("scan_id", "uuid")}, status = :admitted_status::text, updated_at = now()${from}
+   WHERE t.ticket_id = ${scan("ticket_id", "uuid")}
      AND t.admitted_at IS NULL
      AND t.status = ANY(:admissible::text[])`,
-  `SELECT :scan_id::uuid, ticket_id, ticket_number, concert_id, 'entry_check', 'admitted', true,
-         'Admitted', :gate::text, :device_id::text, :scanned_by::uuid, :scanned_at::timestamptz,
-         NULL, NULL, :fingerprint::text, :notes::text`,
-);
+  scanRow: (
+    scan,
+  ) => `SELECT ${scan("scan_id", "uuid")}, ticket_id, ticket_number, concert_id, 'entry_check', 'admitted', true,
+         'Admitted', ${scan("gate", "text")}, ${scan("device_id", "text")}, ${scan("scanned_by", "uuid")}, ${scan("scanned_at", "timestamptz")},
+         NULL, NULL, ${scan("fingerprint", "text")}, ${scan("notes", "text")}`,
+};
 
 /**
  * The attendance scan, the original scanner's default: records attended_at exactly once, for any
@@ -158,26 +175,109 @@ export const ENTRY_CLAIM = claimStatement(
  * lets each ticket in once. A ticket admitted earlier (entry scan) gets `attendance_recorded`.
  * In SET, `t.` reads the row before the update: the CASEs see whether it was admitted before.
  */
-export const ATTENDANCE_CLAIM = claimStatement(
-  `
+const ATTENDANCE: ClaimKind = {
+  update: (scan, from) => `
   UPDATE gate_tickets t
-     SET attended_at = :scanned_at::timestamptz,
-         admitted_at = COALESCE(t.admitted_at, :scanned_at::timestamptz),
-         admitted_gate = CASE WHEN t.admitted_at IS NULL THEN :gate::text ELSE t.admitted_gate END,
-         admitted_scan_id = CASE WHEN t.admitted_at IS NULL THEN :scan_id::uuid
+     SET attended_at = ${scan("scanned_at", "timestamptz")},
+         admitted_at = COALESCE(t.admitted_at, ${scan("scanned_at", "timestamptz")}),
+         admitted_gate = CASE WHEN t.admitted_at IS NULL THEN ${scan("gate", "text")} ELSE t.admitted_gate END,
+         admitted_scan_id = CASE WHEN t.admitted_at IS NULL THEN ${scan("scan_id", "uuid")}
                                  ELSE t.admitted_scan_id END,
-         status = :attended_status::text, updated_at = now()
-   WHERE t.ticket_id = :ticket_id::uuid
+         status = :attended_status::text, updated_at = now()${from}
+   WHERE t.ticket_id = ${scan("ticket_id", "uuid")}
      AND t.attended_at IS NULL
      AND (t.status = ANY(:admissible::text[]) OR t.status = ANY(:entered::text[]))`,
-  `SELECT :scan_id::uuid, ticket_id, ticket_number, concert_id, 'attendance',
+  scanRow: (
+    scan,
+  ) => `SELECT ${scan("scan_id", "uuid")}, ticket_id, ticket_number, concert_id, 'attendance',
          CASE WHEN admitted_here THEN 'admitted' ELSE 'attendance_recorded' END, true,
          CASE WHEN admitted_here THEN 'Admitted' ELSE 'Attendance recorded' END,
-         :gate::text, :device_id::text, :scanned_by::uuid, :scanned_at::timestamptz,
+         ${scan("gate", "text")}, ${scan("device_id", "text")}, ${scan("scanned_by", "uuid")}, ${scan("scanned_at", "timestamptz")},
          CASE WHEN admitted_here THEN NULL ELSE admitted_at END,
          CASE WHEN admitted_here THEN NULL ELSE admitted_gate END,
-         :fingerprint::text, :notes::text`,
+         ${scan("fingerprint", "text")}, ${scan("notes", "text")}`,
+};
+
+/**
+ * The entry scan, one statement and so one implicit transaction: admit the ticket if and only if
+ * nobody did yet (the conditional UPDATE is what makes admission exactly-once across requests and
+ * replicas: a racing second UPDATE waits for the row lock, re-checks `admitted_at IS NULL` and
+ * matches nothing), write the `admitted` scan row and the TicketScanned outbox row for the
+ * relay. No ON CONFLICT on purpose: a concurrent scan with the same scan_id (which the rules'
+ * snapshot could not see) fails the whole statement with a unique violation, undoing the claim;
+ * the caller then answers with the stored scan.
+ */
+export const ENTRY_CLAIM = claimStatement(ENTRY);
+
+/** The attendance scan (see ATTENDANCE): the same one statement. */
+export const ATTENDANCE_CLAIM = claimStatement(ATTENDANCE);
+
+/** The scan values a batch claim takes per scan, one array each, and their SQL types. */
+const BATCH_COLUMNS = {
+  ticket_id: "uuid",
+  scan_id: "uuid",
+  code_version: "int",
+  concert_id: "uuid",
+  gate: "text",
+  device_id: "text",
+  scanned_by: "uuid",
+  fingerprint: "text",
+  scanned_at: "timestamptz",
+  notes: "text",
+} as const satisfies Partial<Record<keyof ScanParams, string>>;
+type BatchColumn = keyof typeof BATCH_COLUMNS;
+const batchColumns = Object.keys(BATCH_COLUMNS) as BatchColumn[];
+/** Columns the claimed row takes from the batch row; the others it has from the ticket. */
+const CARRIED = batchColumns.filter(
+  (c) => !["ticket_id", "code_version", "concert_id"].includes(c),
 );
+
+/** A batch claim's parameters: each scan value as a list (`gate_list`...), and the shared ones. */
+export type BatchClaimParams = { [K in BatchColumn as `${K}_list`]: ScanParams[K][] } & Omit<
+  ClaimParams,
+  keyof ScanParams
+> &
+  Pick<ScanParams, "doors_open_before_minutes" | "admit_until_after_minutes">;
+
+/**
+ * Claims for many scans of one kind in one statement: what the single claim does for each, under
+ * the same rules, in one round trip and one commit. Only claims are answered (with the scan's
+ * `ordinal` in the batch, from 1); a scan that claimed nothing is asked again alone, whose
+ * statement says why. The tickets are locked first, in ticket order, so two batches that share
+ * tickets wait for each other instead of deadlocking. Any error undoes the whole batch (a taken
+ * scan_id, say); each scan is then asked alone.
+ */
+const batchClaimStatement = (kind: ClaimKind) =>
+  recordEventsWith<BatchClaimParams, typeof TicketScanned>(TicketScanned, {
+    with: `batch AS (
+  SELECT * FROM unnest(${batchColumns.map((c) => `:${c}_list::${BATCH_COLUMNS[c]}[]`).join(", ")})
+           WITH ORDINALITY AS b(${batchColumns.join(", ")}, ordinal)
+),
+locked AS (
+  SELECT ticket_id FROM gate_tickets
+   WHERE ticket_id IN (SELECT ticket_id FROM batch)
+   ORDER BY ticket_id
+     FOR UPDATE
+),
+claimed AS (${kind.update(fromBatch, "\n    FROM batch b")}${claimRules(fromBatch)}
+     AND t.ticket_id IN (SELECT ticket_id FROM locked)
+  RETURNING t.*, t.admitted_scan_id IS NOT DISTINCT FROM b.scan_id AS admitted_here,
+            b.ordinal, ${CARRIED.map((c) => `b.${c}`).join(", ")}
+),
+recorded AS (
+  INSERT INTO scans (${SCAN_COLUMNS})
+  ${kind.scanRow(fromClaimed)}
+    FROM claimed
+  RETURNING id
+)`,
+    when: "claimed",
+    select: `SELECT ordinal, ticket_id, ticket_number, concert_id, admitted_at, admitted_gate,
+       admitted_scan_id
+  FROM claimed`,
+  });
+
+export const ENTRY_CLAIM_BATCH = batchClaimStatement(ENTRY);
+export const ATTENDANCE_CLAIM_BATCH = batchClaimStatement(ATTENDANCE);
 
 /**
  * A ticket named by id or by typed number, as the claim statements take it; see TICKET_STATE. Its
@@ -272,6 +372,17 @@ export interface ClaimRow extends TicketStateRow {
   doors_open_at: Date | null;
   doors_close_at: Date | null;
   /** The scan that admitted the ticket: this one when the claim admitted it. */
+  admitted_scan_id: string | null;
+}
+
+/** A row of a batch claim: a scan of the batch (`ordinal`, from 1) that claimed its ticket. */
+export interface BatchClaimRow {
+  ordinal: string;
+  ticket_id: string;
+  ticket_number: string | null;
+  concert_id: string;
+  admitted_at: Date | null;
+  admitted_gate: string | null;
   admitted_scan_id: string | null;
 }
 

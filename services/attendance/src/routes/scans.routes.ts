@@ -8,7 +8,8 @@ import {
 import { compiledSerializerCompiler, identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
-import { type GateSettings, recordScan } from "../domain/record-scan.js";
+import { ClaimBatcher } from "../domain/claim-batcher.js";
+import { type GateDatabase, type GateSettings, recordScan } from "../domain/record-scan.js";
 import { scansOfTicket } from "../domain/scan-view.js";
 
 const TicketParams = z.object({ ticket_id: z.uuid() });
@@ -21,6 +22,11 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppConte
     ticketCodeKey: keys.ticketCodeVerify,
     doorsOpenBeforeMinutes: config.DOORS_OPEN_BEFORE_MINUTES,
     admitUntilAfterMinutes: config.ADMIT_UNTIL_AFTER_MINUTES,
+  };
+  const gate: GateDatabase = {
+    sql,
+    prisma,
+    claims: new ClaimBatcher(sql, { concurrent: config.SCAN_CLAIMS_AT_ONCE, batchSize: 32 }),
   };
   const gateStaff = guards.requireRole("scanner", "admin");
 
@@ -46,12 +52,7 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppConte
       },
     },
     async (request, reply) => {
-      const answer = await recordScan(
-        { sql, prisma },
-        settings,
-        request.body,
-        identityOf(request).userId,
-      );
+      const answer = await recordScan(gate, settings, request.body, identityOf(request).userId);
       // Derived from the stored result, so a replayed scan_id answers with the same status.
       return reply.code(SCAN_RESULT_STATUS[answer.result]).send(answer);
     },
