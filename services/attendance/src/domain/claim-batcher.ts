@@ -29,25 +29,27 @@ export type ClaimedTicket = Omit<BatchClaimRow, "ordinal">;
  */
 export type ClaimAnswer = { claimed: ClaimedTicket } | { state: ClaimRow | undefined };
 
-/** How many claim statements run at once, and how many scans one may carry. */
-export interface ClaimLimits {
-  concurrent: number;
-  batchSize: number;
-}
+/**
+ * The most scans one statement claims for. Far above what waits on a gate server (one per
+ * connection in flight), it only bounds the statement's size.
+ */
+const MAX_BATCH = 32;
 
 const SINGLE = { entry_check: ENTRY_CLAIM, attendance: ATTENDANCE_CLAIM };
 const BATCH = { entry_check: ENTRY_CLAIM_BATCH, attendance: ATTENDANCE_CLAIM_BATCH };
 
 interface Waiting {
+  /** Arrival order across both kinds: the kind whose oldest scan came first goes next. */
+  arrived: number;
   claim: ScanClaim;
   resolve(answer: ClaimAnswer): void;
   reject(error: unknown): void;
 }
 
 /**
- * Runs the gate's claims, at most `concurrent` statements at a time. A scan that finds a free
+ * Runs the gate's claims, at most `atOnce` statements at a time. A scan that finds a free
  * slot runs its own statement at once, so a quiet gate waits for nothing. Scans that arrive while
- * every slot is busy wait, and the next free slot claims for all that wait (up to `batchSize`) in
+ * every slot is busy wait, and the next free slot claims for all that wait (up to MAX_BATCH) in
  * one statement: under load, one round trip and one commit admit many scans, which is what lets
  * the gate keep up with its database rather than with its round trips (docs/BENCHMARKS.md).
  *
@@ -57,6 +59,7 @@ interface Waiting {
  */
 export class ClaimBatcher {
   private running = 0;
+  private arrivals = 0;
   private readonly waiting: Record<ScanClaim["kind"], Waiting[]> = {
     entry_check: [],
     attendance: [],
@@ -64,13 +67,13 @@ export class ClaimBatcher {
 
   constructor(
     private readonly sql: SqlClient,
-    private readonly limits: ClaimLimits,
+    private readonly atOnce: number,
   ) {}
 
   claim(claim: ScanClaim): Promise<ClaimAnswer> {
-    if (this.running < this.limits.concurrent) return this.slot(() => this.alone(claim));
+    if (this.running < this.atOnce) return this.slot(() => this.alone(claim));
     return new Promise((resolve, reject) =>
-      this.waiting[claim.kind].push({ claim, resolve, reject }),
+      this.waiting[claim.kind].push({ arrived: this.arrivals++, claim, resolve, reject }),
     );
   }
 
@@ -86,13 +89,15 @@ export class ClaimBatcher {
   }
 
   private next(): void {
-    while (this.running < this.limits.concurrent) {
+    while (this.running < this.atOnce) {
+      const { entry_check: entries, attendance } = this.waiting;
       const queue =
-        this.waiting.entry_check.length >= this.waiting.attendance.length
-          ? this.waiting.entry_check
-          : this.waiting.attendance;
+        (entries[0]?.arrived ?? Number.POSITIVE_INFINITY) <=
+        (attendance[0]?.arrived ?? Number.POSITIVE_INFINITY)
+          ? entries
+          : attendance;
       if (queue.length === 0) return;
-      const group = queue.splice(0, this.limits.batchSize);
+      const group = queue.splice(0, MAX_BATCH);
       if (group.length === 1) {
         const [only] = group as [Waiting];
         this.slot(() => this.alone(only.claim)).then(only.resolve, only.reject);

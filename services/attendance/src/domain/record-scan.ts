@@ -4,7 +4,7 @@ import type { ScanRequest, ScanResponse } from "@concert/contracts";
 import { ConflictError, HttpError, isUniqueViolation, type SqlClient } from "@concert/service-kit";
 import { checkTicketCode, FIRST_CODE_VERSION, normalizeTicketNumber } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
-import type { ClaimBatcher, ClaimedTicket, ScanClaim } from "./claim-batcher.js";
+import type { ClaimAnswer, ClaimBatcher, ClaimedTicket, ScanClaim } from "./claim-batcher.js";
 import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
 import {
@@ -126,7 +126,7 @@ export async function recordScan(
   }
 
   for (let look = 1; look <= MAX_LOOKS; look++) {
-    let answer: Awaited<ReturnType<ClaimBatcher["claim"]>>;
+    let answer: ClaimAnswer;
     try {
       answer = await db.claims.claim(scanClaim(settings, draft, question));
     } catch (error) {

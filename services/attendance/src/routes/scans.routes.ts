@@ -26,7 +26,7 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppConte
   const gate: GateDatabase = {
     sql,
     prisma,
-    claims: new ClaimBatcher(sql, { concurrent: config.SCAN_CLAIMS_AT_ONCE, batchSize: 32 }),
+    claims: new ClaimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE),
   };
   const gateStaff = guards.requireRole("scanner", "admin");
 
