@@ -1,5 +1,5 @@
 import type { PayloadOf, TicketScanned } from "@concert/contracts";
-import type { SqlClient } from "@concert/service-kit";
+import type { Logger, SqlClient } from "@concert/service-kit";
 import {
   ATTENDANCE_CLAIM,
   ATTENDANCE_CLAIM_BATCH,
@@ -68,6 +68,7 @@ export class ClaimBatcher {
   constructor(
     private readonly sql: SqlClient,
     private readonly atOnce: number,
+    private readonly logger: Pick<Logger, "warn">,
   ) {}
 
   claim(claim: ScanClaim): Promise<ClaimAnswer> {
@@ -125,9 +126,14 @@ export class ClaimBatcher {
         group.map(({ claim }) => ({ payload: claim.event, occurredAt: claim.occurredAt })),
       );
       claimed = new Map(rows.map((row) => [Number(row.ordinal), row]));
-    } catch {
+    } catch (error) {
       // Undone as a whole (a scan_id taken meanwhile, a lost connection): each scan alone will
-      // meet its own cause, and answer it as a single scan does.
+      // meet its own cause, and answer it as a single scan does. Rare by design, so it is told:
+      // a stream of these means the batches cost more than they save.
+      this.logger.warn(
+        { err: error, scans: group.length },
+        "claim batch undone; each of its scans claims alone",
+      );
       claimed = new Map();
     }
     group.forEach((waiting, index) => {

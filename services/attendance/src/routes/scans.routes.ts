@@ -17,7 +17,7 @@ const errors = { 401: ErrorBody, 403: ErrorBody };
 /** A denial is a recorded scan; the same statuses also carry the kit's `{detail}` errors. */
 const DeniedScan = z.union([ScanResponse, ErrorBody]);
 
-export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
+export function scansRoutes({ app, prisma, sql, guards, keys, config, logger }: AppContext): void {
   const settings: GateSettings = {
     ticketCodeKey: keys.ticketCodeVerify,
     doorsOpenBeforeMinutes: config.DOORS_OPEN_BEFORE_MINUTES,
@@ -26,7 +26,7 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config }: AppConte
   const gate: GateDatabase = {
     sql,
     prisma,
-    claims: new ClaimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE),
+    claims: new ClaimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE, logger),
   };
   const gateStaff = guards.requireRole("scanner", "admin");
 
