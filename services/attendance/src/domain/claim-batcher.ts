@@ -3,13 +3,12 @@ import type { Logger, SqlClient } from "@concert/service-kit";
 import {
   ATTENDANCE_CLAIM,
   ATTENDANCE_CLAIM_BATCH,
-  type BatchClaimParams,
   type BatchClaimRow,
+  batchClaimParams,
   type ClaimParams,
   type ClaimRow,
   ENTRY_CLAIM,
   ENTRY_CLAIM_BATCH,
-  GATE_RULES,
 } from "./scan-sql.js";
 
 /** One scan's claim: the single statement's parameters and the event it records. */
@@ -122,7 +121,7 @@ export class ClaimBatcher {
     try {
       const { rows } = await BATCH[(group[0] as Waiting).claim.kind].run<BatchClaimRow>(
         this.sql,
-        batchParams(group.map((waiting) => waiting.claim)),
+        batchClaimParams(group.map((waiting) => waiting.claim.params)),
         group.map(({ claim }) => ({ payload: claim.event, occurredAt: claim.occurredAt })),
       );
       claimed = new Map(rows.map((row) => [Number(row.ordinal), row]));
@@ -146,25 +145,4 @@ export class ClaimBatcher {
       }
     });
   }
-}
-
-/** The batch statement's parameters: each scan's own values as lists, the shared ones once. */
-function batchParams(claims: ScanClaim[]): BatchClaimParams {
-  const list = <K extends keyof ClaimParams>(name: K) => claims.map((claim) => claim.params[name]);
-  const first = (claims[0] as ScanClaim).params;
-  return {
-    ...GATE_RULES,
-    doors_open_before_minutes: first.doors_open_before_minutes,
-    admit_until_after_minutes: first.admit_until_after_minutes,
-    ticket_id_list: list("ticket_id"),
-    scan_id_list: list("scan_id"),
-    code_version_list: list("code_version"),
-    concert_id_list: list("concert_id"),
-    gate_list: list("gate"),
-    device_id_list: list("device_id"),
-    scanned_by_list: list("scanned_by"),
-    fingerprint_list: list("fingerprint"),
-    scanned_at_list: list("scanned_at"),
-    notes_list: list("notes"),
-  };
 }

@@ -276,6 +276,24 @@ recorded AS (
   FROM claimed`,
   });
 
+/**
+ * The batch statement's parameters for these scans: each BATCH_COLUMNS value as a list, in the
+ * scans' order (their ordinals), and the shared ones once (one gate's settings and rules).
+ */
+export function batchClaimParams(scans: readonly ClaimParams[]): BatchClaimParams {
+  const first = scans[0];
+  if (!first) throw new Error("a batch claim needs at least one scan");
+  const lists = Object.fromEntries(
+    batchColumns.map((column) => [`${column}_list`, scans.map((scan) => scan[column])]),
+  );
+  return {
+    ...GATE_RULES,
+    doors_open_before_minutes: first.doors_open_before_minutes,
+    admit_until_after_minutes: first.admit_until_after_minutes,
+    ...lists,
+  } as BatchClaimParams;
+}
+
 export const ENTRY_CLAIM_BATCH = batchClaimStatement(ENTRY);
 export const ATTENDANCE_CLAIM_BATCH = batchClaimStatement(ATTENDANCE);
 
