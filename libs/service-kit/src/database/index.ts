@@ -21,4 +21,9 @@ export {
 export { type NamedStatement, namedStatement } from "./named-statement.js";
 export { createPgAdapter, createPgPool, type PgAdapterOptions } from "./pg-adapter.js";
 export { SqlPool } from "./sql-pool.js";
+export {
+  type BatchWork,
+  StatementBatcher,
+  type StatementBatcherOptions,
+} from "./statement-batcher.js";
 export { isUniqueViolation } from "./unique-violation.js";

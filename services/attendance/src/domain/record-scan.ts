@@ -128,7 +128,7 @@ export async function recordScan(
   for (let look = 1; look <= MAX_LOOKS; look++) {
     let answer: ClaimAnswer;
     try {
-      answer = await db.claims.claim(scanClaim(settings, draft, question));
+      answer = await db.claims.run(scanClaim(settings, draft, question));
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
       if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(db, draft);

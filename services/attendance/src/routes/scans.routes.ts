@@ -8,7 +8,7 @@ import {
 import { compiledSerializerCompiler, identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
-import { ClaimBatcher } from "../domain/claim-batcher.js";
+import { claimBatcher } from "../domain/claim-batcher.js";
 import { type GateDatabase, type GateSettings, recordScan } from "../domain/record-scan.js";
 import { scansOfTicket } from "../domain/scan-view.js";
 
@@ -26,7 +26,7 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config, logger }: 
   const gate: GateDatabase = {
     sql,
     prisma,
-    claims: new ClaimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE, logger),
+    claims: claimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE, logger),
   };
   const gateStaff = guards.requireRole("scanner", "admin");
 
