@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { EnvelopeOf, EventDefinition, PayloadOf } from "@concert/contracts";
-import type { z } from "zod";
 import { type NamedStatement, namedStatement } from "../database/named-statement.js";
 import { eventRecorded } from "./outbox-wake.js";
+import { envelopeWithRowFields, type RowFields, withoutRowFields } from "./row-fields.js";
 import type { SqlClient } from "./sql-client.js";
 
 export interface RecordEventOptions {
@@ -112,11 +112,8 @@ export interface RecordingStatement<
  * `select` need not say, and a wake that finds nothing costs one empty drain, coalesced with the
  * others under load.
  *
- * `fromRow` is for an event whose payload holds what only the change knows (which ticket a
- * "next available" sale took, its new revision): payload field → SQL expression over `when`'s row.
- * Node validates every other field before the statement, as always; these come from typed
- * columns (a uuid, an int, a numeric), which the statement turns into the same JSON types, and
- * the service's tests check the stored envelope against the contract.
+ * `fromRow` is for an event whose payload holds what only the change knows (RowFields): payload
+ * field → SQL expression over `when`'s row. Node validates every other field before the statement.
  */
 export function recordEventWith<
   P extends object,
@@ -124,16 +121,10 @@ export function recordEventWith<
   K extends keyof PayloadOf<E> & string = never,
 >(
   event: E,
-  parts: { with: string; when: string; select: string; fromRow?: Record<K, string> },
+  parts: { with: string; when: string; select: string; fromRow?: RowFields<K> },
 ): RecordingStatement<P, E, K> {
-  const fromRow = Object.entries<string>(parts.fromRow ?? ({} as Record<K, string>));
-  const envelope =
-    fromRow.length === 0
-      ? ":outbox_envelope::jsonb"
-      : `jsonb_set(:outbox_envelope::jsonb, '{payload}',
-                   (:outbox_envelope::jsonb -> 'payload') || jsonb_build_object(${fromRow
-                     .map(([field, sql]) => `'${field}', ${sql}`)
-                     .join(", ")}))`;
+  const fromRow: RowFields<string> = parts.fromRow ?? {};
+  const envelope = envelopeWithRowFields(":outbox_envelope::jsonb", fromRow);
   const statement = namedStatement<P & OutboxParams>(`
 WITH ${parts.with},
 outbox_written AS (
@@ -142,16 +133,7 @@ outbox_written AS (
   RETURNING 1
 )
 ${parts.select}`);
-  // What Node validates: the payload without the fields the statement fills.
-  const known =
-    fromRow.length === 0
-      ? event
-      : {
-          ...event,
-          payload: (event.payload as unknown as z.ZodObject).omit(
-            Object.fromEntries(fromRow.map(([field]) => [field, true])) as Record<string, never>,
-          ),
-        };
+  const known = withoutRowFields(event, fromRow);
   return {
     event,
     statement,
@@ -161,7 +143,7 @@ ${parts.select}`);
       payload: Omit<PayloadOf<E>, K>,
       opts: RecordEventOptions = {},
     ) {
-      const envelope = buildEnvelope(known as E, payload as PayloadOf<E>, opts);
+      const envelope = buildEnvelope(known, payload as PayloadOf<E>, opts);
       const outbox: OutboxParams = {
         outbox_id: envelope.id,
         outbox_subject: event.subject,

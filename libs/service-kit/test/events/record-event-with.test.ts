@@ -138,6 +138,23 @@ const DO_SOME = recordEventsWith<{ effect_ids: string[]; go: boolean[] }, typeof
   },
 );
 
+/** As DO_SOME, with each event's note filled from its changed row. */
+const DO_SOME_NOTED = recordEventsWith<
+  { effect_ids: string[]; go: boolean[] },
+  typeof ProbeDone,
+  "note"
+>(ProbeDone, {
+  with: `batch AS (
+    SELECT * FROM unnest(:effect_ids::uuid[], :go::boolean[]) WITH ORDINALITY AS b(effect_id, go, ordinal)
+  ),
+  done AS (INSERT INTO effects (event_id) SELECT effect_id FROM batch WHERE go RETURNING event_id),
+  changed AS (SELECT b.ordinal, 'row of ' || b.effect_id AS row_note
+                FROM batch b JOIN done d ON d.event_id = b.effect_id)`,
+  when: "changed",
+  fromRow: { note: "changed.row_note" },
+  select: "SELECT ordinal::int FROM changed ORDER BY ordinal",
+});
+
 describe("recordEventsWith", () => {
   let infra: TestInfra;
   let pool: pg.Pool;
@@ -189,5 +206,29 @@ describe("recordEventsWith", () => {
       (await pool.query("SELECT count(*)::int AS n FROM effects WHERE event_id = $1", [effect]))
         .rows[0],
     ).toEqual({ n: 0 });
+  });
+
+  it("fills each event's row fields from its own changed row", async () => {
+    const effects = [randomUUID(), randomUUID(), randomUUID()];
+    const { envelopes } = await DO_SOME_NOTED.run(
+      db,
+      { effect_ids: effects, go: [false, true, true] },
+      effects.map(() => ({ payload: { probe_id: randomUUID() } })),
+    );
+    const stored = await pool.query(
+      "SELECT id, envelope FROM outbox_events WHERE id = ANY($1::uuid[])",
+      [envelopes.map((e) => e.id)],
+    );
+    const notes = Object.fromEntries(stored.rows.map((row) => [row.id, row.envelope.payload]));
+    expect(notes).toEqual({
+      [envelopes[1]?.id as string]: {
+        probe_id: envelopes[1]?.payload.probe_id,
+        note: `row of ${effects[1]}`,
+      },
+      [envelopes[2]?.id as string]: {
+        probe_id: envelopes[2]?.payload.probe_id,
+        note: `row of ${effects[2]}`,
+      },
+    });
   });
 });
