@@ -8,6 +8,12 @@ export const ticketingConfig = {
    * unset: no limit, as the original system had none. The box office is not limited.
    */
   MAX_TICKETS_PER_BUYER: z.coerce.number().int().min(1).optional(),
+  /**
+   * Box-office sale statements (mark-sold without an Idempotency-Key) that run at once. Sales that
+   * arrive while all run wait, and the next free one makes them together in one statement
+   * (box-office-batcher.ts). At DATABASE_POOL_SIZE or more, every sale runs its own at once.
+   */
+  BOX_OFFICE_SALES_AT_ONCE: z.coerce.number().int().min(1).max(1_000).default(2),
 };
 
 export type TicketingConfig = ServiceConfig<typeof ticketingConfig>;

@@ -11,7 +11,7 @@ import {
   TicketStatus,
   UNSOLD_STATUS,
 } from "@concert/contracts";
-import { namedStatement, recordEventWith } from "@concert/service-kit";
+import { namedStatement, recordEventsWith, recordEventWith } from "@concert/service-kit";
 
 /** The contracts' rules a sale applies, passed as parameters so no status is re-typed in SQL. */
 export const SALE_RULES = {
@@ -78,12 +78,37 @@ export interface MarkSoldParams {
 }
 
 /**
+ * Where a box-office sale reads its own values: the statement's parameters when it sells one
+ * ticket, the batch row `b` when it sells many. The sale is written once, over this, so a batch
+ * applies exactly a single sale's rules.
+ */
+type SaleValue = (name: keyof MarkSoldParams, type: string) => string;
+const fromParams: SaleValue = (name, type) => `:${name}::${type}`;
+const fromBatch: SaleValue = (name) => `b.${name}`;
+
+/**
+ * The box office's UPDATE of ticket `t`, joined with its concert `c` (and, for a batch, its batch
+ * row): sold if still unsold and the concert not cancelled; the account with the buyer's email
+ * owns it (none yet: the account that registers with it later does).
+ */
+const markSoldUpdate = (sale: SaleValue, from: string) => `
+  UPDATE tickets t
+     SET status = :sold_status::text::"TicketStatus",
+         owner_id = (SELECT u.id FROM known_users u WHERE u.email = ${sale("email", "text")}),
+         owner_email = ${sale("email", "text")}, buyer_name = ${sale("buyer_name", "text")}, buyer_email = ${sale("email", "text")},
+         buyer_phone = ${sale("buyer_phone", "text")},
+         price = COALESCE(${sale("price", "numeric")}, t.price, c.ticket_price),
+         sold_at = ${sale("sold_at", "timestamptz")}, revision = t.revision + 1, updated_at = now()
+    FROM ${from}
+   WHERE t.id = ${sale("ticket_id", "uuid")} AND t.status = :unsold_status::text::"TicketStatus"
+     AND c.status <> :cancelled::text`;
+
+/**
  * The box office sells one ticket, in one statement (one implicit transaction): lock its concert
  * against cancellation, sell it if it is still unsold (the status in the WHERE makes two racing
  * sales of one ticket end with one winner: the second waits for the row, re-checks, matches
- * nothing), make the account with the buyer's email its owner (none yet: the account that
- * registers with it later owns it), and record TicketSold. Nothing sold: `current_status` is
- * the ticket's status as this statement saw it (null: unknown ticket).
+ * nothing), make the account with the buyer's email its owner, and record TicketSold. Nothing
+ * sold: `current_status` is the ticket's status as this statement saw it (null: unknown ticket).
  */
 export const MARK_SOLD = recordEventWith<
   MarkSoldParams & typeof SALE_RULES,
@@ -91,17 +116,7 @@ export const MARK_SOLD = recordEventWith<
   SoldFromRow
 >(TicketSold, {
   with: `${concertLocked("(SELECT concert_id FROM tickets WHERE id = :ticket_id::uuid)")},
-sold AS (
-  UPDATE tickets t
-     SET status = :sold_status::text::"TicketStatus",
-         owner_id = (SELECT u.id FROM known_users u WHERE u.email = :email::text),
-         owner_email = :email::text, buyer_name = :buyer_name::text, buyer_email = :email::text,
-         buyer_phone = :buyer_phone::text,
-         price = COALESCE(:price::numeric, t.price, c.ticket_price),
-         sold_at = :sold_at::timestamptz, revision = t.revision + 1, updated_at = now()
-    FROM concert c
-   WHERE t.id = :ticket_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
-     AND c.status <> :cancelled::text
+sold AS (${markSoldUpdate(fromParams, "concert c")}
   RETURNING ${SOLD_COLUMNS}
 )`,
   when: "sold",
@@ -110,6 +125,73 @@ sold AS (
     "(SELECT status::text FROM tickets WHERE id = :ticket_id::uuid) AS current_status",
   ),
 });
+
+/** The sale values a batch takes per ticket, one array each, and their SQL types. */
+const BATCH_COLUMNS = {
+  ticket_id: "uuid",
+  email: "text",
+  buyer_name: "text",
+  buyer_phone: "text",
+  price: "numeric",
+  sold_at: "timestamptz",
+} as const satisfies Record<keyof MarkSoldParams, string>;
+type BatchColumn = keyof typeof BATCH_COLUMNS;
+const batchColumns = Object.keys(BATCH_COLUMNS) as BatchColumn[];
+
+/** A batch sale's parameters: each sale value as a list (`email_list`...), and the rules. */
+export type MarkSoldBatchParams = {
+  [K in BatchColumn as `${K}_list`]: MarkSoldParams[K][];
+} & typeof SALE_RULES;
+
+/**
+ * The box office sells many tickets in one statement: what MARK_SOLD does for each, under the
+ * same rules, in one round trip and one commit. Only sales are answered (each with its `ordinal`
+ * in the batch, from 1); a ticket not sold (already sold, unknown, its concert cancelled, named
+ * twice in the batch) is sold again alone, whose statement says why. Locks are taken in one order,
+ * the single sale's: the concerts first (`FOR KEY SHARE`, in id order; the tickets' lock waits
+ * for all of them, since its sort reads the whole join first), then the tickets in id order, so
+ * two batches, or a batch and a cancellation, wait for each other instead of deadlocking.
+ */
+export const MARK_SOLD_BATCH = recordEventsWith<
+  MarkSoldBatchParams,
+  typeof TicketSold,
+  SoldFromRow
+>(TicketSold, {
+  with: `batch AS (
+  SELECT * FROM unnest(${batchColumns.map((c) => `:${c}_list::${BATCH_COLUMNS[c]}[]`).join(", ")})
+           WITH ORDINALITY AS b(${batchColumns.join(", ")}, ordinal)
+),
+concert AS MATERIALIZED (
+  SELECT id, status, ticket_price FROM concerts
+   WHERE id IN (SELECT concert_id FROM tickets WHERE id IN (SELECT ticket_id FROM batch))
+   ORDER BY id
+     FOR KEY SHARE
+),
+locked AS MATERIALIZED (
+  SELECT t.id FROM tickets t JOIN concert c ON c.id = t.concert_id
+   WHERE t.id IN (SELECT ticket_id FROM batch)
+   ORDER BY t.id
+     FOR UPDATE OF t
+),
+sold AS (${markSoldUpdate(fromBatch, "batch b, concert c")}
+     AND c.id = t.concert_id AND t.id IN (SELECT id FROM locked)
+  RETURNING b.ordinal, ${SOLD_COLUMNS}
+)`,
+  when: "sold",
+  fromRow: SOLD_FROM_ROW,
+  select: "SELECT s.*, true AS sold FROM sold s",
+});
+
+/**
+ * The batch statement's parameters for these sales: each BATCH_COLUMNS value as a list, in the
+ * sales' order (their ordinals).
+ */
+export function markSoldBatchParams(sales: readonly MarkSoldParams[]): MarkSoldBatchParams {
+  const lists = Object.fromEntries(
+    batchColumns.map((column) => [`${column}_list`, sales.map((sale) => sale[column])]),
+  );
+  return { ...SALE_RULES, ...lists } as MarkSoldBatchParams;
+}
 
 export interface PurchaseParams {
   concert_id: string;
@@ -187,6 +269,9 @@ sold AS (
  */
 export const BUYER_LIMIT_LOCK = namedStatement<{ concert_id: string; buyer_id: string }>(`
 SELECT pg_advisory_xact_lock(hashtextextended('buyer-limit:' || :concert_id::text || ':' || :buyer_id::text, 0))::text`);
+
+/** A row of a batch sale: a sale of the batch (`ordinal`, from 1) that sold its ticket. */
+export type MarkSoldBatchRow = SaleRow & { ordinal: string | number };
 
 /** One row of a sale statement: the ticket's fields (Ticket's names), and the outcome. */
 export interface SaleRow {

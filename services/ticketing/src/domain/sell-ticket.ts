@@ -1,10 +1,11 @@
 import type { MarkSoldRequest } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, type SqlClient } from "@concert/service-kit";
 import { Prisma, type Ticket } from "../generated/prisma/client.js";
+import { type BoxOfficeBatcher, markSoldAlone, soldPayload } from "./box-office-batcher.js";
 import type { CommandDb } from "./idempotency-keys.js";
 import {
   BUYER_LIMIT_LOCK,
-  MARK_SOLD,
+  type MarkSoldParams,
   PURCHASE_NEXT,
   SALE_RULES,
   type SaleRow,
@@ -16,29 +17,25 @@ export type SaleDb = CommandDb;
 /**
  * The box office sells a specific ticket: one statement (MARK_SOLD) that also records TicketSold.
  * The buyer's account, found by email, becomes the owner; with no account yet, the email is kept
- * and the account that registers with it later owns it.
+ * and the account that registers with it later owns it. On the pool (no Idempotency-Key) the sale
+ * goes through the box office's batcher, which sells the tickets asked for together in one
+ * statement under load; in a key's transaction it runs alone.
  */
 export async function markSold(
   db: SaleDb,
+  boxOffice: BoxOfficeBatcher,
   ticketId: string,
   sale: MarkSoldRequest,
 ): Promise<Ticket> {
-  const email = sale.buyer_email.trim().toLowerCase();
-  const soldAt = new Date();
-  const { rows } = await MARK_SOLD.run<SaleRow>(
-    db.sql,
-    {
-      ...SALE_RULES,
-      ticket_id: ticketId,
-      email,
-      buyer_name: sale.buyer_name,
-      buyer_phone: sale.buyer_phone ?? null,
-      price: sale.price ?? null,
-      sold_at: soldAt,
-    },
-    soldPayload(email, soldAt),
-  );
-  const row = rows[0];
+  const params: MarkSoldParams = {
+    ticket_id: ticketId,
+    email: sale.buyer_email.trim().toLowerCase(),
+    buyer_name: sale.buyer_name,
+    buyer_phone: sale.buyer_phone ?? null,
+    price: sale.price ?? null,
+    sold_at: new Date(),
+  };
+  const row = db.prisma ? await boxOffice.run(params) : await markSoldAlone(db.sql, params);
   if (row?.sold) return toTicket(row);
   if (!row?.current_status) throw new NotFoundError("Ticket not found");
   if (row.current_status !== SALE_RULES.unsold_status) {
@@ -72,7 +69,7 @@ export async function purchaseNext(
     if (limitPerBuyer !== undefined) {
       await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
     }
-    return PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload(email, soldAt));
+    return PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload({ email, sold_at: soldAt }));
   };
   const { rows } =
     limitPerBuyer === undefined || !db.prisma
@@ -95,11 +92,6 @@ function concertRefusal(row: SaleRow): NotFoundError | ConflictError | undefined
   if (row.concert_status === null) return new NotFoundError("Concert not found");
   if (row.concert_status === SALE_RULES.cancelled) return new ConflictError("Concert is cancelled");
   return undefined;
-}
-
-/** TicketSold's fields known before the statement; the sold row adds the others (SOLD_FROM_ROW). */
-function soldPayload(email: string, soldAt: Date) {
-  return { status: SALE_RULES.sold_status, buyer_email: email, sold_at: soldAt.toISOString() };
 }
 
 /** The sold row as the Ticket model: the statement names its columns so; the price is exact text. */

@@ -18,6 +18,7 @@ import { identityOf } from "@concert/service-kit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
+import { boxOfficeBatcher } from "../domain/box-office-batcher.js";
 import { createTickets } from "../domain/create-tickets.js";
 import { deleteUnsoldTicket } from "../domain/delete-ticket.js";
 import {
@@ -55,10 +56,19 @@ function send(reply: FastifyReply, answer: Answer & { replayed: boolean }) {
 }
 
 /** Issuing tickets, withdrawing unsold ones and selling them: at the box office (admin) and self-service. */
-export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: AppContext): void {
+export function ticketCommandRoutes({
+  app,
+  prisma,
+  sql,
+  guards,
+  keys,
+  config,
+  logger,
+}: AppContext): void {
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
   const imagesAhead = new QrImageBacklog(sql, codeSigningKey, app.log);
+  const boxOffice = boxOfficeBatcher(sql, config.BOX_OFFICE_SALES_AT_ONCE, logger);
   app.addHook("onClose", () => imagesAhead.close());
 
   app.post(
@@ -147,7 +157,7 @@ export function ticketCommandRoutes({ app, prisma, sql, guards, keys, config }: 
     },
     async (request, reply) => {
       const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
-        const ticket = await markSold(db, request.params.id, request.body);
+        const ticket = await markSold(db, boxOffice, request.params.id, request.body);
         return { statusCode: 200, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
