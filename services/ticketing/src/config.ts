@@ -9,11 +9,12 @@ export const ticketingConfig = {
    */
   MAX_TICKETS_PER_BUYER: z.coerce.number().int().min(1).optional(),
   /**
-   * Box-office sale statements (mark-sold without an Idempotency-Key) that run at once. Sales that
-   * arrive while all run wait, and the next free one makes them together in one statement
-   * (box-office-batcher.ts). At DATABASE_POOL_SIZE or more, every sale runs its own at once.
+   * Sale statements (mark-sold, and purchases without a per-buyer limit, both without an
+   * Idempotency-Key) that run at once. Sales that arrive while all run wait, and the next free
+   * one makes them together in one statement (sale-batcher.ts). At DATABASE_POOL_SIZE or more,
+   * every sale runs its own at once.
    */
-  BOX_OFFICE_SALES_AT_ONCE: z.coerce.number().int().min(1).max(1_000).default(2),
+  SALES_AT_ONCE: z.coerce.number().int().min(1).max(1_000).default(2),
 };
 
 export type TicketingConfig = ServiceConfig<typeof ticketingConfig>;

@@ -97,10 +97,7 @@ const UNSTORABLE_KINDS: Record<string, string> = {
 /** `undefined` for anything that is none of these: a real bug, a 500. */
 export function classifyDatabaseError(error: unknown): DatabaseFailure | undefined {
   const facts = causes(error).map(factsOf);
-  const conflict = firstMatch(
-    facts,
-    (f) => lookup(CONFLICT_CODES, f.codes) ?? at(CONFLICT_KINDS, f.kind),
-  );
+  const conflict = conflictIn(facts);
   if (conflict) {
     return {
       status: 503,
@@ -128,6 +125,19 @@ export function classifyDatabaseError(error: unknown): DatabaseFailure | undefin
     return { status: 422, detail, reason: unstorable };
   }
   return undefined;
+}
+
+/**
+ * Whether Postgres undid the work because it collided with another transaction (a deadlock, a
+ * serialization failure, a lock not available): its transaction changed nothing, and the same work
+ * sent again is expected to pass.
+ */
+export function isConflictError(error: unknown): boolean {
+  return conflictIn(causes(error).map(factsOf)) !== undefined;
+}
+
+function conflictIn(facts: ErrorFacts[]): string | undefined {
+  return firstMatch(facts, (f) => lookup(CONFLICT_CODES, f.codes) ?? at(CONFLICT_KINDS, f.kind));
 }
 
 /**

@@ -8,6 +8,7 @@ export { connectionStringForSchema } from "./connection-string.js";
 export {
   classifyDatabaseError,
   type DatabaseFailure,
+  isConflictError,
   isTransientError,
 } from "./database-errors.js";
 export { diffMigrationSql } from "./diff.js";

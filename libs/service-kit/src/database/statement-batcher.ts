@@ -1,4 +1,5 @@
 import type { Logger } from "../logging/logger.js";
+import { isConflictError } from "./database-errors.js";
 
 /**
  * How a batcher runs its items: each alone (the single statement, which decides everything), or
@@ -7,7 +8,10 @@ import type { Logger } from "../logging/logger.js";
 export interface BatchWork<Item, Answer> {
   /** What the batch is called in its warning: "claim batch", "sale batch". */
   name: string;
-  /** Runs one item on its own statement; its answer or error is the caller's. */
+  /**
+   * Runs one item on its own statement, its own transaction; its answer or error is the caller's.
+   * An attempt that Postgres undid for a conflict (a deadlock) changed nothing and runs again.
+   */
   alone(item: Item): Promise<Answer>;
   /**
    * Runs the items (two or more, one group) in one statement and answers those it settled, by
@@ -26,6 +30,13 @@ export interface StatementBatcherOptions {
   maxBatch: number;
   logger: Pick<Logger, "warn">;
 }
+
+/**
+ * Attempts of an item's own statement when Postgres undoes it for a conflict: a deadlock needs two
+ * transactions waiting on each other, and the one Postgres picks to undo (after its
+ * `deadlock_timeout`) then runs alone again instead of answering 503.
+ */
+const CONFLICT_ATTEMPTS = 3;
 
 interface Waiting<Item, Answer> {
   /** Arrival order across groups: the group whose oldest item came first goes next. */
@@ -57,7 +68,7 @@ export class StatementBatcher<Item, Answer> {
   ) {}
 
   run(item: Item): Promise<Answer> {
-    if (this.running < this.options.atOnce) return this.slot(() => this.work.alone(item));
+    if (this.running < this.options.atOnce) return this.slot(() => this.alone(item));
     return new Promise((resolve, reject) => {
       const group = this.work.groupOf?.(item) ?? "";
       const queue = this.waiting.get(group);
@@ -85,7 +96,7 @@ export class StatementBatcher<Item, Answer> {
       const batch = queue.splice(0, this.options.maxBatch);
       if (batch.length === 1) {
         const [only] = batch as [Waiting<Item, Answer>];
-        this.slot(() => this.work.alone(only.item)).then(only.resolve, only.reject);
+        this.slot(() => this.alone(only.item)).then(only.resolve, only.reject);
       } else {
         void this.slot(() => this.together(batch));
       }
@@ -108,6 +119,16 @@ export class StatementBatcher<Item, Answer> {
     return oldest;
   }
 
+  private async alone(item: Item): Promise<Answer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.work.alone(item);
+      } catch (error) {
+        if (attempt >= CONFLICT_ATTEMPTS || !isConflictError(error)) throw error;
+      }
+    }
+  }
+
   /** One statement for the batch; never rejects: what it did not settle runs alone. */
   private async together(batch: Waiting<Item, Answer>[]): Promise<void> {
     let settled: Map<number, Answer>;
@@ -127,7 +148,7 @@ export class StatementBatcher<Item, Answer> {
     // queueing again would put it behind later arrivals.
     batch.forEach((waiting, index) => {
       if (settled.has(index)) waiting.resolve(settled.get(index) as Answer);
-      else this.work.alone(waiting.item).then(waiting.resolve, waiting.reject);
+      else this.alone(waiting.item).then(waiting.resolve, waiting.reject);
     });
   }
 }

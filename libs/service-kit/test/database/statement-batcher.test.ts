@@ -113,4 +113,33 @@ describe("StatementBatcher", () => {
     expect(await Promise.all(second)).toEqual(["alone 5", "alone 6", "alone 7"]);
     expect(warnings).toEqual(["test batch undone; each of its items runs alone"]);
   });
+
+  it("runs an item's own statement again when Postgres undid it for a conflict, at most three times", async () => {
+    // node-postgres' shape of a deadlock victim: the SQLSTATE as `code`.
+    const deadlock = () => Object.assign(new Error("deadlock detected"), { code: "40P01" });
+    const failures: Record<number, Error[]> = {
+      1: [deadlock()],
+      2: [deadlock(), deadlock(), deadlock()],
+      3: [Object.assign(new Error("duplicate key"), { code: "23505" })],
+    };
+    const attempts: number[] = [];
+    const batcher = new StatementBatcher<number, string>(
+      {
+        name: "test batch",
+        alone: async (n) => {
+          attempts.push(n);
+          const failure = failures[n]?.shift();
+          if (failure) throw failure;
+          return `alone ${n}`;
+        },
+        together: async () => new Map(),
+      },
+      { atOnce: 3, maxBatch: 3, logger: { warn: () => {} } as never },
+    );
+    const [once, thrice, other] = await Promise.allSettled([1, 2, 3].map((n) => batcher.run(n)));
+    expect(once).toEqual({ status: "fulfilled", value: "alone 1" });
+    expect(thrice).toMatchObject({ status: "rejected", reason: { code: "40P01" } });
+    expect(other).toMatchObject({ status: "rejected", reason: { code: "23505" } });
+    expect(attempts.sort()).toEqual([1, 1, 2, 2, 2, 3]);
+  });
 });

@@ -56,6 +56,15 @@ const SOLD_FROM_ROW = {
 } as const;
 type SoldFromRow = keyof typeof SOLD_FROM_ROW;
 
+/** TicketSold's fields known before the statement; the sold row adds the others (SOLD_FROM_ROW). */
+export function soldPayload(sale: { email: string; sold_at: Date }) {
+  return {
+    status: SALE_RULES.sold_status,
+    buyer_email: sale.email,
+    sold_at: sale.sold_at.toISOString(),
+  };
+}
+
 /**
  * What a sale answers: one row, the sold ticket's fields (all null when nothing was sold), `sold`,
  * the concert's status (null: unknown concert), and what the statement adds to say why not.
@@ -78,11 +87,11 @@ export interface MarkSoldParams {
 }
 
 /**
- * Where a box-office sale reads its own values: the statement's parameters when it sells one
- * ticket, the batch row `b` when it sells many. The sale is written once, over this, so a batch
- * applies exactly a single sale's rules.
+ * Where a sale reads its own values: the statement's parameters when it sells one ticket, the
+ * batch row `b` when it sells many. Each sale is written once, over this, so a batch applies
+ * exactly a single sale's rules.
  */
-type SaleValue = (name: keyof MarkSoldParams, type: string) => string;
+type SaleValue = (name: keyof MarkSoldParams | "buyer_id", type: string) => string;
 const fromParams: SaleValue = (name, type) => `:${name}::${type}`;
 const fromBatch: SaleValue = (name) => `b.${name}`;
 
@@ -202,6 +211,22 @@ export interface PurchaseParams {
   limit_per_buyer: number | null;
 }
 
+/**
+ * The self-service UPDATE of ticket `t` (joined with `from`, which holds the concert `c`): the
+ * buyer owns it, named by their account's full name (else their email), at the ticket's price,
+ * else the concert's.
+ */
+const purchaseUpdate = (sale: SaleValue, from: string, where: string) => `
+  UPDATE tickets t
+     SET status = :sold_status::text::"TicketStatus", owner_id = ${sale("buyer_id", "uuid")},
+         owner_email = ${sale("email", "text")},
+         buyer_name = COALESCE((SELECT u.full_name FROM known_users u WHERE u.id = ${sale("buyer_id", "uuid")}),
+                               ${sale("email", "text")}),
+         buyer_email = ${sale("email", "text")}, price = COALESCE(t.price, c.ticket_price),
+         sold_at = ${sale("sold_at", "timestamptz")}, revision = t.revision + 1, updated_at = now()
+    FROM ${from}
+   WHERE ${where}`;
+
 /** An unsold ticket of the concert, while the concert may sell and the buyer is under the limit. */
 const NEXT_FOR_SALE = `t.concert_id = :concert_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
      AND EXISTS (SELECT 1 FROM concert WHERE status <> :cancelled::text)
@@ -246,21 +271,57 @@ held AS (
    FOR UPDATE OF t
 ),
 next AS (SELECT id FROM free UNION ALL SELECT id FROM held),
-sold AS (
-  UPDATE tickets t
-     SET status = :sold_status::text::"TicketStatus", owner_id = :buyer_id::uuid,
-         owner_email = :email::text,
-         buyer_name = COALESCE((SELECT u.full_name FROM known_users u WHERE u.id = :buyer_id::uuid),
-                               :email::text),
-         buyer_email = :email::text, price = COALESCE(t.price, c.ticket_price),
-         sold_at = :sold_at::timestamptz, revision = t.revision + 1, updated_at = now()
-    FROM next, concert c
-   WHERE t.id = next.id
+sold AS (${purchaseUpdate(fromParams, "next, concert c", "t.id = next.id")}
   RETURNING ${SOLD_COLUMNS}
 )`,
   when: "sold",
   fromRow: SOLD_FROM_ROW,
   select: saleResult("(SELECT reached FROM at_limit) AS at_limit"),
+});
+
+/** A batch purchase's parameters: one concert, each buyer's values as a list, and the rules. */
+export type PurchaseBatchParams = {
+  concert_id: string;
+  buyer_id_list: string[];
+  email_list: string[];
+  sold_at_list: Date[];
+} & typeof SALE_RULES;
+
+/**
+ * Many buyers without a per-buyer limit take the next unsold tickets of one concert in one
+ * statement: what PURCHASE_NEXT does for each, in one round trip and one commit. The free tickets
+ * (`SKIP LOCKED`, in sale order, as many as buyers) go to the buyers in the batch's order; only
+ * those are answered (`ordinal`, from 1). A buyer left without one (tickets held by others, sold
+ * out, the concert cancelled or unknown) buys again alone, whose statement waits for a held ticket
+ * or answers why. It waits on no ticket, so it closes no deadlock with another sale.
+ */
+export const PURCHASE_NEXT_BATCH = recordEventsWith<
+  PurchaseBatchParams,
+  typeof TicketSold,
+  SoldFromRow
+>(TicketSold, {
+  with: `batch AS (
+  SELECT * FROM unnest(:buyer_id_list::uuid[], :email_list::text[], :sold_at_list::timestamptz[])
+           WITH ORDINALITY AS b(buyer_id, email, sold_at, ordinal)
+),
+${concertLocked(":concert_id::uuid")},
+free AS MATERIALIZED (
+  SELECT t.id, t.created_at, t.ticket_number FROM tickets t
+   WHERE t.concert_id = :concert_id::uuid AND t.status = :unsold_status::text::"TicketStatus"
+     AND EXISTS (SELECT 1 FROM concert WHERE status <> :cancelled::text)
+   ORDER BY t.created_at, t.ticket_number
+   LIMIT (SELECT count(*) FROM batch)
+   FOR UPDATE OF t SKIP LOCKED
+),
+taken AS (
+  SELECT id, row_number() OVER (ORDER BY created_at, ticket_number) AS ordinal FROM free
+),
+sold AS (${purchaseUpdate(fromBatch, "taken k JOIN batch b ON b.ordinal = k.ordinal, concert c", "t.id = k.id")}
+  RETURNING b.ordinal, ${SOLD_COLUMNS}
+)`,
+  when: "sold",
+  fromRow: SOLD_FROM_ROW,
+  select: "SELECT s.*, true AS sold FROM sold s",
 });
 
 /**
@@ -271,7 +332,7 @@ export const BUYER_LIMIT_LOCK = namedStatement<{ concert_id: string; buyer_id: s
 SELECT pg_advisory_xact_lock(hashtextextended('buyer-limit:' || :concert_id::text || ':' || :buyer_id::text, 0))::text`);
 
 /** A row of a batch sale: a sale of the batch (`ordinal`, from 1) that sold its ticket. */
-export type MarkSoldBatchRow = SaleRow & { ordinal: string | number };
+export type SaleBatchRow = SaleRow & { ordinal: string | number };
 
 /** One row of a sale statement: the ticket's fields (Ticket's names), and the outcome. */
 export interface SaleRow {

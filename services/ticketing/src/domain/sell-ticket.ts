@@ -1,41 +1,47 @@
 import type { MarkSoldRequest } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, type SqlClient } from "@concert/service-kit";
 import { Prisma, type Ticket } from "../generated/prisma/client.js";
-import { type BoxOfficeBatcher, markSoldAlone, soldPayload } from "./box-office-batcher.js";
 import type { CommandDb } from "./idempotency-keys.js";
+import { type SaleBatcher, type SaleOrder, saleAlone } from "./sale-batcher.js";
 import {
   BUYER_LIMIT_LOCK,
-  type MarkSoldParams,
   PURCHASE_NEXT,
   SALE_RULES,
   type SaleRow,
+  soldPayload,
 } from "./sale-sql.js";
 
 /** Where a sale runs: on its own (its one statement is its transaction), or in a caller's. */
 export type SaleDb = CommandDb;
 
 /**
+ * Runs a sale's one statement: on the pool (no Idempotency-Key) through the batcher, which makes
+ * the sales that arrive together in one statement under load; in a key's transaction, alone.
+ */
+function sell(db: SaleDb, sales: SaleBatcher, order: SaleOrder): Promise<SaleRow | undefined> {
+  return db.prisma ? sales.run(order) : saleAlone(db.sql, order);
+}
+
+/**
  * The box office sells a specific ticket: one statement (MARK_SOLD) that also records TicketSold.
  * The buyer's account, found by email, becomes the owner; with no account yet, the email is kept
- * and the account that registers with it later owns it. On the pool (no Idempotency-Key) the sale
- * goes through the box office's batcher, which sells the tickets asked for together in one
- * statement under load; in a key's transaction it runs alone.
+ * and the account that registers with it later owns it.
  */
 export async function markSold(
   db: SaleDb,
-  boxOffice: BoxOfficeBatcher,
+  sales: SaleBatcher,
   ticketId: string,
-  sale: MarkSoldRequest,
+  request: MarkSoldRequest,
 ): Promise<Ticket> {
-  const params: MarkSoldParams = {
+  const sale = {
     ticket_id: ticketId,
-    email: sale.buyer_email.trim().toLowerCase(),
-    buyer_name: sale.buyer_name,
-    buyer_phone: sale.buyer_phone ?? null,
-    price: sale.price ?? null,
+    email: request.buyer_email.trim().toLowerCase(),
+    buyer_name: request.buyer_name,
+    buyer_phone: request.buyer_phone ?? null,
+    price: request.price ?? null,
     sold_at: new Date(),
   };
-  const row = db.prisma ? await boxOffice.run(params) : await markSoldAlone(db.sql, params);
+  const row = await sell(db, sales, { kind: "mark_sold", sale });
   if (row?.sold) return toTicket(row);
   if (!row?.current_status) throw new NotFoundError("Ticket not found");
   if (row.current_status !== SALE_RULES.unsold_status) {
@@ -47,35 +53,33 @@ export async function markSold(
 /**
  * A signed-in user buys the next available ticket: one statement (PURCHASE_NEXT). With a limit
  * per buyer, the buyer's advisory lock comes first, in the same transaction (the caller's, or one
- * of its own), so the statement's count sees every earlier purchase of the buyer committed.
+ * of its own), so the statement's count sees every earlier purchase of the buyer committed; such
+ * a purchase is never batched.
  */
 export async function purchaseNext(
   db: SaleDb,
+  sales: SaleBatcher,
   concertId: string,
   buyer: Identity,
   limitPerBuyer?: number,
 ): Promise<Ticket> {
-  const email = buyer.email.toLowerCase();
-  const soldAt = new Date();
-  const params = {
-    ...SALE_RULES,
+  const sale = {
     concert_id: concertId,
     buyer_id: buyer.userId,
-    email,
-    sold_at: soldAt,
-    limit_per_buyer: limitPerBuyer ?? null,
+    email: buyer.email.toLowerCase(),
+    sold_at: new Date(),
   };
-  const purchase = async (tx: SqlClient) => {
-    if (limitPerBuyer !== undefined) {
-      await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
-    }
-    return PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload({ email, sold_at: soldAt }));
+  const limited = async (tx: SqlClient) => {
+    await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
+    const params = { ...SALE_RULES, ...sale, limit_per_buyer: limitPerBuyer ?? null };
+    return (await PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload(sale))).rows[0];
   };
-  const { rows } =
-    limitPerBuyer === undefined || !db.prisma
-      ? await purchase(db.sql)
-      : await db.prisma.$transaction(purchase);
-  const row = rows[0];
+  const row =
+    limitPerBuyer === undefined
+      ? await sell(db, sales, { kind: "purchase", sale })
+      : db.prisma
+        ? await db.prisma.$transaction(limited)
+        : await limited(db.sql);
   if (row?.sold) return toTicket(row);
   const refusal = row && concertRefusal(row);
   if (refusal) throw refusal;

@@ -18,7 +18,6 @@ import { identityOf } from "@concert/service-kit";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
-import { boxOfficeBatcher } from "../domain/box-office-batcher.js";
 import { createTickets } from "../domain/create-tickets.js";
 import { deleteUnsoldTicket } from "../domain/delete-ticket.js";
 import {
@@ -28,6 +27,7 @@ import {
   requestFingerprint,
 } from "../domain/idempotency-keys.js";
 import { QrImageBacklog } from "../domain/qr-image-backlog.js";
+import { saleBatcher } from "../domain/sale-batcher.js";
 import { markSold, purchaseNext } from "../domain/sell-ticket.js";
 import { ticketResponse, ticketResponses } from "../domain/ticket-qr-images.js";
 
@@ -68,7 +68,7 @@ export function ticketCommandRoutes({
   const codeSigningKey = keys.ticketCodeSigning;
   const adminOnly = guards.requireRole("admin");
   const imagesAhead = new QrImageBacklog(sql, codeSigningKey, app.log);
-  const boxOffice = boxOfficeBatcher(sql, config.BOX_OFFICE_SALES_AT_ONCE, logger);
+  const sales = saleBatcher(sql, config.SALES_AT_ONCE, logger);
   app.addHook("onClose", () => imagesAhead.close());
 
   app.post(
@@ -157,7 +157,7 @@ export function ticketCommandRoutes({
     },
     async (request, reply) => {
       const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
-        const ticket = await markSold(db, boxOffice, request.params.id, request.body);
+        const ticket = await markSold(db, sales, request.params.id, request.body);
         return { statusCode: 200, body: await ticketResponse(db.sql, codeSigningKey, ticket) };
       });
       return send(reply, answer);
@@ -181,6 +181,7 @@ export function ticketCommandRoutes({
       const answer = await answerOnce({ prisma, sql }, keyedRequest(request), async (db) => {
         const ticket = await purchaseNext(
           db,
+          sales,
           request.body.concert_id,
           identityOf(request),
           config.MAX_TICKETS_PER_BUYER,

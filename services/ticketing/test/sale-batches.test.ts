@@ -9,12 +9,12 @@ let infra: TestInfra;
 let replicas: TestTicketing[];
 let observer: pg.Client;
 
-// One sale statement at a time per replica: every box-office sale that arrives while it runs
-// waits for the next one, which sells for all of them together (box-office-batcher.ts). Two
-// replicas, as two ticketing processes behind the gateway.
+// One sale statement at a time per replica: every sale that arrives while it runs waits for the
+// next one, which sells for all of them together (sale-batcher.ts). Two replicas, as two
+// ticketing processes behind the gateway.
 beforeAll(async () => {
   infra = await startTestInfra();
-  const settings = { BOX_OFFICE_SALES_AT_ONCE: "1" };
+  const settings = { SALES_AT_ONCE: "1" };
   replicas = [await startTestTicketing(infra, settings), await startTestTicketing(infra, settings)];
   observer = new pg.Client({ connectionString: infra.databaseUrl });
   await observer.connect();
@@ -47,16 +47,19 @@ async function issued(quantity: number, overrides = {}): Promise<{ id: string }[
 }
 
 /**
- * The sold rows of these tickets, each with when its transaction began (`updated_at` is the sale's
- * `now()`: tickets sold by one statement share it) and its TicketSold events.
+ * The sold tickets, each with its TicketSold events and when the transaction that wrote them
+ * began (the outbox row's `created_at`, the transaction's `now()` to the microsecond: tickets sold
+ * by one statement share it).
  */
 async function soldRowsOf(ticketIds: string[]) {
   const { rows } = await observer.query<{
     id: string;
-    sold_in: string;
+    sold_in: string | null;
     events: { payload: Record<string, unknown> }[];
   }>(
-    `SELECT t.id, t.updated_at::text AS sold_in,
+    `SELECT t.id,
+            (SELECT max(o.created_at)::text FROM ticketing.outbox_events o
+              WHERE o.subject = $2 AND o.envelope -> 'payload' ->> 'ticket_id' = t.id::text) AS sold_in,
             (SELECT coalesce(jsonb_agg(o.envelope), '[]') FROM ticketing.outbox_events o
               WHERE o.subject = $2 AND o.envelope -> 'payload' ->> 'ticket_id' = t.id::text) AS events
        FROM ticketing.tickets t
@@ -137,13 +140,119 @@ describe("box-office sales that arrive together are made together", () => {
     expect(ofTwice.filter((r) => r.statusCode === 200)).toHaveLength(1);
     for (const refused of ofTwice.filter((r) => r.statusCode !== 200)) {
       expect(refused.statusCode).toBe(409);
-      expect(refused.json().detail).toBe("Ticket is sold; only a created ticket can be sold");
+      // The single sale's answer: "is sold" when it read the sold row, "was sold concurrently"
+      // when it waited for the row while another statement sold it.
+      expect(refused.json().detail).toMatch(
+        /^Ticket (is sold; only a created|was sold concurrently)/,
+      );
     }
     expect(responses.slice(20, 30).map((r) => r.statusCode)).toEqual(Array(10).fill(200));
     expect(responses[30]?.statusCode).toBe(409);
     expect(responses[31]?.statusCode).toBe(404);
 
     const rows = await soldRowsOf([twice.id, sold.id]);
+    for (const row of rows) expect(row.events).toHaveLength(1);
+  });
+
+  it("hands 30 buyers of two concerts, asking at once, a different ticket each until sold out, each with its event", async () => {
+    const [small, large] = [await issued(8), await issued(40)];
+    const concertOf = async (ticketId: string) =>
+      (await observer.query("SELECT concert_id FROM ticketing.tickets WHERE id = $1", [ticketId]))
+        .rows[0].concert_id as string;
+    const smallConcert = await concertOf((small[0] as { id: string }).id);
+    const largeConcert = await concertOf((large[0] as { id: string }).id);
+    const buyers = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        i % 2 === 0
+          ? ticketing().registered(`buyer-${i}-${randomUUID()}@example.com`)
+          : Promise.resolve({
+              userId: randomUUID(),
+              email: `anon-${i}-${randomUUID()}@example.com`,
+            }),
+      ),
+    );
+    // Buyers 0–14 want the small concert (8 tickets), 15–29 the large one.
+    const responses = await Promise.all(
+      buyers.map((buyer, i) =>
+        ticketing().call(
+          "POST",
+          "/api/tickets/purchase",
+          ticketing().tokenFor("viewer", { ...buyer, role: "viewer", accessVersion: 1 }),
+          { concert_id: i < 15 ? smallConcert : largeConcert },
+        ),
+      ),
+    );
+    const statuses = responses.map((r) => r.statusCode);
+    expect(statuses.slice(0, 15).filter((s) => s === 201)).toHaveLength(8);
+    for (const soldOut of responses.slice(0, 15).filter((r) => r.statusCode !== 201)) {
+      expect(soldOut.statusCode).toBe(409);
+      expect(soldOut.json().detail).toBe("Sold out: no tickets left for this concert");
+    }
+    expect(statuses.slice(15)).toEqual(Array(15).fill(201));
+
+    const sold = responses
+      .map((r, i) => ({ answer: r.json(), buyer: buyers[i] }))
+      .filter((_, i) => statuses[i] === 201);
+    expect(new Set(sold.map(({ answer }) => answer.id)).size).toBe(23);
+    const rows = new Map(
+      (await soldRowsOf(sold.map(({ answer }) => answer.id))).map((row) => [row.id, row]),
+    );
+    for (const { answer, buyer } of sold) {
+      expect(answer).toMatchObject({
+        status: "sold",
+        owner_id: buyer?.userId,
+        buyer_email: buyer?.email.toLowerCase(),
+      });
+      const events = rows.get(answer.id)?.events ?? [];
+      expect(events).toHaveLength(1);
+      expect(events[0]?.payload).toMatchObject({
+        ticket_id: answer.id,
+        ticket_number: answer.ticket_number,
+        owner_id: buyer?.userId,
+        revision: 2,
+      });
+    }
+    // The small concert's 8 tickets went to 8 of its buyers: none skipped, none twice.
+    const smallSold = sold
+      .filter(({ answer }) => answer.concert_id === smallConcert)
+      .map(({ answer }) => answer.id)
+      .sort();
+    expect(smallSold).toEqual(small.map((t) => t.id).sort());
+    // At least one statement sold more than one ticket.
+    expect(new Set([...rows.values()].map((row) => row.sold_in)).size).toBeLessThan(23);
+  });
+
+  it("sells each ticket once when the box office and buyers sell one concert at once", async () => {
+    const tickets = await issued(20);
+    const concert = (
+      await observer.query("SELECT concert_id FROM ticketing.tickets WHERE id = $1", [
+        tickets[0]?.id,
+      ])
+    ).rows[0].concert_id as string;
+    const desk = tickets
+      .slice(0, 10)
+      .map((ticket) => sell(ticket.id, { buyer_name: "Desk", buyer_email: "desk@example.com" }));
+    const online = Array.from({ length: 15 }, () =>
+      ticketing().call(
+        "POST",
+        "/api/tickets/purchase",
+        ticketing().tokenFor("viewer", {
+          userId: randomUUID(),
+          email: `online-${randomUUID()}@example.com`,
+          role: "viewer",
+          accessVersion: 1,
+        }),
+        { concert_id: concert },
+      ),
+    );
+    const responses = await Promise.all([...desk, ...online]);
+    const soldIds = responses
+      .filter((r) => r.statusCode === 200 || r.statusCode === 201)
+      .map((r) => r.json().id);
+    expect(soldIds).toHaveLength(20);
+    expect(new Set(soldIds).size).toBe(20);
+    expect(responses.every((r) => [200, 201, 409].includes(r.statusCode))).toBe(true);
+    const rows = await soldRowsOf(tickets.map((t) => t.id));
     for (const row of rows) expect(row.events).toHaveLength(1);
   });
 
@@ -167,6 +276,7 @@ describe("box-office sales that arrive together are made together", () => {
       expect(statuses.filter((status) => status === 200)).toHaveLength(20);
       expect(statuses.filter((status) => status === 409)).toHaveLength(20);
     }
+    // Last in this file: it stops the replicas.
     // A deadlock would not show in the answers (the undone batch's sales run alone), only in
     // Postgres' count, which a backend reports when it exits: stop the replicas' connections first.
     for (const replica of replicas) await replica.close();
