@@ -1,3 +1,4 @@
+export { deadlocksOnceIdle, deadlocksSoFar } from "./deadlocks.js";
 export { freePort } from "./free-port.js";
 export {
   type NatsServerProcess,

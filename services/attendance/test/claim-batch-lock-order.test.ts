@@ -1,4 +1,9 @@
-import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
+import {
+  deadlocksOnceIdle,
+  deadlocksSoFar,
+  startTestInfra,
+  type TestInfra,
+} from "@concert/testing";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
@@ -26,15 +31,8 @@ afterAll(async () => {
   await infra?.stop();
 });
 
-const deadlocks = async () =>
-  (
-    await observer.query(
-      "SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()",
-    )
-  ).rows[0].n as number;
-
 it("never deadlocks when two replicas claim batches of the same tickets in opposite orders, and admits each ticket once", async () => {
-  const before = await deadlocks();
+  const before = await deadlocksSoFar(observer);
   const token = others.tokenFor("scanner");
   for (let round = 0; round < 20; round++) {
     const tickets = await Promise.all(
@@ -55,16 +53,8 @@ it("never deadlocks when two replicas claim batches of the same tickets in oppos
     expect(answers.filter((a) => a.result === "already_admitted")).toHaveLength(20);
   }
   // A deadlock would not show in the answers (the undone batch's scans are asked alone), only in
-  // Postgres' count, which a backend reports when it exits: stop the replicas' connections first.
+  // Postgres' count.
   for (const replica of replicas) await replica.close();
   replicas = [];
-  await eventually(async () => {
-    const { rows } = await observer.query(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-    );
-    return rows[0].n === 0;
-  });
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  await observer.query("SELECT pg_stat_clear_snapshot()");
-  expect(await deadlocks()).toBe(before);
+  expect(await deadlocksOnceIdle(observer)).toBe(before);
 }, 120_000);

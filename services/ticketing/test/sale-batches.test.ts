@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { TicketSold } from "@concert/contracts";
-import { eventually, startTestInfra, type TestInfra } from "@concert/testing";
+import {
+  deadlocksOnceIdle,
+  deadlocksSoFar,
+  startTestInfra,
+  type TestInfra,
+} from "@concert/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestTicketing, type TestTicketing } from "./helper.js";
@@ -257,13 +262,7 @@ describe("box-office sales that arrive together are made together", () => {
   });
 
   it("never deadlocks when two replicas sell the same tickets in opposite orders, and sells each once", async () => {
-    const deadlocks = async () =>
-      (
-        await observer.query(
-          "SELECT deadlocks::int AS n FROM pg_stat_database WHERE datname = current_database()",
-        )
-      ).rows[0].n as number;
-    const before = await deadlocks();
+    const before = await deadlocksSoFar(observer);
     for (let round = 0; round < 10; round++) {
       // Two concerts, so the batches lock concerts as well as tickets.
       const tickets = [...(await issued(10)), ...(await issued(10))];
@@ -276,19 +275,10 @@ describe("box-office sales that arrive together are made together", () => {
       expect(statuses.filter((status) => status === 200)).toHaveLength(20);
       expect(statuses.filter((status) => status === 409)).toHaveLength(20);
     }
-    // Last in this file: it stops the replicas.
-    // A deadlock would not show in the answers (the undone batch's sales run alone), only in
-    // Postgres' count, which a backend reports when it exits: stop the replicas' connections first.
+    // Last in this file: it stops the replicas. A deadlock would not show in the answers (the
+    // undone batch's sales run alone), only in Postgres' count.
     for (const replica of replicas) await replica.close();
     replicas = [];
-    await eventually(async () => {
-      const { rows } = await observer.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
-      );
-      return rows[0].n === 0;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await observer.query("SELECT pg_stat_clear_snapshot()");
-    expect(await deadlocks()).toBe(before);
+    expect(await deadlocksOnceIdle(observer)).toBe(before);
   }, 120_000);
 });
