@@ -40,6 +40,7 @@ import {
   printPerf,
   printProfile,
   recordPerf,
+  withDatabaseCpu,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
 import {
@@ -309,9 +310,16 @@ async function main() {
     await wholeDeploymentUp();
     runs.whole = [];
     for (let i = 0; i < RUNS; i++) {
-      runs.whole.push(
-        await scanRun(`${name} #${i + 1}`, gateway, scannerToken, codes, codesFor("stack")),
+      // Which connections Postgres works for while three more services consume every scan.
+      const { result: run, byApplication } = await withDatabaseCpu(
+        ADMIN_DB_URL,
+        stack.database,
+        () => scanRun(`${name} #${i + 1}`, gateway, scannerToken, codes, codesFor("stack")),
       );
+      log(
+        `${name} #${i + 1}: Postgres µs per scan by connection: ${perScanBy(byApplication, run)}`,
+      );
+      runs.whole.push(run);
     }
     rows.push(medianRow(name, runs.whole));
     await Promise.all(CONSUMERS_OF_SCANS.map((service) => stack.stop(service)));
@@ -823,6 +831,15 @@ async function backendNames() {
     );
     return rows.map((row) => [row.pid, `pg: ${row.application_name || "(unnamed)"}`]);
   });
+}
+
+/** Backend CPU seconds by application_name, as µs per answered scan, largest first. */
+function perScanBy(byApplication, run) {
+  const answers = run.rate * run.elapsed;
+  return Object.entries(byApplication)
+    .sort((a, b) => b[1] - a[1])
+    .map(([app, cpuSeconds]) => `${app} ${fmt((cpuSeconds * 1e6) / answers, 0)}`)
+    .join(", ");
 }
 
 async function scanRun(name, url, token, pool, count) {
