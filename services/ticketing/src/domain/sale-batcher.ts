@@ -1,10 +1,10 @@
 import { type Logger, type SqlClient, StatementBatcher } from "@concert/service-kit";
+import { purchaseAlone, type Within } from "./purchase-alone.js";
 import {
   MARK_SOLD,
   MARK_SOLD_BATCH,
   type MarkSoldParams,
   markSoldBatchParams,
-  PURCHASE_NEXT,
   PURCHASE_NEXT_BATCH,
   type PurchaseParams,
   SALE_RULES,
@@ -55,7 +55,7 @@ export function saleBatcher(
   return new StatementBatcher(
     {
       name: "sale batch",
-      alone: (order) => saleAlone(sql, order),
+      alone: (order) => saleAlone(sql, order, "pool"),
       together,
       groupOf: (order) =>
         order.kind === "purchase" ? `purchase ${order.sale.concert_id}` : order.kind,
@@ -81,15 +81,15 @@ function purchasesTogether(sql: SqlClient, purchases: UnlimitedPurchase[]) {
   );
 }
 
-/** One sale on its own statement: on the pool, or in a caller's transaction. */
-export async function saleAlone(db: SqlClient, order: SaleOrder): Promise<SaleRow | undefined> {
-  const { rows } =
-    order.kind === "purchase"
-      ? await PURCHASE_NEXT.run<SaleRow>(
-          db,
-          { ...SALE_RULES, ...order.sale, limit_per_buyer: null },
-          soldPayload(order.sale),
-        )
-      : await MARK_SOLD.run<SaleRow>(db, { ...SALE_RULES, ...order.sale }, soldPayload(order.sale));
-  return rows[0];
+/** One sale on its own statement (a purchase: one, or two if it waits for a held ticket). */
+export async function saleAlone(
+  db: SqlClient,
+  order: SaleOrder,
+  within: Within,
+): Promise<SaleRow | undefined> {
+  if (order.kind === "purchase") {
+    return purchaseAlone(db, { ...order.sale, limit_per_buyer: null }, within);
+  }
+  const { sale } = order;
+  return (await MARK_SOLD.run<SaleRow>(db, { ...SALE_RULES, ...sale }, soldPayload(sale))).rows[0];
 }

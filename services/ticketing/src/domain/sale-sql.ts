@@ -233,51 +233,60 @@ const NEXT_FOR_SALE = `t.concert_id = :concert_id::uuid AND t.status = :unsold_s
      AND NOT (SELECT reached FROM at_limit)`;
 
 /**
- * Self-service: the signed-in buyer takes the next unsold ticket of a concert, in one statement.
- * `FOR UPDATE SKIP LOCKED` (free) hands each of many simultaneous buyers a different ticket: no
- * overselling, and no buyer waits on another's sale. Only when every unsold ticket is held by
- * someone else does the buyer wait (held): for the first in sale order, then, if that one was
- * sold meanwhile, for the next. Other work holds unsold tickets for a moment too (a batch's QR
- * images being stored), so skipping alone answered "Sold out" with tickets left. The
- * concert is locked against cancellation as in MARK_SOLD. With a limit, the buyer's held tickets
- * are counted in this statement's snapshot: the caller takes the buyer's advisory lock in an
- * earlier statement of the same transaction, so the count sees every earlier purchase committed.
- * Nothing sold: `at_limit` says whether the limit stopped it; otherwise it was sold out.
+ * Self-service: the signed-in buyer takes the next unsold ticket of a concert, in one statement
+ * (`purchaseStatement`). The concert is locked against cancellation as in MARK_SOLD. With a limit,
+ * the buyer's held tickets are counted in this statement's snapshot: the caller takes the buyer's
+ * advisory lock in an earlier statement of the same transaction, so the count sees every earlier
+ * purchase committed. Nothing sold: `at_limit` says whether the limit stopped it; otherwise the
+ * concert was sold out, or (`others_hold`, PURCHASE_NEXT only) every unsold ticket was held.
  */
-export const PURCHASE_NEXT = recordEventWith<
-  PurchaseParams & typeof SALE_RULES,
-  typeof TicketSold,
-  SoldFromRow
->(TicketSold, {
-  with: `${concertLocked(":concert_id::uuid")},
+const purchaseStatement = (take: "skip held" | "wait for held", others: string) =>
+  recordEventWith<PurchaseParams & typeof SALE_RULES, typeof TicketSold, SoldFromRow>(TicketSold, {
+    with: `${concertLocked(":concert_id::uuid")},
 at_limit AS (
   SELECT :limit_per_buyer::int IS NOT NULL AND (
            SELECT count(*) FROM tickets h
             WHERE h.concert_id = :concert_id::uuid AND h.owner_id = :buyer_id::uuid
               AND h.status::text = ANY(:held_statuses::text[])) >= :limit_per_buyer::int AS reached
 ),
-free AS (
+next AS (
   SELECT t.id FROM tickets t
    WHERE ${NEXT_FOR_SALE}
    ORDER BY t.created_at, t.ticket_number
    LIMIT 1
-   FOR UPDATE OF t SKIP LOCKED
+   FOR UPDATE OF t${take === "skip held" ? " SKIP LOCKED" : ""}
 ),
-held AS (
-  SELECT t.id FROM tickets t
-   WHERE NOT EXISTS (SELECT 1 FROM free) AND ${NEXT_FOR_SALE}
-   ORDER BY t.created_at, t.ticket_number
-   LIMIT 1
-   FOR UPDATE OF t
-),
-next AS (SELECT id FROM free UNION ALL SELECT id FROM held),
 sold AS (${purchaseUpdate(fromParams, "next, concert c", "t.id = next.id")}
   RETURNING ${SOLD_COLUMNS}
 )`,
-  when: "sold",
-  fromRow: SOLD_FROM_ROW,
-  select: saleResult("(SELECT reached FROM at_limit) AS at_limit"),
-});
+    when: "sold",
+    fromRow: SOLD_FROM_ROW,
+    select: saleResult(`(SELECT reached FROM at_limit) AS at_limit, ${others} AS others_hold`),
+  });
+
+/**
+ * The purchase as it runs first: the first unsold ticket in sale order that no one else holds
+ * (`FOR UPDATE SKIP LOCKED`), so each of many simultaneous buyers gets a different ticket, and no
+ * buyer waits on another's sale. `others_hold`: nothing was free, but the snapshot shows unsold
+ * tickets (held by other work: a sale, a batch's QR images being stored); the caller then runs
+ * PURCHASE_HELD, in a transaction that holds none of this statement's locks. This one must not
+ * wait itself: `SKIP LOCKED` keeps the lock on a ticket it stepped onto that was sold after its
+ * snapshot, and a statement that then waited for a ticket in sale order could close a cycle with
+ * another that holds that ticket and waits for the stale one (docs/DECISIONS.md, "A purchase
+ * waits in a statement of its own").
+ */
+export const PURCHASE_NEXT = purchaseStatement(
+  "skip held",
+  `(s.id IS NULL AND EXISTS (SELECT 1 FROM tickets t WHERE ${NEXT_FOR_SALE}))`,
+);
+
+/**
+ * A purchase that found every unsold ticket held: waits for the first in sale order, then, if that
+ * one was sold meanwhile, for the next. Only ever as the first statement of its transaction, or
+ * after rolling back to a savepoint taken before PURCHASE_NEXT, so the only tickets it holds while
+ * it waits are earlier ones in the same order: two waiting purchases never wait for each other.
+ */
+export const PURCHASE_HELD = purchaseStatement("wait for held", "false");
 
 /** A batch purchase's parameters: one concert, each buyer's values as a list, and the rules. */
 export type PurchaseBatchParams = {
@@ -292,8 +301,8 @@ export type PurchaseBatchParams = {
  * statement: what PURCHASE_NEXT does for each, in one round trip and one commit. The free tickets
  * (`SKIP LOCKED`, in sale order, as many as buyers) go to the buyers in the batch's order; only
  * those are answered (`ordinal`, from 1). A buyer left without one (tickets held by others, sold
- * out, the concert cancelled or unknown) buys again alone, whose statement waits for a held ticket
- * or answers why. It waits on no ticket, so it closes no deadlock with another sale.
+ * out, the concert cancelled or unknown) buys again alone (purchaseAlone), which waits for a held
+ * ticket or answers why. It waits on no ticket, so it closes no deadlock with another sale.
  */
 export const PURCHASE_NEXT_BATCH = recordEventsWith<
   PurchaseBatchParams,
@@ -359,6 +368,8 @@ export interface SaleRow {
   concert_status: string | null;
   /** MARK_SOLD: the ticket's status as the statement saw it; null: no such ticket. */
   current_status?: string | null;
-  /** PURCHASE_NEXT: the buyer already holds the limit. */
+  /** PURCHASE_NEXT / PURCHASE_HELD: the buyer already holds the limit. */
   at_limit?: boolean;
+  /** PURCHASE_NEXT: nothing sold, but other work held unsold tickets (run PURCHASE_HELD). */
+  others_hold?: boolean;
 }

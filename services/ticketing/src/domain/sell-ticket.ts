@@ -2,14 +2,9 @@ import type { MarkSoldRequest } from "@concert/contracts";
 import { ConflictError, type Identity, NotFoundError, type SqlClient } from "@concert/service-kit";
 import { Prisma, type Ticket } from "../generated/prisma/client.js";
 import type { CommandDb } from "./idempotency-keys.js";
+import { purchaseAlone } from "./purchase-alone.js";
 import { type SaleBatcher, type SaleOrder, saleAlone } from "./sale-batcher.js";
-import {
-  BUYER_LIMIT_LOCK,
-  PURCHASE_NEXT,
-  SALE_RULES,
-  type SaleRow,
-  soldPayload,
-} from "./sale-sql.js";
+import { BUYER_LIMIT_LOCK, SALE_RULES, type SaleRow } from "./sale-sql.js";
 
 /** Where a sale runs: on its own (its one statement is its transaction), or in a caller's. */
 export type SaleDb = CommandDb;
@@ -19,7 +14,7 @@ export type SaleDb = CommandDb;
  * the sales that arrive together in one statement under load; in a key's transaction, alone.
  */
 function sell(db: SaleDb, sales: SaleBatcher, order: SaleOrder): Promise<SaleRow | undefined> {
-  return db.prisma ? sales.run(order) : saleAlone(db.sql, order);
+  return db.prisma ? sales.run(order) : saleAlone(db.sql, order, "transaction");
 }
 
 /**
@@ -51,7 +46,8 @@ export async function markSold(
 }
 
 /**
- * A signed-in user buys the next available ticket: one statement (PURCHASE_NEXT). With a limit
+ * A signed-in user buys the next available ticket: one statement (PURCHASE_NEXT; a second,
+ * PURCHASE_HELD, only when other work held every unsold ticket; purchase-alone.ts). With a limit
  * per buyer, the buyer's advisory lock comes first, in the same transaction (the caller's, or one
  * of its own), so the statement's count sees every earlier purchase of the buyer committed; such
  * a purchase is never batched.
@@ -71,8 +67,7 @@ export async function purchaseNext(
   };
   const limited = async (tx: SqlClient) => {
     await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
-    const params = { ...SALE_RULES, ...sale, limit_per_buyer: limitPerBuyer ?? null };
-    return (await PURCHASE_NEXT.run<SaleRow>(tx, params, soldPayload(sale))).rows[0];
+    return purchaseAlone(tx, { ...sale, limit_per_buyer: limitPerBuyer ?? null }, "transaction");
   };
   const row =
     limitPerBuyer === undefined
@@ -105,6 +100,7 @@ function toTicket(row: SaleRow): Ticket {
     concert_status: _concert,
     current_status: _current,
     at_limit: _limit,
+    others_hold: _others,
     ...ticket
   } = row;
   return {
