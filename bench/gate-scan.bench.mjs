@@ -17,6 +17,8 @@
 //                      transfers consume every TicketScanned meanwhile, as in production
 //   BENCH_PGBENCH_VARIANTS=0  skip the pgbench row "with pg_notify (before)"
 //   BENCH_PGBENCH_EXTENDED=1  add a pgbench row with unnamed statements (-M extended)
+//   BENCH_ATTENDANCE_REPLICAS=n  run n attendance processes behind the gateway (default 1;
+//                      above 1 the "attendance direct" row is skipped: it would reach one)
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
 //   BENCH_PERF=file    record the first stack run with `perf record -a` (every process, the kernel
 //                      and Postgres, the measured window only) to file, print each one's hot spots
@@ -62,7 +64,12 @@ const SECONDS = positiveInt(env.BENCH_SECONDS, 10);
 const RUNS = positiveInt(env.BENCH_RUNS, 3);
 const FIRST_TICKETS = positiveInt(env.BENCH_TICKETS, 12_000);
 const MAX_TICKETS = positiveInt(env.BENCH_MAX_TICKETS, Number.POSITIVE_INFINITY);
-const DIRECT = env.BENCH_DIRECT !== "0";
+const ATTENDANCE_REPLICAS = Number(env.BENCH_ATTENDANCE_REPLICAS ?? 1);
+/** The attendance processes: `attendance`, then its replicas (`attendance#2`…, bench/lib/stack.mjs). */
+const ATTENDANCE = Array.from({ length: ATTENDANCE_REPLICAS }, (_, i) =>
+  i === 0 ? "attendance" : `attendance#${i + 1}`,
+);
+const DIRECT = env.BENCH_DIRECT !== "0" && ATTENDANCE_REPLICAS === 1;
 const LAG = env.BENCH_LAG !== "0";
 const WHOLE = env.BENCH_WHOLE === "1";
 /** Started for the whole-deployment row only: consumers of every scan that the gate path omits. */
@@ -140,7 +147,7 @@ async function main() {
   await stack.createDatabase();
 
   // ---- the stack: every service as its own process ------------------------------------------
-  await stack.choosePorts(SERVICES);
+  await stack.choosePorts([...SERVICES, ...ATTENDANCE]);
   const common = stack.common;
   const base = (name) => stack.url(name);
   let t = Date.now();
@@ -153,7 +160,7 @@ async function main() {
     }),
     stack.start("catalog", common),
     stack.start("ticketing", common),
-    stack.start("attendance", common),
+    ...ATTENDANCE.map((name) => stack.start(name, common)),
   ]);
   const gatewayEnv = stack.gatewayEnv();
   await stack.start("gateway", gatewayEnv);
@@ -205,11 +212,11 @@ async function main() {
   await vacuumGateTickets();
   if (PROFILE_DIR) {
     // Profiled from a fresh start, so the profiles hold the scans and not the seeding.
-    await Promise.all(["gateway", "attendance"].map((name) => stack.stop(name)));
-    for (const name of ["gateway", "attendance"]) {
+    await Promise.all(["gateway", ...ATTENDANCE].map((name) => stack.stop(name)));
+    for (const name of ["gateway", ...ATTENDANCE]) {
       stack.profileDirs.set(name, join(PROFILE_DIR, name));
     }
-    await stack.start("attendance", common);
+    await Promise.all(ATTENDANCE.map((name) => stack.start(name, common)));
     await stack.start("gateway", gatewayEnv);
   }
 
@@ -336,9 +343,9 @@ async function main() {
     .flat()
     .concat(lag ? [lag.scan] : [])
     .reduce((n, r) => n + r.admitted, 0);
-  await Promise.all(["gateway", "attendance"].map((name) => stack.stop(name)));
+  await Promise.all(["gateway", ...ATTENDANCE].map((name) => stack.stop(name)));
   if (PROFILE_DIR)
-    for (const name of ["gateway", "attendance"]) printProfile(name, join(PROFILE_DIR, name));
+    for (const name of ["gateway", ...ATTENDANCE]) printProfile(name, join(PROFILE_DIR, name));
 
   // ---- pgbench: the service's SQL, same clients, same duration, on a database of its own -----
   // Then, for the reading only: the same SQL with the pg_notify every commit used to send.

@@ -60,9 +60,17 @@ export class BenchStack {
     return `http://127.0.0.1:${this.ports[name]}`;
   }
 
-  /** The gateway's upstreams: the services of this stack; others point at a closed port. */
+  /**
+   * The gateway's upstreams: the services of this stack, each with its replicas (named
+   * `<service>#2`, `#3`…, see `start`); others point at a closed port.
+   */
   gatewayEnv() {
-    const upstream = (name) => (this.ports[name] ? this.url(name) : "http://127.0.0.1:9");
+    const upstream = (name) => {
+      const replicas = Object.keys(this.ports).filter((key) => serviceOf(key) === name);
+      return replicas.length > 0
+        ? replicas.map((key) => this.url(key)).join(",")
+        : "http://127.0.0.1:9";
+    };
     return {
       ...this.common,
       IDENTITY_URLS: upstream("identity"),
@@ -74,13 +82,14 @@ export class BenchStack {
     };
   }
 
+  /** Starts a service; `<service>#2` (#3…) starts another replica of it on a port of its own. */
   async start(name, serviceEnv = this.common) {
     const logFile = join(this.workDir, `${name}.log`);
     const out = createWriteStream(logFile, { flags: "a" });
     const profileDir = this.profileDirs.get(name);
     const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
     const child = spawn(process.execPath, [...this.nodeOptions, ...profile, "dist/main.js"], {
-      cwd: join(root, "services", name),
+      cwd: join(root, "services", serviceOf(name)),
       env: { PATH: process.env.PATH, ...serviceEnv, PORT: String(this.ports[name]) },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -108,9 +117,9 @@ export class BenchStack {
     await stopChild(entry.child);
   }
 
-  /** pid → service name, for the CPU accounting. */
+  /** pid → service name (replicas under their service's), for the CPU accounting. */
   pids() {
-    return new Map([...this.children].map(([name, { child }]) => [child.pid, name]));
+    return new Map([...this.children].map(([name, { child }]) => [child.pid, serviceOf(name)]));
   }
 
   printLogs() {
@@ -151,3 +160,6 @@ function serviceEnvFrom(text) {
     }),
   );
 }
+
+/** The service a process name runs: `attendance#2` is a replica of `attendance`. */
+export const serviceOf = (name) => name.split("#")[0];
