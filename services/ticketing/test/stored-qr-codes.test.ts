@@ -73,7 +73,9 @@ describe("a ticket's stored QR code", () => {
     });
     const answered = await read(ticket.id);
     expect(answered.qr_data).toBe(ticket.qr_data);
-    expect(checkTicketCode(loadTicketCodeVerifyKey(ticketing.config), answered.qr_data)).toEqual({
+    expect(
+      await checkTicketCode(loadTicketCodeVerifyKey(ticketing.config), answered.qr_data),
+    ).toEqual({
       valid: true,
       claims,
     });

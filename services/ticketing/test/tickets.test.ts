@@ -49,7 +49,7 @@ describe("issuing tickets", () => {
       owner_id: null,
     });
     expect(ticket.ticket_number).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-    const check = checkTicketCode(loadTicketCodeVerifyKey(ticketing.config), ticket.qr_data);
+    const check = await checkTicketCode(loadTicketCodeVerifyKey(ticketing.config), ticket.qr_data);
     expect(check).toEqual({
       valid: true,
       claims: {

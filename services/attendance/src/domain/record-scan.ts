@@ -91,7 +91,7 @@ export async function recordScan(
   };
 
   if (request.qr_data) {
-    const check = checkTicketCode(settings.ticketCodeKey, request.qr_data);
+    const check = await checkTicketCode(settings.ticketCodeKey, request.qr_data);
     if (check.valid) {
       draft.ticketId = check.claims.ticketId;
       draft.ticketNumber = check.claims.ticketNumber ?? null;
