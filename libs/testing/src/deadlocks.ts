@@ -26,3 +26,14 @@ export async function deadlocksOnceIdle(observer: pg.Client): Promise<number> {
   await observer.query("SELECT pg_stat_clear_snapshot()");
   return deadlocksSoFar(observer);
 }
+
+/** Resolves once some backend waits for a lock the backend `holderPid` holds. */
+export async function someoneWaitsOn(observer: pg.Client, holderPid: number): Promise<void> {
+  await eventually(async () => {
+    const { rows } = await observer.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
+      [holderPid],
+    );
+    return rows[0].n > 0;
+  });
+}

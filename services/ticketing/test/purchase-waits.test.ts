@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { eventually, startForFile, type TestInfra } from "@concert/testing";
+import { someoneWaitsOn, startForFile, type TestInfra } from "@concert/testing";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestTicketing, type TestTicketing } from "./helper.js";
@@ -58,17 +58,6 @@ async function twoTickets(ticketing: TestTicketing) {
   };
 }
 
-/** Resolves once some backend waits for a lock `holder` holds. */
-async function waitsFor(observer: pg.Client, holder: { pid: number }) {
-  await eventually(async () => {
-    const { rows } = await observer.query(
-      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))",
-      [holder.pid],
-    );
-    return rows[0].n > 0;
-  });
-}
-
 // The cycle this guards against: a purchase's `SKIP LOCKED` steps onto a ticket sold after its
 // snapshot and keeps that ticket locked; if the same transaction then waits for a held ticket
 // earlier in sale order, whoever holds that one and next needs the stale one (another waiting
@@ -109,10 +98,10 @@ describe.each([
         ...(key && { "idempotency-key": `${key}-${randomUUID()}` }),
       },
     });
-    await waitsFor(observer, canceller);
+    await someoneWaitsOn(observer, canceller.pid);
     await seller.query("COMMIT");
     await canceller.query("ROLLBACK");
-    await waitsFor(observer, holder);
+    await someoneWaitsOn(observer, holder.pid);
 
     await expect(
       holder.query("SELECT 1 FROM ticketing.tickets WHERE id = $1 FOR UPDATE", [second]),

@@ -3,6 +3,7 @@ import { TicketSold } from "@concert/contracts";
 import {
   deadlocksOnceIdle,
   deadlocksSoFar,
+  someoneWaitsOn,
   startTestInfra,
   type TestInfra,
 } from "@concert/testing";
@@ -259,6 +260,49 @@ describe("box-office sales that arrive together are made together", () => {
     expect(responses.every((r) => [200, 201, 409].includes(r.statusCode))).toBe(true);
     const rows = await soldRowsOf(tickets.map((t) => t.id));
     for (const row of rows) expect(row.events).toHaveLength(1);
+  });
+
+  it("sells the rest of a batch at once while other work holds one of its tickets", async () => {
+    const [held, first, ...rest] = await issued(5);
+    const holders = [new pg.Client(infra.databaseUrl), new pg.Client(infra.databaseUrl)];
+    try {
+      const pids = [];
+      for (const [i, ticket] of [held, first].entries()) {
+        const holder = holders[i] as pg.Client;
+        await holder.connect();
+        await holder.query("BEGIN");
+        await holder.query("SELECT 1 FROM ticketing.tickets WHERE id = $1 FOR UPDATE", [
+          ticket?.id,
+        ]);
+        pids.push((await holder.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number);
+      }
+      const body = { buyer_name: "Desk", buyer_email: "desk@example.com" };
+      // The one statement at a time waits for `first`; the next sales queue behind it as one batch.
+      const firstSale = sell(first?.id as string, body);
+      await someoneWaitsOn(observer, pids[1] as number);
+      const heldSale = sell(held?.id as string, body);
+      const restSales = rest.map((ticket) => sell(ticket.id, body));
+      await holders[1]?.query("ROLLBACK");
+      expect((await firstSale).statusCode).toBe(200);
+
+      // `held` is still held: the batch sells the others without waiting for it.
+      const answered = await Promise.race([
+        Promise.all(restSales),
+        new Promise((resolve) => setTimeout(() => resolve("still waiting"), 10_000)),
+      ]);
+      expect(answered).not.toBe("still waiting");
+      expect((answered as { statusCode: number }[]).map((r) => r.statusCode)).toEqual([
+        200, 200, 200,
+      ]);
+      const soldIn = (await soldRowsOf(rest.map((t) => t.id))).map((row) => row.sold_in);
+      expect(new Set(soldIn).size).toBe(1);
+
+      // Its own sale waited alone for it, and sells it once it is let go.
+      await holders[0]?.query("ROLLBACK");
+      expect((await heldSale).statusCode).toBe(200);
+    } finally {
+      for (const holder of holders) await holder.end().catch(() => {});
+    }
   });
 
   it("never deadlocks when two replicas sell the same tickets in opposite orders, and sells each once", async () => {

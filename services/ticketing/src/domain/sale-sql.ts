@@ -156,10 +156,12 @@ export type MarkSoldBatchParams = {
  * The box office sells many tickets in one statement: what MARK_SOLD does for each, under the
  * same rules, in one round trip and one commit. Only sales are answered (each with its `ordinal`
  * in the batch, from 1); a ticket not sold (already sold, unknown, its concert cancelled, named
- * twice in the batch) is sold again alone, whose statement says why. Locks are taken in one order,
- * the single sale's: the concerts first (`FOR KEY SHARE`, in id order; the tickets' lock waits
- * for all of them, since its sort reads the whole join first), then the tickets in id order, so
- * two batches, or a batch and a cancellation, wait for each other instead of deadlocking.
+ * twice in the batch, or held by other work) is sold again alone, whose statement says why. The
+ * concerts are locked first (`FOR KEY SHARE`, in id order; the tickets' lock waits for all of
+ * them, since its sort reads the whole join first), so a batch and a cancellation wait for each
+ * other instead of deadlocking. The tickets are taken `SKIP LOCKED`: a batch waits on no ticket,
+ * so it closes no cycle with another batch or with a purchase waiting for a held ticket (which
+ * keeps locks on tickets it found sold; docs/DECISIONS.md). A skipped ticket's sale waits alone.
  */
 export const MARK_SOLD_BATCH = recordEventsWith<
   MarkSoldBatchParams,
@@ -180,7 +182,7 @@ locked AS MATERIALIZED (
   SELECT t.id FROM tickets t JOIN concert c ON c.id = t.concert_id
    WHERE t.id IN (SELECT ticket_id FROM batch)
    ORDER BY t.id
-     FOR UPDATE OF t
+     FOR UPDATE OF t SKIP LOCKED
 ),
 sold AS (${markSoldUpdate(fromBatch, "batch b, concert c")}
      AND c.id = t.concert_id AND t.id IN (SELECT id FROM locked)
