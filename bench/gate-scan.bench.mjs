@@ -19,6 +19,8 @@
 //   BENCH_PGBENCH_EXTENDED=1  add a pgbench row with unnamed statements (-M extended)
 //   BENCH_ATTENDANCE_REPLICAS=n  run n attendance processes behind the gateway (default 1;
 //                      above 1 the "attendance direct" row is skipped: it would reach one)
+//   BENCH_LOOP=1       also print how busy each service's event loop was ("att loop 0.85": busy
+//                      85 % of the run's wall time, waiting for a core included)
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
 //   BENCH_PERF=file    record the first stack run with `perf record -a` (every process, the kernel
 //                      and Postgres, the measured window only) to file, print each one's hot spots

@@ -10,6 +10,7 @@
 //   BENCH_PGBENCH=0    skip the pgbench row
 //   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 10000
 //   BENCH_PROFILE=dir  run ticketing, the gateway and catalog with --cpu-prof, print their hot spots
+//   BENCH_LOOP=1       also print how busy each service's event loop was ("tkt loop 0.92")
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 import { join, resolve } from "node:path";

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import autocannon from "autocannon";
 import pg from "pg";
+import { loopBusyBetween, loopBusySeconds } from "./loop-probe.mjs";
 
 /**
  * autocannon, stopped after `seconds` (and never more than `amount` requests when given).
@@ -33,8 +34,11 @@ export function load(options, seconds, latencies) {
   });
 }
 
-/** CPU time so far of this process, the stack's services (by name), Postgres and NATS. */
-/** `names`: service groups to report even when their process is not running (0). */
+/**
+ * CPU time so far of this process, the stack's services (by name), Postgres and NATS; with
+ * BENCH_LOOP=1 also each service's event loop busy time (`loops`, loop-probe.mjs).
+ * `names`: service groups to report even when their process is not running (0).
+ */
 export function cpuSnapshot(servicePids = new Map(), names = servicePids.values()) {
   const groups = { bench: 0, postgres: 0, pgbench: 0, nats: 0 };
   for (const name of names) groups[name] = 0;
@@ -65,6 +69,7 @@ export function cpuSnapshot(servicePids = new Map(), names = servicePids.values(
     .map(Number);
   return {
     groups,
+    loops: loopBusySeconds(servicePids),
     busy: cpuLine.reduce((a, b) => a + b, 0) - cpuLine[3] - (cpuLine[4] ?? 0),
     at: performance.now(),
   };
@@ -157,6 +162,10 @@ export function cpuDelta(before, after) {
   delta.wall = (after.at - before.at) / 1000;
   const ours = Object.keys(after.groups).reduce((sum, key) => sum + delta[key], 0);
   delta.others = Math.max(0, delta.machine - ours);
+  // After every CPU group, so describeCpu prints them last ("att loop 0.85").
+  for (const [name, seconds] of Object.entries(loopBusyBetween(before.loops, after.loops))) {
+    delta[`${name} loop`] = seconds;
+  }
   return delta;
 }
 
@@ -179,7 +188,8 @@ const LABELS = {
 export function describeCpu(delta, durationSeconds = delta.wall) {
   const parts = [];
   for (const [key, value] of Object.entries(delta)) {
-    const label = key in LABELS ? LABELS[key] : key;
+    const [group, loop] = key.split(" ");
+    const label = key in LABELS ? LABELS[key] : loop ? `${LABELS[group] ?? group} ${loop}` : key;
     const share = value / durationSeconds;
     if (label && share >= 0.01) parts.push(`${label} ${share.toFixed(2)}`);
   }

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { freePort, withClient, withDatabase } from "@concert/testing";
 import { ALLOCATOR_ENV } from "../../scripts/allocator-env.mjs";
 import { stopChild } from "../../scripts/stop-child.mjs";
+import { loopProbe } from "./loop-probe.mjs";
 import { sleep } from "./util.mjs";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -30,8 +31,9 @@ export class BenchStack {
     this.ports = {};
     /** name → directory: a service started while named here runs with --cpu-prof. */
     this.profileDirs = new Map();
+    const probe = loopProbe();
     /** Node options every service starts with (e.g. `--perf-basic-prof-only-functions`). */
-    this.nodeOptions = [];
+    this.nodeOptions = [...probe.nodeOptions];
     this.common = {
       ENV: "development",
       HOST: "127.0.0.1",
@@ -44,6 +46,7 @@ export class BenchStack {
       ...ALLOCATOR_ENV,
       // A setting to try without a rebuild: BENCH_SERVICE_ENV="OUTBOX_PASS_SPACING_MS=20,...".
       ...serviceEnvFrom(process.env.BENCH_SERVICE_ENV),
+      ...probe.env,
     };
   }
 
