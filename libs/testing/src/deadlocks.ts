@@ -1,4 +1,4 @@
-import type pg from "pg";
+import pg from "pg";
 import { eventually } from "./publish-event.js";
 
 /** Deadlocks Postgres has counted in the observer's database so far. */
@@ -36,4 +36,12 @@ export async function someoneWaitsOn(observer: pg.Client, holderPid: number): Pr
     );
     return rows[0].n > 0;
   });
+}
+
+/** A connection of its own, standing for other work on the rows; `pid` names it in pg_locks. */
+export async function rawSession(databaseUrl: string): Promise<pg.Client & { pid: number }> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query("SELECT pg_backend_pid() AS pid");
+  return Object.assign(client, { pid: rows[0].pid as number });
 }

@@ -1,4 +1,4 @@
-export { deadlocksOnceIdle, deadlocksSoFar, someoneWaitsOn } from "./deadlocks.js";
+export { deadlocksOnceIdle, deadlocksSoFar, rawSession, someoneWaitsOn } from "./deadlocks.js";
 export { freePort } from "./free-port.js";
 export {
   type NatsServerProcess,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { someoneWaitsOn, startForFile, type TestInfra } from "@concert/testing";
-import pg from "pg";
+import { rawSession, someoneWaitsOn, startForFile, type TestInfra } from "@concert/testing";
+import type pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestTicketing, type TestTicketing } from "./helper.js";
 
@@ -28,12 +28,10 @@ afterEach(async () => {
   sessions = [];
 });
 
-async function session(): Promise<pg.Client & { pid: number }> {
-  const client = new pg.Client({ connectionString: infra.databaseUrl });
-  await client.connect();
+async function session() {
+  const client = await rawSession(infra.databaseUrl);
   sessions.push(client);
-  const { rows } = await client.query("SELECT pg_backend_pid() AS pid");
-  return Object.assign(client, { pid: rows[0].pid as number });
+  return client;
 }
 
 /** A concert with two tickets, in sale order. */

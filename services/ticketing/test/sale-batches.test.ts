@@ -3,6 +3,7 @@ import { TicketSold } from "@concert/contracts";
 import {
   deadlocksOnceIdle,
   deadlocksSoFar,
+  rawSession,
   someoneWaitsOn,
   startTestInfra,
   type TestInfra,
@@ -264,22 +265,18 @@ describe("box-office sales that arrive together are made together", () => {
 
   it("sells the rest of a batch at once while other work holds one of its tickets", async () => {
     const [held, first, ...rest] = await issued(5);
-    const holders = [new pg.Client(infra.databaseUrl), new pg.Client(infra.databaseUrl)];
+    const holders = [await rawSession(infra.databaseUrl), await rawSession(infra.databaseUrl)];
     try {
-      const pids = [];
       for (const [i, ticket] of [held, first].entries()) {
-        const holder = holders[i] as pg.Client;
-        await holder.connect();
-        await holder.query("BEGIN");
-        await holder.query("SELECT 1 FROM ticketing.tickets WHERE id = $1 FOR UPDATE", [
+        await holders[i]?.query("BEGIN");
+        await holders[i]?.query("SELECT 1 FROM ticketing.tickets WHERE id = $1 FOR UPDATE", [
           ticket?.id,
         ]);
-        pids.push((await holder.query("SELECT pg_backend_pid() AS pid")).rows[0].pid as number);
       }
       const body = { buyer_name: "Desk", buyer_email: "desk@example.com" };
       // The one statement at a time waits for `first`; the next sales queue behind it as one batch.
       const firstSale = sell(first?.id as string, body);
-      await someoneWaitsOn(observer, pids[1] as number);
+      await someoneWaitsOn(observer, (holders[1] as { pid: number }).pid);
       const heldSale = sell(held?.id as string, body);
       const restSales = rest.map((ticket) => sell(ticket.id, body));
       // Nothing outside the batcher shows its queue: the four requests reach it within a few turns
