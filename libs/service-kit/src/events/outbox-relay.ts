@@ -23,6 +23,18 @@ export interface OutboxRelayOptions {
    * one index probe.
    */
   pollIntervalMs?: number;
+  /**
+   * The poll leaves rows younger than this to the pass their own process's wake-up starts (it
+   * publishes them without a lock: see `OutboxRelay`); older ones it takes. Default 1000 ms: a row
+   * a stopped process left behind goes out about this much later than it would otherwise.
+   */
+  pollGraceMs?: number;
+  /**
+   * A woken pass's rows are marked published at most this long after it: the marks of every pass
+   * meanwhile in one statement. Default 50 ms. Must stay well under `pollGraceMs`, or other
+   * processes' polls publish the rows again.
+   */
+  markEveryMs?: number;
   /** How long to wait for one PubAck. Default 5000 ms. */
   publishTimeoutMs?: number;
   /**
@@ -66,7 +78,8 @@ interface BatchResult {
  * Drains at once per process. A row committed while a drain runs (claim, publish, wait for the
  * broker's acks, mark) used to wait for all of it and then a drain of its own: most of the time
  * between a sale and its event reaching the gate under load (docs/BENCHMARKS.md, "Event lag").
- * A second drain claims the rows the first did not (`SKIP LOCKED`) and starts at once.
+ * A second drain starts at once with the ids the first did not take (or, for a look at every row
+ * due, the rows it did not lock: `SKIP LOCKED`).
  */
 const MAX_DRAINS = 2;
 
@@ -84,13 +97,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * Publishes outbox rows to JetStream after their transaction commits. It drains when woken
  * (`wake(ids)`, which the service's own commits call in-process: see wakeAfterCommit), once at
  * start, and when its poll finds rows due. A wake-up names the rows its commit wrote, and the pass
- * claims those by id, a primary-key lookup each, and never steps over the pending index's entries
- * of rows other passes hold or just published; start, the poll and a retry after a failure look
- * for every row due instead, oldest first (docs/BENCHMARKS.md, "The relay claims what it was
- * told"). Either claim takes its rows with `FOR UPDATE SKIP LOCKED`, so any number of relays in
- * any number of processes can drain one outbox; the broker's msgID dedupe absorbs a publish whose
- * mark-as-published was lost. Other processes are never woken: each process publishes its own
- * rows, and the poll finds those of a process that stopped first.
+ * reads those by id (a primary-key lookup each) and publishes them; a timer marks what the passes
+ * published, every `markEveryMs`, in one statement. No lock is taken and no transaction held open
+ * while the broker answers. Only this process was woken for them, so nothing else takes them until
+ * they are marked: a look of its own leaves them (`inFlight`), and another process's poll leaves
+ * rows younger than `pollGraceMs`.
+ *
+ * Start, the poll and a retry after a failure look for every row due instead, oldest first
+ * (docs/BENCHMARKS.md, "The relay claims what it was told"), and claim with `FOR UPDATE SKIP
+ * LOCKED` in a transaction, so any number of relays in any number of processes can drain one
+ * outbox. Where two passes still meet on a row (a look that began just before a commit woke a pass
+ * for it, a poll and a pass slower than the grace), it is published twice: the broker's msgID
+ * dedupe drops the second copy, as it does a publish whose mark was lost, and consumers apply an
+ * event once whatever reaches them. Other processes are never woken: each process publishes its
+ * own rows, and the poll finds those of a process that stopped first.
  */
 export class OutboxRelay {
   private readonly opts: Required<OutboxRelayOptions>;
@@ -101,6 +121,11 @@ export class OutboxRelay {
   private pending = false;
   /** Ids of rows committed since, woken with and not claimed yet: the next passes claim these. */
   private woken: string[] = [];
+  /** Ids a woken pass is publishing: a look for every row due, which they hold no lock against, leaves them. */
+  private readonly inFlight = new Set<string>();
+  /** Published by woken passes, not marked yet: the mark timer marks them. */
+  private unmarked: string[] = [];
+  private markTimer: NodeJS.Timeout | undefined;
   /** The drains running: at most MAX_DRAINS, each on a connection of the relay's pool. */
   private readonly draining = new Set<Promise<void>>();
   private retryAt = 0;
@@ -123,6 +148,8 @@ export class OutboxRelay {
       batchSize: opts.batchSize ?? 100,
       retryDelayMs: opts.retryDelayMs ?? 1_000,
       pollIntervalMs: opts.pollIntervalMs ?? 250,
+      pollGraceMs: opts.pollGraceMs ?? 1_000,
+      markEveryMs: opts.markEveryMs ?? 50,
       publishTimeoutMs: opts.publishTimeoutMs ?? 5_000,
       maxAttempts: opts.maxAttempts ?? 10,
       attemptBackoffMs: opts.attemptBackoffMs ?? 1_000,
@@ -176,6 +203,8 @@ export class OutboxRelay {
     clearInterval(this.pollTimer);
     clearTimeout(this.retryTimer);
     await Promise.all(this.draining);
+    // The last look marks what the passes published first.
+    clearTimeout(this.markTimer);
     try {
       await this.drainAll();
     } catch (err) {
@@ -190,7 +219,7 @@ export class OutboxRelay {
   /**
    * The safety net: one index probe on the pending rows' partial index, and a look for every row
    * due only when it finds one. Skipped while such a look is due; not while passes run, which may
-   * claim only the rows they were woken for (under a stream of commits, always).
+   * take only the rows they were woken for (under a stream of commits, always).
    */
   private poll(): void {
     const pool = this.pool;
@@ -198,10 +227,14 @@ export class OutboxRelay {
     this.probing = true;
     pool
       .query(
+        // A younger row is most likely on its way out with a pass its own process's wake-up
+        // started: a look now would publish it a second time.
         `SELECT 1 FROM outbox_events
           WHERE published_at IS NULL AND parked_at IS NULL
+            AND created_at < now() - $1 * interval '1 millisecond'
             AND (next_attempt_at IS NULL OR next_attempt_at <= now())
           LIMIT 1`,
+        [this.opts.pollGraceMs],
       )
       .then(({ rowCount }) => {
         if (rowCount) this.requestDrain();
@@ -271,8 +304,8 @@ export class OutboxRelay {
   }
 
   /**
-   * Waits until `passSpacingMs` after the last pass began. Each pass costs a claim, a mark and a
-   * commit whatever it carries: under load (a pass every few milliseconds) the wake-ups that arrive
+   * Waits until `passSpacingMs` after the last pass began. Each pass costs a read, a mark and their
+   * round trips whatever it carries: under load (a pass every few milliseconds) the wake-ups that arrive
    * meanwhile share the next one. Measured in docs/BENCHMARKS.md ("Relay passes spaced").
    */
   private async spacePass(): Promise<void> {
@@ -293,6 +326,8 @@ export class OutboxRelay {
 
   /** Drains batch after batch until nothing is due or the broker is away. */
   private async drainAll(): Promise<void> {
+    // Marked first: this look leaves rows in flight, and these are published already.
+    await this.markPublished();
     for (;;) {
       const nc = this.opts.nats();
       const js = this.jetstream();
@@ -300,7 +335,8 @@ export class OutboxRelay {
         this.backOff();
         return;
       }
-      const { taken, failed } = await this.drainBatch(js, nc, claimBatchSql(this.opts.batchSize));
+      const claim = claimBatchSql(this.opts.batchSize, [...this.inFlight]);
+      const { taken, failed } = await this.drainBatch(js, nc, claim);
       if (failed) {
         this.backOff();
         return;
@@ -309,7 +345,7 @@ export class OutboxRelay {
     }
   }
 
-  /** Claims and publishes one batch of the woken rows, by their ids. */
+  /** Publishes one batch of the woken rows, by their ids. */
   private async drainWoken(): Promise<void> {
     const ids = this.woken.splice(0, this.opts.batchSize);
     if (ids.length === 0) return;
@@ -319,8 +355,93 @@ export class OutboxRelay {
       this.backOff();
       return;
     }
-    const { failed } = await this.drainBatch(js, nc, claimWokenSql(ids));
-    if (failed) this.backOff();
+    for (const id of ids) this.inFlight.add(id);
+    let published: string[] = [];
+    try {
+      const pass = await this.publishWoken(js, nc, ids);
+      published = pass.published;
+      if (pass.failed) this.backOff();
+    } finally {
+      // The published stay in flight until marked; the rest leave now.
+      const toMark = new Set(published);
+      for (const id of ids) if (!toMark.has(id)) this.inFlight.delete(id);
+      this.markLater(published);
+    }
+  }
+
+  /** Marks these published rows, with every other pass's, within `markEveryMs`. */
+  private markLater(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    for (const id of ids) this.unmarked.push(id);
+    this.markTimer ??= setTimeout(() => {
+      this.markTimer = undefined;
+      this.markPublished().catch((err: unknown) =>
+        this.opts.logger.warn(
+          { err },
+          "outbox relay: mark failed; a poll publishes those rows again",
+        ),
+      );
+    }, this.opts.markEveryMs);
+  }
+
+  /**
+   * Marks the rows woken passes published so far, in one statement. A mark is only what tells a
+   * poll the row went out: it may lag the publish, and one lost (the process stopped, the
+   * statement failed) costs a second publish of the row, which the msgID dedupe drops.
+   */
+  private async markPublished(): Promise<void> {
+    const ids = this.unmarked;
+    this.unmarked = [];
+    if (ids.length === 0 || !this.pool) return;
+    try {
+      await this.pool.query(markSql(ids));
+    } finally {
+      for (const id of ids) this.inFlight.delete(id);
+    }
+  }
+
+  /**
+   * Reads the woken rows still due (one read-only statement, no lock) and publishes them; the
+   * caller hands the published to the mark timer. A pass that claimed, marked and committed on its
+   * own cost Postgres a commit per pass, most of the relay's Postgres time (docs/BENCHMARKS.md,
+   * "Woken rows marked together"). Failures are recorded at once, as a claim's were.
+   */
+  private async publishWoken(
+    js: JetStreamClient,
+    nc: NatsConnection,
+    ids: readonly string[],
+  ): Promise<{ published: string[]; failed: boolean }> {
+    const pool = this.pool;
+    if (!pool) return { published: [], failed: false };
+    const { rows } = await pool.query<OutboxRow>(selectWokenSql(ids));
+    const outcomes = await this.publishRows(js, rows);
+    const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
+    if (published.length > 0)
+      this.opts.logger.debug({ count: published.length }, "outbox relay: published");
+    const failures = failuresOf(rows, outcomes);
+    if (failures.length === 0) return { published, failed: false };
+    const outage = await this.brokerUnavailable(nc, failures);
+    await this.recordFailures(pool, failures, !outage);
+    return { published, failed: outage };
+  }
+
+  /**
+   * Publishes the rows together and awaits them together: one round trip per batch. A retried
+   * failure mid-batch reorders events, which consumers tolerate (no order is promised, not even
+   * per aggregate).
+   */
+  private publishRows(
+    js: JetStreamClient,
+    rows: readonly OutboxRow[],
+  ): Promise<PromiseSettledResult<unknown>[]> {
+    return Promise.allSettled(
+      rows.map((row) =>
+        js.publish(`${this.opts.subjectPrefix}${row.subject}`, row.envelope, {
+          msgID: row.id,
+          timeout: this.opts.publishTimeoutMs,
+        }),
+      ),
+    );
   }
 
   private async drainBatch(
@@ -343,16 +464,7 @@ export class OutboxRelay {
       // fill every batch and hold back the good ones behind them.
       const results = (await client.query(claimSql)) as unknown as pg.QueryResult<OutboxRow>[];
       const rows = results.at(-1)?.rows ?? [];
-      // Published together, awaited together: one round trip per batch. A retried failure mid-batch
-      // reorders events, which consumers tolerate (no order is promised, not even per aggregate).
-      const outcomes = await Promise.allSettled(
-        rows.map((row) =>
-          js.publish(`${this.opts.subjectPrefix}${row.subject}`, row.envelope, {
-            msgID: row.id,
-            timeout: this.opts.publishTimeoutMs,
-          }),
-        ),
-      );
+      const outcomes = await this.publishRows(js, rows);
       const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
       const failures = failuresOf(rows, outcomes);
       if (failures.length === 0) {
@@ -409,7 +521,7 @@ export class OutboxRelay {
    * operator (README "Outbox"), and is never tried again by itself.
    */
   private async recordFailures(
-    client: pg.PoolClient,
+    client: pg.Pool | pg.PoolClient,
     failures: Failure[],
     counts: boolean,
   ): Promise<void> {
@@ -471,35 +583,46 @@ export class OutboxRelay {
  * (100,000 tickets issued at once) they still described a near-empty outbox, and the planner read
  * every pending row and sorted them, 411 ms a claim and ~230 rows relayed a second, against
  * 0.7 ms walking the index (whose scans also mark published rows' entries dead, which a bitmap
- * scan never does). `batchSize` is the configured positive integer, never client input.
+ * scan never does). `batchSize` is the configured positive integer, never client input. It
+ * leaves `except`: the rows this process's woken passes are publishing, which they do not lock.
  */
-export function claimBatchSql(batchSize: number): string {
+export function claimBatchSql(batchSize: number, except: readonly string[] = []): string {
+  const notInFlight = except.length > 0 ? `AND id <> ALL(${uuidArray(except)})` : "";
   return `BEGIN;
     SET LOCAL enable_sort = off;
     SELECT id, subject, envelope::text AS envelope FROM outbox_events
      WHERE published_at IS NULL AND parked_at IS NULL
-       AND (next_attempt_at IS NULL OR next_attempt_at <= now())
+       AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ${notInFlight}
      ORDER BY created_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
 }
 
-/**
- * The woken rows, by id: opens the drain's transaction and claims those of them still due, in one
- * message. The ids are the relay's own (uuids, checked by `wake`), written into the text so that
- * both statements go in one round trip.
- */
-export function claimWokenSql(ids: readonly string[]): string {
-  return `BEGIN;
-    SELECT id, subject, envelope::text AS envelope FROM outbox_events
-     WHERE id = ANY('{${ids.join(",")}}'::uuid[])
+/** The woken rows still due, by id, read without a lock (see `publishWoken`). */
+function selectWokenSql(ids: readonly string[]): string {
+  return `SELECT id, subject, envelope::text AS envelope FROM outbox_events
+     WHERE id = ANY(${uuidArray(ids)})
        AND published_at IS NULL AND parked_at IS NULL
-       AND (next_attempt_at IS NULL OR next_attempt_at <= now())
-     FOR UPDATE SKIP LOCKED`;
+       AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
 }
 
-/** Marks the published rows and commits, in one message; the ids come from the claimed rows. */
+/** Marks published rows. A row another pass marked meanwhile keeps its first time. */
+function markSql(ids: readonly string[]): string {
+  return `UPDATE outbox_events SET published_at = now()
+     WHERE id = ANY(${uuidArray(ids)}) AND published_at IS NULL`;
+}
+
+/** Marks the published rows and commits a claim's transaction, in one message. */
 function markAndCommitSql(ids: readonly string[]): string {
-  return `UPDATE outbox_events SET published_at = now() WHERE id = ANY('{${ids.join(",")}}'::uuid[]);
+  return `${markSql(ids)};
     COMMIT`;
+}
+
+/**
+ * A uuid[] literal written into the statement's text, so that a claim and its BEGIN, or a mark
+ * and its COMMIT, go in one message (the simple protocol takes no parameters). The ids are the
+ * relay's own: checked against the uuid pattern by `wake`, or read from the outbox.
+ */
+function uuidArray(ids: readonly string[]): string {
+  return `'{${ids.join(",")}}'::uuid[]`;
 }
 
 /** The rows whose publish failed, with why. */
