@@ -2,7 +2,10 @@ import type { SqlClient } from "./sql-client.js";
 
 /** What waits in a service's outbox: shown in `/readyz` (README "Health and readiness"). */
 export interface OutboxBacklog {
-  /** Rows not published yet and not parked (waiting for the broker, or in backoff). */
+  /**
+   * Rows not marked published and not parked: waiting for the broker, in backoff, or published by
+   * a woken pass in the last `markEveryMs` and not marked yet.
+   */
   unpublished: number;
   /** Age of the oldest of those, in seconds; 0 when there is none. */
   oldest_unpublished_seconds: number;
