@@ -121,7 +121,10 @@ export class OutboxRelay {
   private pending = false;
   /** Ids of rows committed since, woken with and not claimed yet: the next passes claim these. */
   private woken: string[] = [];
-  /** Ids a woken pass is publishing: a look for every row due, which they hold no lock against, leaves them. */
+  /**
+   * Ids woken passes are publishing or have published and not marked: no lock holds them, so a
+   * look for every row due leaves them.
+   */
   private readonly inFlight = new Set<string>();
   /** Published by woken passes, not marked yet: the mark timer marks them. */
   private unmarked: string[] = [];
@@ -304,8 +307,8 @@ export class OutboxRelay {
   }
 
   /**
-   * Waits until `passSpacingMs` after the last pass began. Each pass costs a read, a mark and their
-   * round trips whatever it carries: under load (a pass every few milliseconds) the wake-ups that arrive
+   * Waits until `passSpacingMs` after the last pass began. Each pass costs a read and a publish
+   * whatever it carries: under load (a pass every few milliseconds) the wake-ups that arrive
    * meanwhile share the next one. Measured in docs/BENCHMARKS.md ("Relay passes spaced").
    */
   private async spacePass(): Promise<void> {
@@ -356,16 +359,12 @@ export class OutboxRelay {
       return;
     }
     for (const id of ids) this.inFlight.add(id);
-    let published: string[] = [];
     try {
-      const pass = await this.publishWoken(js, nc, ids);
-      published = pass.published;
-      if (pass.failed) this.backOff();
+      if (await this.publishWoken(js, nc, ids)) this.backOff();
     } finally {
-      // The published stay in flight until marked; the rest leave now.
-      const toMark = new Set(published);
+      // What was published stays in flight until it is marked (markPublished lets it go).
+      const toMark = new Set(this.unmarked);
       for (const id of ids) if (!toMark.has(id)) this.inFlight.delete(id);
-      this.markLater(published);
     }
   }
 
@@ -401,28 +400,31 @@ export class OutboxRelay {
   }
 
   /**
-   * Reads the woken rows still due (one read-only statement, no lock) and publishes them; the
-   * caller hands the published to the mark timer. A pass that claimed, marked and committed on its
-   * own cost Postgres a commit per pass, most of the relay's Postgres time (docs/BENCHMARKS.md,
-   * "Woken rows marked together"). Failures are recorded at once, as a claim's were.
+   * Reads the woken rows still due (one read-only statement, no lock), publishes them and hands
+   * the published to the mark timer; answers whether the broker is away. A pass that claimed,
+   * marked and committed on its own cost Postgres a commit per pass, most of the relay's Postgres
+   * time (docs/BENCHMARKS.md, "Woken rows marked together"). Failures are recorded at once, as a
+   * claim's were.
    */
   private async publishWoken(
     js: JetStreamClient,
     nc: NatsConnection,
     ids: readonly string[],
-  ): Promise<{ published: string[]; failed: boolean }> {
+  ): Promise<boolean> {
     const pool = this.pool;
-    if (!pool) return { published: [], failed: false };
+    if (!pool) return false;
     const { rows } = await pool.query<OutboxRow>(selectWokenSql(ids));
     const outcomes = await this.publishRows(js, rows);
     const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
-    if (published.length > 0)
+    if (published.length > 0) {
       this.opts.logger.debug({ count: published.length }, "outbox relay: published");
+      this.markLater(published);
+    }
     const failures = failuresOf(rows, outcomes);
-    if (failures.length === 0) return { published, failed: false };
+    if (failures.length === 0) return false;
     const outage = await this.brokerUnavailable(nc, failures);
     await this.recordFailures(pool, failures, !outage);
-    return { published, failed: outage };
+    return outage;
   }
 
   /**
