@@ -393,7 +393,7 @@ export class OutboxRelay {
     this.unmarked = [];
     if (ids.length === 0 || !this.pool) return;
     try {
-      await this.pool.query(markSql(ids));
+      await this.pool.query({ name: "outbox_mark_published", text: MARK_PUBLISHED, values: [ids] });
     } finally {
       for (const id of ids) this.inFlight.delete(id);
     }
@@ -413,7 +413,11 @@ export class OutboxRelay {
   ): Promise<boolean> {
     const pool = this.pool;
     if (!pool) return false;
-    const { rows } = await pool.query<OutboxRow>(selectWokenSql(ids));
+    const { rows } = await pool.query<OutboxRow>({
+      name: "outbox_woken_rows",
+      text: SELECT_WOKEN,
+      values: [ids],
+    });
     const outcomes = await this.publishRows(js, rows);
     const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
     if (published.length > 0) {
@@ -598,23 +602,23 @@ export function claimBatchSql(batchSize: number, except: readonly string[] = [])
      ORDER BY created_at LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
 }
 
-/** The woken rows still due, by id, read without a lock (see `publishWoken`). */
-function selectWokenSql(ids: readonly string[]): string {
-  return `SELECT id, subject, envelope::text AS envelope FROM outbox_events
-     WHERE id = ANY(${uuidArray(ids)})
-       AND published_at IS NULL AND parked_at IS NULL
-       AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
-}
+/**
+ * The woken rows still due, by id, read without a lock (see `publishWoken`). Named, so each of the
+ * relay's connections plans it once: planning it on every pass cost more Postgres time than
+ * running it (docs/BENCHMARKS.md, "Woken rows marked together").
+ */
+const SELECT_WOKEN = `SELECT id, subject, envelope::text AS envelope FROM outbox_events
+   WHERE id = ANY($1::uuid[])
+     AND published_at IS NULL AND parked_at IS NULL
+     AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
 
-/** Marks published rows. A row another pass marked meanwhile keeps its first time. */
-function markSql(ids: readonly string[]): string {
-  return `UPDATE outbox_events SET published_at = now()
-     WHERE id = ANY(${uuidArray(ids)}) AND published_at IS NULL`;
-}
+/** Marks published rows (named, as SELECT_WOKEN). A row marked meanwhile keeps its first time. */
+const MARK_PUBLISHED = `UPDATE outbox_events SET published_at = now()
+   WHERE id = ANY($1::uuid[]) AND published_at IS NULL`;
 
 /** Marks the published rows and commits a claim's transaction, in one message. */
 function markAndCommitSql(ids: readonly string[]): string {
-  return `${markSql(ids)};
+  return `UPDATE outbox_events SET published_at = now() WHERE id = ANY(${uuidArray(ids)});
     COMMIT`;
 }
 
