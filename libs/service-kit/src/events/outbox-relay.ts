@@ -3,6 +3,7 @@ import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jets
 import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import type { Logger } from "pino";
+import { statementName } from "../database/statement-names.js";
 import { isBrokerUnavailable } from "./publish-errors.js";
 import { streamNames } from "./streams.js";
 
@@ -393,7 +394,7 @@ export class OutboxRelay {
     this.unmarked = [];
     if (ids.length === 0 || !this.pool) return;
     try {
-      await this.pool.query({ name: "outbox_mark_published", text: MARK_PUBLISHED, values: [ids] });
+      await this.pool.query(named(MARK_PUBLISHED, [ids]));
     } finally {
       for (const id of ids) this.inFlight.delete(id);
     }
@@ -413,11 +414,7 @@ export class OutboxRelay {
   ): Promise<boolean> {
     const pool = this.pool;
     if (!pool) return false;
-    const { rows } = await pool.query<OutboxRow>({
-      name: "outbox_woken_rows",
-      text: SELECT_WOKEN,
-      values: [ids],
-    });
+    const { rows } = await pool.query<OutboxRow>(named(SELECT_WOKEN, [ids]));
     const outcomes = await this.publishRows(js, rows);
     const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
     if (published.length > 0) {
@@ -603,16 +600,21 @@ export function claimBatchSql(batchSize: number, except: readonly string[] = [])
 }
 
 /**
- * The woken rows still due, by id, read without a lock (see `publishWoken`). Named, so each of the
- * relay's connections plans it once: planning it on every pass cost more Postgres time than
- * running it (docs/BENCHMARKS.md, "Woken rows marked together").
+ * A statement named as the kit names every parameterised text (`statementName`), so each of the
+ * relay's connections plans it once: planning the woken read on every pass cost more Postgres
+ * time than running it (docs/BENCHMARKS.md, "Woken rows marked together").
  */
+function named(text: string, values: unknown[]): pg.QueryConfig {
+  return { name: statementName(text), text, values };
+}
+
+/** The woken rows still due, by id, read without a lock (see `publishWoken`). */
 const SELECT_WOKEN = `SELECT id, subject, envelope::text AS envelope FROM outbox_events
    WHERE id = ANY($1::uuid[])
      AND published_at IS NULL AND parked_at IS NULL
      AND (next_attempt_at IS NULL OR next_attempt_at <= now())`;
 
-/** Marks published rows (named, as SELECT_WOKEN). A row marked meanwhile keeps its first time. */
+/** Marks published rows. A row marked meanwhile keeps its first time. */
 const MARK_PUBLISHED = `UPDATE outbox_events SET published_at = now()
    WHERE id = ANY($1::uuid[]) AND published_at IS NULL`;
 
