@@ -120,7 +120,7 @@ export class OutboxRelay {
   private stopped = false;
   /** A look for every row due was asked for (start, poll, a wake-up without ids, a failure). */
   private pending = false;
-  /** Ids of rows committed since, woken with and not claimed yet: the next passes claim these. */
+  /** Ids of rows committed since, woken with and not taken yet: the next passes take these. */
   private woken: string[] = [];
   /**
    * Ids woken passes are publishing or have published and not marked: no lock holds them, so a
@@ -363,9 +363,9 @@ export class OutboxRelay {
     try {
       if (await this.publishWoken(js, nc, ids)) this.backOff();
     } finally {
-      // What was published stays in flight until it is marked (markPublished lets it go).
-      const toMark = new Set(this.unmarked);
-      for (const id of ids) if (!toMark.has(id)) this.inFlight.delete(id);
+      // What waits for its mark stays in flight (markPublished lets it go); the rest leaves now.
+      const awaitingMark = new Set(this.unmarked);
+      for (const id of ids) if (!awaitingMark.has(id)) this.inFlight.delete(id);
     }
   }
 
