@@ -26,12 +26,6 @@ export const attendanceConfig = {
    * Set to DATABASE_POOL_SIZE or more, every scan runs its own statement as soon as it arrives.
    */
   SCAN_CLAIMS_AT_ONCE: z.coerce.number().int().min(1).max(1_000).default(2),
-  /**
-   * The shared setting, on by default here: every admitted scan records an event, and the loop
-   * that answers scans is what the gate waits on (docs/BENCHMARKS.md, "The relay on a thread of
-   * its own").
-   */
-  OUTBOX_RELAY_THREAD: z.stringbool().default(true),
 };
 
 export type AttendanceConfig = ServiceConfig<typeof attendanceConfig>;

@@ -38,13 +38,6 @@ const sharedConfigShape = {
    * lag. The first pass after a quiet spell goes at once.
    */
   OUTBOX_PASS_SPACING_MS: z.coerce.number().int().min(0).max(1_000).default(5),
-  /**
-   * Runs the outbox relay on a worker thread of its own (its own pool and NATS connection), off the
-   * event loop that answers requests: about 15 MB more memory for a loop freed of the relay's
-   * work. Worth it where that loop is the bottleneck and each request records an event (the gate:
-   * attendance defaults to `true`).
-   */
-  OUTBOX_RELAY_THREAD: z.stringbool().default(false),
   NATS_URL: z.string().default("nats://127.0.0.1:4222"),
   /** Prepended to every subject and stream name; lets test runs share one server. */
   NATS_SUBJECT_PREFIX: z.string().default(""),

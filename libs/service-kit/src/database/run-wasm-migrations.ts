@@ -1,5 +1,6 @@
+import { extname } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { workerEntry } from "../lifecycle/worker-entry.js";
 import type { WasmMigrationJob } from "./wasm-migrations.js";
 
 type WorkerAnswer =
@@ -12,9 +13,7 @@ type WorkerAnswer =
  * in a service for good once loaded; a worker's isolate, and all of it, is freed when it exits.
  */
 export function runWasmMigrationsInWorker(job: WasmMigrationJob): Promise<string[]> {
-  const worker = new Worker(workerEntry(import.meta.url, "wasm-migration-worker"), {
-    workerData: job,
-  });
+  const worker = new Worker(workerEntry(), { workerData: job });
   return new Promise((resolve, reject) => {
     let answer: WorkerAnswer | undefined;
     worker.once("message", (message: WorkerAnswer) => {
@@ -29,4 +28,17 @@ export function runWasmMigrationsInWorker(job: WasmMigrationJob): Promise<string
       else reject(new Error(`the migration worker exited (code ${code}) without an answer`));
     });
   });
+}
+
+/**
+ * The worker's entry next to this module. From sources (the kit's own tests) it is a .ts file,
+ * which a worker can only load with tsx's hooks registered in it first.
+ */
+function workerEntry(): URL {
+  const extension = extname(fileURLToPath(import.meta.url));
+  const entry = new URL(`./wasm-migration-worker${extension}`, import.meta.url);
+  if (extension !== ".ts") return entry;
+  const boot = `const { register } = await import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))});
+    register(); await import(${JSON.stringify(entry.href)});`;
+  return new URL(`data:text/javascript,${encodeURIComponent(boot)}`);
 }

@@ -13,7 +13,6 @@ import { eventTablesSql } from "../events/event-tables.js";
 import { outboxBacklog } from "../events/outbox-backlog.js";
 import { OutboxRelay } from "../events/outbox-relay.js";
 import { wakeAfterCommit, wakeOnRecord } from "../events/outbox-wake.js";
-import { RelayThread } from "../events/relay-thread.js";
 import { RetentionPruner } from "../events/retention-pruner.js";
 import type { SqlClient, TransactionRunner } from "../events/sql-client.js";
 import { ensureStreams } from "../events/streams.js";
@@ -53,7 +52,6 @@ export interface InfrastructureConfig {
   databaseSchema: string;
   DATABASE_POOL_SIZE: number;
   OUTBOX_PASS_SPACING_MS: number;
-  OUTBOX_RELAY_THREAD: boolean;
   NATS_URL: string;
   NATS_SUBJECT_PREFIX: string;
   EVENTS_MAX_AGE_DAYS: number;
@@ -108,9 +106,14 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       inbox: Boolean(options.handlers?.length),
     }),
   });
-  const relay = openRelay(config, logger.child({ component: "outbox-relay" }), () =>
-    broker.current(),
-  );
+  const relay = new OutboxRelay({
+    databaseUrl: connectionStringForSchema(config.databaseUrl, config.databaseSchema),
+    nats: () => broker.current(),
+    subjectPrefix: prefix,
+    logger: logger.child({ component: "outbox-relay" }),
+    applicationName: `${config.service} outbox relay`,
+    passSpacingMs: config.OUTBOX_PASS_SPACING_MS,
+  });
   const pool = createPgPool(config.databaseUrl, config.databaseSchema, {
     max: config.DATABASE_POOL_SIZE,
     applicationName: config.service,
@@ -239,36 +242,6 @@ export async function openServiceInfrastructure<P extends PrismaLike>(
       for (const resource of resources) await resource.close();
     },
   };
-}
-
-/**
- * The service's outbox relay: in this process, on the connection the service keeps, or on a
- * thread of its own with its own connections (`OUTBOX_RELAY_THREAD`). The same relay either way.
- */
-function openRelay(
-  config: InfrastructureConfig,
-  logger: Logger,
-  nats: () => NatsConnection | undefined,
-): OutboxRelay | RelayThread {
-  const databaseUrl = connectionStringForSchema(config.databaseUrl, config.databaseSchema);
-  if (config.OUTBOX_RELAY_THREAD) {
-    return new RelayThread({
-      service: config.service,
-      databaseUrl,
-      natsServers: config.NATS_URL,
-      subjectPrefix: config.NATS_SUBJECT_PREFIX,
-      passSpacingMs: config.OUTBOX_PASS_SPACING_MS,
-      logger,
-    });
-  }
-  return new OutboxRelay({
-    databaseUrl,
-    nats,
-    subjectPrefix: config.NATS_SUBJECT_PREFIX,
-    logger,
-    applicationName: `${config.service} outbox relay`,
-    passSpacingMs: config.OUTBOX_PASS_SPACING_MS,
-  });
 }
 
 /**

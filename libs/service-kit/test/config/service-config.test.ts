@@ -33,13 +33,6 @@ describe("service configuration", () => {
     expect(() => load({ OUTBOX_PASS_SPACING_MS: "-1" })).toThrow(/OUTBOX_PASS_SPACING_MS/);
   });
 
-  it("runs the outbox relay in-process unless told to give it a thread, and refuses a word that is not a yes or a no", () => {
-    expect(load({}).OUTBOX_RELAY_THREAD).toBe(false);
-    expect(load({ OUTBOX_RELAY_THREAD: "true" }).OUTBOX_RELAY_THREAD).toBe(true);
-    expect(load({ OUTBOX_RELAY_THREAD: "0" }).OUTBOX_RELAY_THREAD).toBe(false);
-    expect(() => load({ OUTBOX_RELAY_THREAD: "sometimes" })).toThrow(/OUTBOX_RELAY_THREAD/);
-  });
-
   it("names every bad variable in one error", () => {
     try {
       load({ PORT: "eighty", ALGORITHM: "none", DATABASE_URL: "mysql://x" });
