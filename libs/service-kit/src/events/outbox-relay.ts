@@ -478,12 +478,7 @@ export class OutboxRelay {
           this.opts.logger.debug({ count: published.length }, "outbox relay: published");
         return { taken: rows.length, failed: false };
       }
-      if (published.length > 0) {
-        await client.query(
-          "UPDATE outbox_events SET published_at = now() WHERE id = ANY($1::uuid[])",
-          [published],
-        );
-      }
+      if (published.length > 0) await client.query(named(MARK_PUBLISHED, [published]));
       const outage = failures.length > 0 && (await this.brokerUnavailable(nc, failures));
       if (failures.length > 0) await this.recordFailures(client, failures, !outage);
       await client.query("COMMIT");
