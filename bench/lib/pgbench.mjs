@@ -8,7 +8,7 @@ import { percentile } from "./util.mjs";
 
 /**
  * Runs `script` against `url` with `searchPath`, each of `variables` passed as `-D name=value`
- * (arrays as Postgres array literals). Resolves with pgbench's tps, transaction and failure counts,
+ * (arrays as Postgres array literals), at most `rate` transactions a second when given (`-R`). Resolves with pgbench's tps, transaction and failure counts,
  * the average and the p50/p99 latency (ms, from its per-transaction log) and its output.
  */
 export async function runPgbenchScript({
@@ -20,6 +20,7 @@ export async function runPgbenchScript({
   seconds,
   logDir,
   mode = "prepared",
+  rate,
 }) {
   const target = new URL(url);
   const args = [
@@ -32,6 +33,7 @@ export async function runPgbenchScript({
     String(Math.min(2, clients)),
     "-T",
     String(seconds),
+    ...(rate ? ["-R", String(rate)] : []),
     "-f",
     script,
     "-l",
