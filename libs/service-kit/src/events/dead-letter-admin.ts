@@ -1,5 +1,6 @@
-import { jetstream, jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
+import { jetstreamManager, type StoredMsg } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
+import { publishAcked } from "./acked-publish.js";
 import { DeadLetterHeaders } from "./dead-letter.js";
 import { streamNames } from "./streams.js";
 
@@ -75,7 +76,7 @@ export async function replayDeadLetter(
   if (!stored) throw new Error(`no dead letter with sequence ${seq}`);
   const letter = toDeadLetter(stored, subjectPrefix);
   if (!letter.originalSubject) throw new Error(`dead letter ${seq} names no original subject`);
-  const ack = await jetstream(nc).publish(letter.originalSubject, letter.data, {
+  const ack = await publishAcked(nc, letter.originalSubject, letter.data, {
     msgID: `${letter.originalMsgId ?? "dlq"}:replay:${seq}`,
   });
   await jsm.streams.deleteMessage(stream, seq, false);

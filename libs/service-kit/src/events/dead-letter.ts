@@ -1,5 +1,6 @@
-import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
-import { headers } from "@nats-io/transport-node";
+import type { JsMsg } from "@nats-io/jetstream";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
+import { publishAcked } from "./acked-publish.js";
 
 /** Headers on a dead-lettered message: why it failed and where it came from. */
 export const DeadLetterHeaders = {
@@ -26,7 +27,7 @@ export function deadLetterSubject(
 }
 
 export interface DeadLetterInput {
-  js: JetStreamClient;
+  nats: NatsConnection;
   subjectPrefix: string;
   service: string;
   consumer: string;
@@ -48,7 +49,8 @@ export async function publishDeadLetter(input: DeadLetterInput): Promise<void> {
   h.set(DeadLetterHeaders.StreamSequence, String(msg.info.streamSequence));
   const originalMsgId = msg.headers?.get("Nats-Msg-Id");
   if (originalMsgId) h.set(DeadLetterHeaders.OriginalMsgId, originalMsgId);
-  await input.js.publish(
+  await publishAcked(
+    input.nats,
     deadLetterSubject(input.subjectPrefix, input.service, msg.subject),
     msg.data,
     {

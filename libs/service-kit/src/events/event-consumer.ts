@@ -531,7 +531,7 @@ export class EventConsumer<Tx extends SqlClient> {
 
   private publishDeadLetter(msg: JsMsg, durable: string, error: string): Promise<void> {
     return publishDeadLetter({
-      js: this.js,
+      nats: this.nc,
       subjectPrefix: this.subjectPrefix,
       service: this.service,
       consumer: durable,

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type JetStreamClient, jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import type { Logger } from "pino";
 import { statementName } from "../database/statement-names.js";
+import { publishAcked } from "./acked-publish.js";
 import { isBrokerUnavailable } from "./publish-errors.js";
 import { streamNames } from "./streams.js";
 
@@ -139,7 +140,6 @@ export class OutboxRelay {
   private pollTimer: NodeJS.Timeout | undefined;
   /** A poll's probe is running: the next tick does not start another. */
   private probing = false;
-  private jsFor: { nc: NatsConnection; js: JetStreamClient } | undefined;
 
   constructor(opts: OutboxRelayOptions) {
     if (opts.batchSize !== undefined && !(Number.isInteger(opts.batchSize) && opts.batchSize > 0)) {
@@ -333,14 +333,13 @@ export class OutboxRelay {
     // Marked first: this look leaves rows in flight, and these are published already.
     await this.markPublished();
     for (;;) {
-      const nc = this.opts.nats();
-      const js = this.jetstream();
-      if (!js || !nc) {
+      const nc = this.connection();
+      if (!nc) {
         this.backOff();
         return;
       }
       const claim = claimBatchSql(this.opts.batchSize, [...this.inFlight]);
-      const { taken, failed } = await this.drainBatch(js, nc, claim);
+      const { taken, failed } = await this.drainBatch(nc, claim);
       if (failed) {
         this.backOff();
         return;
@@ -353,15 +352,14 @@ export class OutboxRelay {
   private async drainWoken(): Promise<void> {
     const ids = this.woken.splice(0, this.opts.batchSize);
     if (ids.length === 0) return;
-    const nc = this.opts.nats();
-    const js = this.jetstream();
-    if (!js || !nc) {
+    const nc = this.connection();
+    if (!nc) {
       this.backOff();
       return;
     }
     for (const id of ids) this.inFlight.add(id);
     try {
-      if (await this.publishWoken(js, nc, ids)) this.backOff();
+      if (await this.publishWoken(nc, ids)) this.backOff();
     } finally {
       // What waits for its mark stays in flight (markPublished lets it go); the rest leaves now.
       const awaitingMark = new Set(this.unmarked);
@@ -407,15 +405,11 @@ export class OutboxRelay {
    * time (docs/BENCHMARKS.md, "Woken rows marked together"). Failures are recorded at once, as a
    * claim's were.
    */
-  private async publishWoken(
-    js: JetStreamClient,
-    nc: NatsConnection,
-    ids: readonly string[],
-  ): Promise<boolean> {
+  private async publishWoken(nc: NatsConnection, ids: readonly string[]): Promise<boolean> {
     const pool = this.pool;
     if (!pool) return false;
     const { rows } = await pool.query<OutboxRow>(named(SELECT_WOKEN, [ids]));
-    const outcomes = await this.publishRows(js, rows);
+    const outcomes = await this.publishRows(nc, rows);
     const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
     if (published.length > 0) {
       this.opts.logger.debug({ count: published.length }, "outbox relay: published");
@@ -434,24 +428,20 @@ export class OutboxRelay {
    * per aggregate).
    */
   private publishRows(
-    js: JetStreamClient,
+    nc: NatsConnection,
     rows: readonly OutboxRow[],
   ): Promise<PromiseSettledResult<unknown>[]> {
     return Promise.allSettled(
       rows.map((row) =>
-        js.publish(`${this.opts.subjectPrefix}${row.subject}`, row.envelope, {
+        publishAcked(nc, `${this.opts.subjectPrefix}${row.subject}`, row.envelope, {
           msgID: row.id,
-          timeout: this.opts.publishTimeoutMs,
+          timeoutMs: this.opts.publishTimeoutMs,
         }),
       ),
     );
   }
 
-  private async drainBatch(
-    js: JetStreamClient,
-    nc: NatsConnection,
-    claimSql: string,
-  ): Promise<BatchResult> {
+  private async drainBatch(nc: NatsConnection, claimSql: string): Promise<BatchResult> {
     const pool = this.pool;
     if (!pool) return { taken: 0, failed: false };
     const client = await pool.connect();
@@ -467,7 +457,7 @@ export class OutboxRelay {
       // fill every batch and hold back the good ones behind them.
       const results = (await client.query(claimSql)) as unknown as pg.QueryResult<OutboxRow>[];
       const rows = results.at(-1)?.rows ?? [];
-      const outcomes = await this.publishRows(js, rows);
+      const outcomes = await this.publishRows(nc, rows);
       const published = rows.filter((_, i) => outcomes[i]?.status === "fulfilled").map((r) => r.id);
       const failures = failuresOf(rows, outcomes);
       if (failures.length === 0) {
@@ -566,11 +556,10 @@ export class OutboxRelay {
     );
   }
 
-  private jetstream(): JetStreamClient | undefined {
+  /** The broker connection to publish on, unless there is none or it was closed. */
+  private connection(): NatsConnection | undefined {
     const nc = this.opts.nats();
-    if (!nc || nc.isClosed()) return undefined;
-    if (this.jsFor?.nc !== nc) this.jsFor = { nc, js: jetstream(nc) };
-    return this.jsFor.js;
+    return nc && !nc.isClosed() ? nc : undefined;
   }
 }
 
