@@ -28,7 +28,7 @@ import { freePort, withClient } from "@concert/testing";
 import { stopChild } from "../scripts/stop-child.mjs";
 import { cpuDelta, cpuSnapshot, describeCpu, load } from "./lib/measure.mjs";
 import { root } from "./lib/stack.mjs";
-import { median, positiveInt, printTable } from "./lib/util.mjs";
+import { median, positiveInt, printTable, runBench } from "./lib/util.mjs";
 import { preparePurchaseDatabase, runPurchasePgbench } from "./pgbench-purchase.mjs";
 import { preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
@@ -51,12 +51,7 @@ const children = [];
 const perRun = Math.ceil((MAX_TPS * SECONDS) / CONNECTIONS);
 const workDir = mkdtempSync(join(tmpdir(), `concert-floor-${runId}-`));
 
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
+await runBench(main, async () => {
   for (const child of children) await stopChild(child);
   for (const database of databases) {
     await withClient(ADMIN_DB_URL, (c) =>
@@ -64,7 +59,7 @@ try {
     ).catch((error) => console.error(`could not drop ${database}: ${error.message}`));
   }
   rmSync(workDir, { recursive: true, force: true });
-}
+});
 
 async function main() {
   console.log(

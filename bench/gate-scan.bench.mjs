@@ -55,6 +55,7 @@ import {
   median,
   percentile,
   positiveInt,
+  runBench,
   seconds,
   sleep,
 } from "./lib/util.mjs";
@@ -131,15 +132,11 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 const benchStart = performance.now();
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${error.stack ?? error}`);
-  stack.printLogs();
-  process.exitCode = 1;
-} finally {
-  await stack.cleanup();
-}
+await runBench(
+  main,
+  () => stack.cleanup(),
+  () => stack.printLogs(),
+);
 
 async function main() {
   log(

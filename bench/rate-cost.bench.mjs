@@ -23,7 +23,7 @@ import { freePort } from "@concert/testing";
 import { stopChild } from "../scripts/stop-child.mjs";
 import { cpuDelta, cpuSnapshot, load } from "./lib/measure.mjs";
 import { runPgbenchScript } from "./lib/pgbench.mjs";
-import { median, positiveInt, printTable, sleep } from "./lib/util.mjs";
+import { median, positiveInt, printTable, runBench, sleep } from "./lib/util.mjs";
 
 const env = process.env;
 const CONNECTIONS = positiveInt(env.BENCH_CONNECTIONS, 16);
@@ -35,15 +35,10 @@ const workDir = mkdtempSync(join(tmpdir(), "concert-rate-cost-"));
 let server;
 const LABEL = { postgres: "Postgres", pgbench: "pgbench", server: "server", bench: "client" };
 
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${error.stack ?? error}`);
-  process.exitCode = 1;
-} finally {
+await runBench(main, async () => {
   if (server) await stopChild(server);
   rmSync(workDir, { recursive: true, force: true });
-}
+});
 
 async function main() {
   console.log(

@@ -33,6 +33,7 @@ import {
   percentile,
   positiveInt,
   printTable,
+  runBench,
   seconds,
 } from "./lib/util.mjs";
 
@@ -65,15 +66,11 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => stack.cleanup().finally(() => process.exit(130)));
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error(`\nbench failed: ${error.stack ?? error}`);
-  stack.printLogs();
-  process.exitCode = 1;
-} finally {
-  await stack.cleanup();
-}
+await runBench(
+  main,
+  () => stack.cleanup(),
+  () => stack.printLogs(),
+);
 
 async function main() {
   log(

@@ -77,3 +77,19 @@ export function printTable(rows) {
   console.log(`\n${line(rows[0])}`);
   for (const row of rows.slice(1)) console.log(line(row));
 }
+
+/**
+ * Runs a bench's `main`: a crash is printed as "bench failed" (then `onFailure`, e.g. the
+ * services' logs) and sets exit code 1; `cleanup` runs either way.
+ */
+export async function runBench(main, cleanup, onFailure = () => {}) {
+  try {
+    await main();
+  } catch (error) {
+    console.error(`\nbench failed: ${error.stack ?? error}`);
+    onFailure();
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
