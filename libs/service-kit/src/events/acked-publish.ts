@@ -53,6 +53,7 @@ export function publishAcked(
 const publishers = new WeakMap<NatsConnection, AckedPublisher>();
 
 interface Waiting {
+  subject: string;
   resolve(ack: PubAck): void;
   reject(error: Error): void;
   /** performance.now() past which no ack counts. */
@@ -60,12 +61,11 @@ interface Waiting {
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
-const decoder = new TextDecoder();
 
 class AckedPublisher {
   closed = false;
   private readonly inbox: string;
-  /** By token, in the order they were published: the earliest deadline first when one timeout applies. */
+  /** Publishes whose ack is due, by the token that ends their reply subject. */
   private readonly waiting = new Map<string, Waiting>();
   private nextToken = 0;
   /** Armed only while acks are due, for the earliest deadline: an idle service wakes for nothing. */
@@ -78,11 +78,8 @@ class AckedPublisher {
     nc.subscribe(`${this.inbox}.*`, {
       callback: (error, msg) => (error ? this.failAll(error) : this.answered(msg)),
     });
-    nc.closed().then(
-      () => this.failAll(new errors.ClosedConnectionError()),
-      (error: unknown) =>
-        this.failAll(error instanceof Error ? error : new errors.ClosedConnectionError()),
-    );
+    // Resolves (never rejects) once the connection is closed for good.
+    void nc.closed().then(() => this.failAll(new errors.ClosedConnectionError()));
   }
 
   publish(subject: string, data: string | Uint8Array, opts: AckedPublishOptions): Promise<PubAck> {
@@ -98,7 +95,7 @@ class AckedPublisher {
         return;
       }
       const deadline = performance.now() + (opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-      this.waiting.set(token, { resolve, reject, deadline });
+      this.waiting.set(token, { subject, resolve, reject, deadline });
       if (deadline < this.timerAt) this.arm(deadline);
     });
   }
@@ -122,7 +119,7 @@ class AckedPublisher {
     this.waiting.delete(token);
     if (this.waiting.size === 0) this.disarm();
     try {
-      waiting.resolve(pubAckOf(msg));
+      waiting.resolve(pubAckOf(msg, waiting.subject));
     } catch (error) {
       waiting.reject(error as Error);
     }
@@ -154,11 +151,11 @@ class AckedPublisher {
 }
 
 /** The broker's answer to a publish, read as `js.publish` reads it. */
-function pubAckOf(msg: Msg): PubAck {
+function pubAckOf(msg: Msg, subject: string): PubAck {
   if (msg.data.length === 0 && msg.headers?.code === 503) {
-    throw new RequestError("no responders", { cause: new errors.NoRespondersError(msg.subject) });
+    throw new RequestError("no responders", { cause: new errors.NoRespondersError(subject) });
   }
-  const answer = JSON.parse(decoder.decode(msg.data)) as Partial<PubAck> & { error?: ApiError };
+  const answer = msg.json<Partial<PubAck> & { error?: ApiError }>();
   if (answer.error) throw new JetStreamApiError(answer.error);
   if (!answer.stream) throw new JetStreamError("invalid ack response");
   return { ...answer, duplicate: answer.duplicate ?? false } as PubAck;

@@ -84,6 +84,9 @@ describe("publishAcked: JetStream publishes that wait for the broker's ack", () 
       publishAcked(nc, subject("nowhere"), "{}", { msgID: randomUUID() }),
     );
     expect(error.cause).toBeInstanceOf(errors.NoRespondersError);
+    expect((error.cause as InstanceType<typeof errors.NoRespondersError>).subject).toContain(
+      "nowhere",
+    );
     expect(isBrokerUnavailable(error)).toBe(false);
   });
 
