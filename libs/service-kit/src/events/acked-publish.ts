@@ -1,4 +1,10 @@
-import { type ApiError, JetStreamApiError, JetStreamError, type PubAck } from "@nats-io/jetstream";
+import {
+  type ApiError,
+  JetStreamApiError,
+  JetStreamError,
+  type PubAck,
+  PubHeaders,
+} from "@nats-io/jetstream";
 import {
   createInbox,
   errors,
@@ -84,7 +90,7 @@ class AckedPublisher {
 
   publish(subject: string, data: string | Uint8Array, opts: AckedPublishOptions): Promise<PubAck> {
     const headers = opts.headers ?? natsHeaders();
-    headers.set("Nats-Msg-Id", opts.msgID);
+    headers.set(PubHeaders.MsgIdHdr, opts.msgID);
     const token = String(this.nextToken++);
     return new Promise<PubAck>((resolve, reject) => {
       try {

@@ -1,4 +1,4 @@
-import type { JsMsg } from "@nats-io/jetstream";
+import { type JsMsg, PubHeaders } from "@nats-io/jetstream";
 import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { publishAcked } from "./acked-publish.js";
 
@@ -47,7 +47,7 @@ export async function publishDeadLetter(input: DeadLetterInput): Promise<void> {
   h.set(DeadLetterHeaders.Consumer, input.consumer);
   h.set(DeadLetterHeaders.DeliveryCount, String(msg.info.deliveryCount));
   h.set(DeadLetterHeaders.StreamSequence, String(msg.info.streamSequence));
-  const originalMsgId = msg.headers?.get("Nats-Msg-Id");
+  const originalMsgId = msg.headers?.get(PubHeaders.MsgIdHdr);
   if (originalMsgId) h.set(DeadLetterHeaders.OriginalMsgId, originalMsgId);
   await publishAcked(
     input.nats,
