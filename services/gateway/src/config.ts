@@ -33,6 +33,11 @@ export const gatewayConfig = {
   /** An upstream that has not answered by then gives 504. */
   UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   UPSTREAM_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(50).default(2_000),
+  /**
+   * Requests of PIPELINED_ROUTES one connection to a service carries before its first answer;
+   * more concurrent ones open more connections. 1 turns pipelining off.
+   */
+  UPSTREAM_PIPELINING: z.coerce.number().int().min(1).max(64).default(16),
 };
 
 export type GatewayConfig = ServiceConfig<typeof gatewayConfig>;

@@ -10,6 +10,7 @@ export async function proxyRoutes({ app, config, verify }: AppContext): Promise<
       verify,
       timeoutMs: config.UPSTREAM_TIMEOUT_MS,
       connectTimeoutMs: config.UPSTREAM_CONNECT_TIMEOUT_MS,
+      pipelining: config.UPSTREAM_PIPELINING,
       bodyLimit: config.BODY_LIMIT_BYTES,
     });
   }

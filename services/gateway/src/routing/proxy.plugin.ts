@@ -7,12 +7,13 @@ import {
 import replyFrom, { type FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { dropIdentityHeaders } from "../auth/identity-headers.js";
-import { PUBLIC_ROUTES, type Upstream } from "./route-table.js";
+import { PIPELINED_ROUTES, PUBLIC_ROUTES, type Upstream } from "./route-table.js";
 import {
   type BodyErrorHandler,
   sendUpstreamAnswer,
   type UpstreamAnswer,
 } from "./upstream-answer.js";
+import { routeKey, UpstreamDispatcher } from "./upstream-dispatcher.js";
 import { upstreamFailure } from "./upstream-errors.js";
 
 export interface ProxyOptions {
@@ -20,6 +21,7 @@ export interface ProxyOptions {
   verify: TokenVerifier;
   timeoutMs: number;
   connectTimeoutMs: number;
+  pipelining: number;
   bodyLimit: number;
 }
 
@@ -30,16 +32,17 @@ export interface ProxyOptions {
 export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): Promise<void> {
   const { upstream } = options;
   await app.register(replyFrom, {
-    base: upstream.urls.length === 1 ? (upstream.urls[0] as string) : upstream.urls,
+    // Only builds each request's URL: the dispatcher below chooses the replica.
+    base: upstream.urls[0] as string,
     // Its two info lines per request ("fetching", "received") add nothing to the kit's own.
     disableRequestLogging: true,
-    undici: {
-      connections: 128,
-      pipelining: 1,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.connectTimeoutMs },
-    },
+    undici: new UpstreamDispatcher({
+      urls: upstream.urls,
+      pipelinedRoutes: PIPELINED,
+      pipelining: options.pipelining,
+      timeoutMs: options.timeoutMs,
+      connectTimeoutMs: options.connectTimeoutMs,
+    }),
   } as Parameters<typeof replyFrom>[1]);
 
   // Bodies pass through as bytes (JSON, forms, anything): the service behind validates them.
@@ -100,11 +103,10 @@ const rewriteRequestHeaders: Hooks["rewriteRequestHeaders"] = (request, headers)
 type Hooks = Pick<FastifyReplyFromHooks, "rewriteRequestHeaders" | "onResponse" | "onError">;
 
 const PUBLIC = new Set(PUBLIC_ROUTES.map(({ method, path }) => `${method} ${path}`));
+const PIPELINED = new Set(PIPELINED_ROUTES.map(({ method, path }) => `${method} ${path}`));
 
 function isPublic(request: FastifyRequest): boolean {
-  const url = request.url;
-  const query = url.indexOf("?");
-  return PUBLIC.has(`${request.method} ${query === -1 ? url : url.slice(0, query)}`);
+  return PUBLIC.has(routeKey(request.method, request.url));
 }
 
 /**
