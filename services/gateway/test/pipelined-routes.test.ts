@@ -1,3 +1,4 @@
+import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { freePort } from "@concert/testing";
@@ -18,6 +19,8 @@ let gateway: Awaited<ReturnType<typeof startLoneGateway>>;
 let received: Received[] = [];
 let onScan: (scan: Received) => void = (scan) => scan.answer(200);
 let heldReport: ServerResponse | undefined;
+/** Says "arrived" whenever the service received a request. */
+const arrivals = new EventEmitter();
 
 beforeAll(async () => {
   service = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -26,6 +29,7 @@ beforeAll(async () => {
     request.on("end", () => {
       if (request.url?.startsWith("/api/scans/ticket/")) {
         heldReport = response; // answered when the test says so
+        arrivals.emit("arrived");
         return;
       }
       const answer = (status: number) => {
@@ -35,6 +39,7 @@ beforeAll(async () => {
       const scan = { body: Buffer.concat(chunks).toString(), socket: request.socket, answer };
       received.push(scan);
       onScan(scan);
+      arrivals.emit("arrived");
     });
   });
   const port = await freePort();
@@ -64,8 +69,9 @@ const scan = (n: number) =>
  * another connection meanwhile; behind a request in flight, the burst joins its connection at once.
  */
 async function leadAndBurst(): Promise<Response[]> {
+  const arrived = once(arrivals, "arrived");
   const lead = scan(-1);
-  while (received.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  await arrived;
   return Promise.all([lead, ...Array.from({ length: BURST }, (_, n) => scan(n))]);
 }
 
@@ -102,15 +108,17 @@ describe("the gate's scans on their way to attendance", () => {
 
   it("do not wait behind a slow request of another route", async () => {
     onScan = (each) => each.answer(200);
+    const arrived = once(arrivals, "arrived");
     const report = fetch(`${gateway.url}/api/scans/ticket/held`, {
       headers: { authorization: `Bearer ${gateway.token}` },
     });
-    while (!heldReport) await new Promise((resolve) => setImmediate(resolve));
+    await arrived;
 
     // The report is still unanswered: the scans passed it.
     const answers = await leadAndBurst();
     expect(answers.map((answer) => answer.status)).toEqual(Array(BURST + 1).fill(200));
 
+    if (!heldReport) throw new Error("the report never reached the service");
     heldReport.writeHead(200, { "content-type": "application/json" });
     heldReport.end("[]");
     expect((await report).status).toBe(200);
