@@ -31,18 +31,21 @@ export interface ProxyOptions {
  */
 export async function proxyPlugin(app: FastifyInstance, options: ProxyOptions): Promise<void> {
   const { upstream } = options;
+  const dispatcher = new UpstreamDispatcher({
+    urls: upstream.urls,
+    pipelinedRoutes: PIPELINED,
+    pipelining: options.pipelining,
+    timeoutMs: options.timeoutMs,
+    connectTimeoutMs: options.connectTimeoutMs,
+  });
+  // reply-from leaves a dispatcher it was given open; its connections close with the gateway.
+  app.addHook("onClose", () => dispatcher.close());
   await app.register(replyFrom, {
-    // Only builds each request's URL: the dispatcher below chooses the replica.
+    // Only builds each request's URL: the dispatcher chooses the replica.
     base: upstream.urls[0] as string,
     // Its two info lines per request ("fetching", "received") add nothing to the kit's own.
     disableRequestLogging: true,
-    undici: new UpstreamDispatcher({
-      urls: upstream.urls,
-      pipelinedRoutes: PIPELINED,
-      pipelining: options.pipelining,
-      timeoutMs: options.timeoutMs,
-      connectTimeoutMs: options.connectTimeoutMs,
-    }),
+    undici: dispatcher,
   } as Parameters<typeof replyFrom>[1]);
 
   // Bodies pass through as bytes (JSON, forms, anything): the service behind validates them.

@@ -96,7 +96,7 @@ export function routeKey(method: string, path: string): string {
 }
 
 /** Raised instead of sending a pipelined request a second time. */
-export class NotResentError extends Error {
+class NotResentError extends Error {
   readonly code = "GW_NOT_RESENT";
   constructor() {
     super("The connection closed before the answer; a pipelined request is never sent twice");
@@ -105,11 +105,14 @@ export class NotResentError extends Error {
 
 /**
  * undici calls `onConnect` each time it writes a request; a second call means it is about to send
- * it again on a new connection, which is aborted here.
+ * it again on a new connection, which is aborted here. It wraps the callbacks of the handler that
+ * `Dispatcher.request()` (reply-from's way in) passes; undici's newer handler style would bypass it.
  */
 class SentOnce implements Dispatcher.DispatchHandler {
   #sent = false;
-  constructor(private readonly handler: Dispatcher.DispatchHandler) {}
+  constructor(private readonly handler: Dispatcher.DispatchHandler) {
+    if (handler.onRequestStart) throw new TypeError("SentOnce wraps only onConnect-style handlers");
+  }
 
   onConnect(abort: (error?: Error) => void): void {
     if (this.#sent) {
