@@ -105,8 +105,10 @@ const rewriteRequestHeaders: Hooks["rewriteRequestHeaders"] = (request, headers)
 
 type Hooks = Pick<FastifyReplyFromHooks, "rewriteRequestHeaders" | "onResponse" | "onError">;
 
-const PUBLIC = new Set(PUBLIC_ROUTES.map(({ method, path }) => `${method} ${path}`));
-const PIPELINED = new Set(PIPELINED_ROUTES.map(({ method, path }) => `${method} ${path}`));
+const keys = (routes: typeof PUBLIC_ROUTES) =>
+  new Set(routes.map(({ method, path }) => routeKey(method, path)));
+const PUBLIC = keys(PUBLIC_ROUTES);
+const PIPELINED = keys(PIPELINED_ROUTES);
 
 function isPublic(request: FastifyRequest): boolean {
   return PUBLIC.has(routeKey(request.method, request.url));
