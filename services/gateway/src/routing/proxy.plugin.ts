@@ -7,13 +7,13 @@ import {
 import replyFrom, { type FastifyReplyFromHooks } from "@fastify/reply-from";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { dropIdentityHeaders } from "../auth/identity-headers.js";
-import { PIPELINED_ROUTES, PUBLIC_ROUTES, type Upstream } from "./route-table.js";
+import { PIPELINED_ROUTES, PUBLIC_ROUTES, routeKey, type Upstream } from "./route-table.js";
 import {
   type BodyErrorHandler,
   sendUpstreamAnswer,
   type UpstreamAnswer,
 } from "./upstream-answer.js";
-import { routeKey, UpstreamDispatcher } from "./upstream-dispatcher.js";
+import { UpstreamDispatcher } from "./upstream-dispatcher.js";
 import { upstreamFailure } from "./upstream-errors.js";
 
 export interface ProxyOptions {

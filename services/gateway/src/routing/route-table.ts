@@ -39,3 +39,9 @@ export const PIPELINED_ROUTES: ReadonlyArray<{ method: string; path: string }> =
   { method: "POST", path: "/api/scans/" },
   { method: "POST", path: "/api/tickets/purchase" },
 ];
+
+/** `POST /api/scans/` for a request to `/api/scans/?x=1`. */
+export function routeKey(method: string, path: string): string {
+  const query = path.indexOf("?");
+  return `${method} ${query === -1 ? path : path.slice(0, query)}`;
+}

@@ -1,4 +1,5 @@
 import { BalancedPool, Dispatcher, Pool } from "undici";
+import { routeKey } from "./route-table.js";
 
 export interface UpstreamDispatcherOptions {
   /** The service's replicas; requests are balanced over them. */
@@ -87,12 +88,6 @@ export class UpstreamDispatcher extends Dispatcher {
 
 function pool(urls: string[], options: Pool.Options): Dispatcher {
   return urls.length === 1 ? new Pool(urls[0] as string, options) : new BalancedPool(urls, options);
-}
-
-/** `POST /api/scans/` for a request to `/api/scans/?x=1`. */
-export function routeKey(method: string, path: string): string {
-  const query = path.indexOf("?");
-  return `${method} ${query === -1 ? path : path.slice(0, query)}`;
 }
 
 /** Raised instead of sending a pipelined request a second time. */
