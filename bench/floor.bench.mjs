@@ -17,6 +17,8 @@
 //   BENCH_SECONDS      length of each measured run                               default 10
 //   BENCH_RUNS         measured runs of each row (the median is reported)        default 3
 //   BENCH_MAX_TPS      each row's tickets are sized for this rate                default 16000
+//   BENCH_FLOOR_PIPELINING  requests the bare proxy keeps in flight per connection to the server,
+//                      as the gateway's UPSTREAM_PIPELINING (16); 1 = one at a time   default 16
 //   BENCH_DATABASE_URL Postgres admin URL (databases per run are created and dropped)
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -188,7 +190,10 @@ async function purchaseFloor() {
 async function startFloor(file, [directEnv, hopEnv], pgbenchName) {
   const direct = await startServer(file, directEnv);
   const hopTarget = await startServer(file, hopEnv);
-  const proxy = await startServer("proxy-server.mjs", { UPSTREAM: hopTarget.url });
+  const proxy = await startServer("proxy-server.mjs", {
+    UPSTREAM: hopTarget.url,
+    PIPELINING: String(positiveInt(env.BENCH_FLOOR_PIPELINING, 16)),
+  });
   return {
     direct,
     proxy,

@@ -10,17 +10,24 @@
 //   HOP_PROFILE=dir run the gateway with --cpu-prof into dir
 //   HOP_STRACE=1    count the gateway's syscalls (strace -c -f) during the measured run
 //   HOP_GATEWAY_DIR the gateway package to run (dist/main.js), e.g. an older build to compare
+//   BENCH_SERVICE_ENV="NAME=value,..." settings for the gateway, e.g. UPSTREAM_PIPELINING=1
+//   HOP_UPSTREAM_DELAY_MS  the upstream answers each request this much later (a service's own
+//                   latency: attendance's claim, ticketing's sale)                default 0
+//   HOP_BARE=1      run the floor's bare proxy (bench/floor/proxy-server.mjs: node:http in, undici
+//                   out, no token, no headers) in the gateway's place, pipelining as the gateway's
+//                   UPSTREAM_PIPELINING (16): what any Node proxy costs on this machine
 //
 // Needs NATS on 127.0.0.1:4222 (every service follows access revocations); no Postgres.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signAccessToken } from "@concert/service-kit";
 import { freePort } from "@concert/testing";
 import autocannon from "autocannon";
+import { serviceEnvFrom } from "./lib/stack.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const env = process.env;
@@ -28,6 +35,7 @@ const RATE = Number(env.HOP_RATE ?? 1000);
 const SECONDS = Number(env.HOP_SECONDS ?? 10);
 const CONNECTIONS = Number(env.HOP_CONNECTIONS ?? 16);
 const PROFILE_DIR = env.HOP_PROFILE ? resolve(env.HOP_PROFILE) : undefined;
+const BARE = env.HOP_BARE === "1";
 const runId = randomBytes(4).toString("hex");
 const workDir = mkdtempSync(join(tmpdir(), `concert-hop-${runId}-`));
 const children = [];
@@ -38,12 +46,14 @@ const UPSTREAM = `
 const http = require("node:http");
 const body = JSON.stringify({ result: "admitted", ticket_id: "00000000-0000-4000-8000-000000000001",
   scan_id: "00000000-0000-4000-9000-000000000001", scanned_at: "2026-11-28T10:00:00.000Z", gate: "A" });
+const delay = Number(process.env.DELAY_MS);
+const answer = (res) => {
+  res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+};
 http.createServer((req, res) => {
   req.resume();
-  req.on("end", () => {
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  });
+  req.on("end", () => (delay > 0 ? setTimeout(answer, delay, res) : answer(res)));
 }).listen(Number(process.env.PORT), "127.0.0.1");`;
 
 try {
@@ -66,33 +76,48 @@ async function main() {
   const upstreamPort = await freePort();
   const gatewayPort = await freePort();
   const upstream = spawn(process.execPath, ["-e", UPSTREAM], {
-    env: { PORT: String(upstreamPort) },
+    env: { PORT: String(upstreamPort), DELAY_MS: String(Number(env.HOP_UPSTREAM_DELAY_MS ?? 0)) },
     stdio: "inherit",
   });
   children.push(upstream);
   const keysDir = join(workDir, "keys");
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const gateway = spawn(process.execPath, [...profile, "dist/main.js"], {
-    cwd: env.HOP_GATEWAY_DIR ? resolve(env.HOP_GATEWAY_DIR) : join(root, "services", "gateway"),
-    env: {
-      PATH: env.PATH,
-      ENV: "development",
-      LOG_LEVEL: "warn",
-      PORT: String(gatewayPort),
-      NATS_URL: env.HOP_NATS_URL ?? "nats://127.0.0.1:4222",
-      NATS_SUBJECT_PREFIX: `hop${runId}.`,
-      DEV_KEYS_DIR: keysDir,
-      ATTENDANCE_URLS: `http://127.0.0.1:${upstreamPort}`,
-    },
-    stdio: "inherit",
-  });
+  const gatewayEnv = serviceEnvFrom(env.BENCH_SERVICE_ENV);
+  const gateway = BARE
+    ? spawn(process.execPath, [...profile, join(root, "bench", "floor", "proxy-server.mjs")], {
+        env: {
+          PATH: env.PATH,
+          PORT: String(gatewayPort),
+          UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+          PIPELINING: gatewayEnv.UPSTREAM_PIPELINING ?? "16",
+        },
+        stdio: "inherit",
+      })
+    : spawn(process.execPath, [...profile, "dist/main.js"], {
+        cwd: env.HOP_GATEWAY_DIR ? resolve(env.HOP_GATEWAY_DIR) : join(root, "services", "gateway"),
+        env: {
+          PATH: env.PATH,
+          ENV: "development",
+          LOG_LEVEL: "warn",
+          PORT: String(gatewayPort),
+          NATS_URL: env.HOP_NATS_URL ?? "nats://127.0.0.1:4222",
+          NATS_SUBJECT_PREFIX: `hop${runId}.`,
+          DEV_KEYS_DIR: keysDir,
+          ATTENDANCE_URLS: `http://127.0.0.1:${upstreamPort}`,
+          ...gatewayEnv,
+        },
+        stdio: "inherit",
+      });
   children.push(gateway);
   await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`);
 
-  const { createPrivateKey } = await import("node:crypto");
+  const { createPrivateKey, generateKeyPairSync } = await import("node:crypto");
   const signing = {
     algorithm: "RS256",
-    key: createPrivateKey(readFileSync(join(keysDir, "rs256.private.pem"))),
+    // The bare proxy checks no token, so it wrote no keys: any key gives a token of the same size.
+    key: BARE
+      ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey
+      : createPrivateKey(readFileSync(join(keysDir, "rs256.private.pem"))),
   };
   const token = signAccessToken(
     signing,
@@ -124,6 +149,7 @@ async function main() {
   });
   if (strace) await sleep(500);
   const before = [cpu(gateway.pid), cpu(upstream.pid)];
+  const switchesBefore = [contextSwitches(gateway.pid), contextSwitches(upstream.pid)];
   const result = await run({
     ...request,
     duration: SECONDS,
@@ -131,6 +157,7 @@ async function main() {
     ...(RATE > 0 && { overallRate: RATE }),
   });
   const after = [cpu(gateway.pid), cpu(upstream.pid)];
+  const switchesAfter = [contextSwitches(gateway.pid), contextSwitches(upstream.pid)];
   if (strace) {
     strace.kill("SIGINT");
     await new Promise((done) => strace.once("exit", done));
@@ -138,13 +165,16 @@ async function main() {
   const answered = result.requests.total;
   const ok = result["2xx"];
   const perRequest = (i) => ((after[i] - before[i]) / TICKS / answered) * 1e6;
+  const switchesPerRequest = (i) => ((switchesAfter[i] - switchesBefore[i]) / answered).toFixed(2);
   console.log(
-    `gateway hop: ${CONNECTIONS} connections, rate ${RATE || "max"}, ${SECONDS} s: ` +
+    `${BARE ? "bare proxy" : "gateway"} hop: ${CONNECTIONS} connections, rate ${RATE || "max"}, ${SECONDS} s: ` +
       `${answered} answered (${ok} 2xx, ${result.non2xx} other, ${result.errors} errors), ` +
       `${(answered / SECONDS).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
   );
   console.log(
-    `CPU per request: gateway ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs`,
+    `CPU per request: ${BARE ? "bare proxy" : "gateway"} ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs; ` +
+      `times each fell asleep (voluntary context switches) per request: ` +
+      `${switchesPerRequest(0)}, ${switchesPerRequest(1)}`,
   );
   if (strace) {
     const calls = [...straceOut.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$/gm)]
@@ -170,6 +200,16 @@ function run(options) {
   return new Promise((done, fail) => {
     autocannon(options, (error, result) => (error ? fail(error) : done(result)));
   });
+}
+
+/** How often the process (every thread of it) gave up its core to wait: each is a wake-up later. */
+function contextSwitches(pid) {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const status = readFileSync(`/proc/${pid}/task/${task}/status`, "utf8");
+    total += Number(status.match(/^voluntary_ctxt_switches:\s+(\d+)/m)?.[1] ?? 0);
+  }
+  return total;
 }
 
 function cpu(pid) {

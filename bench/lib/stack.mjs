@@ -153,7 +153,7 @@ export class BenchStack {
 }
 
 /** `NAME=value,NAME=value` → the variables every service of the bench gets. */
-function serviceEnvFrom(text) {
+export function serviceEnvFrom(text) {
   if (!text) return {};
   return Object.fromEntries(
     text.split(",").map((pair) => {
