@@ -91,6 +91,28 @@ export function signingKeyId(privateKey: KeyObject): string {
 }
 
 /**
+ * A code as read, before its signature is checked: what it claims is not to be trusted until
+ * `check` says so, or until its digest matches the one ticketing published for the ticket's
+ * current code (the gate's fast path, docs/DECISIONS.md "A code the gate knows by its digest").
+ */
+export interface UncheckedTicketCode {
+  claims: TicketCodeClaims;
+  /** ticketCodeDigest of the code's text. */
+  digest: string;
+  /** The signature checked with `publicKey`: the code's claims, or why not. */
+  check(publicKey: KeyObject): Promise<TicketCodeCheck>;
+}
+
+/**
+ * The SHA-256 of a code's text (trimmed, UTF-8), base64url. Ticketing publishes it for each
+ * ticket's current code; a presented text with the same digest is that very text, signature and
+ * all, so it is as genuine as a verified one without the verify.
+ */
+export function ticketCodeDigest(code: string): string {
+  return createHash("sha256").update(code.trim(), "utf8").digest("base64url");
+}
+
+/**
  * Whether `code` is a real, current-format ticket code, and what it claims. The signature is
  * checked on libuv's thread pool (Node's `verify` with a callback): a gate's scans wait on its one
  * event loop, and an Ed25519 verify held it about 80 µs a scan, against about 16 µs to hand it
@@ -100,8 +122,28 @@ export async function checkTicketCode(
   publicKey: KeyObject,
   code: string,
 ): Promise<TicketCodeCheck> {
+  return readTicketCode(code)?.check(publicKey) ?? MALFORMED;
+}
+
+/** The code's claims and digest, its signature not checked yet; undefined: not a ticket code. */
+export function readTicketCode(code: string): UncheckedTicketCode | undefined {
   const text = code.trim();
-  return text.startsWith("{") ? checkJsonCode(publicKey, text) : checkCompactCode(publicKey, text);
+  const read = text.startsWith("{") ? readJsonCode(text) : readCompactCode(text);
+  if (!read) return undefined;
+  const { claims, signed, signature } = read;
+  return {
+    claims,
+    digest: ticketCodeDigest(text),
+    check: async (publicKey) =>
+      (await verified(signed, publicKey, signature)) ? { valid: true, claims } : BAD_SIGNATURE,
+  };
+}
+
+/** What a format's reader finds: the claims, and the bytes and signature to verify them with. */
+interface ReadCode {
+  claims: TicketCodeClaims;
+  signed: Buffer;
+  signature: Buffer;
 }
 
 /** `verify` on the thread pool. */
@@ -113,14 +155,14 @@ function verified(data: Buffer, publicKey: KeyObject, signature: Buffer): Promis
   );
 }
 
-async function checkJsonCode(publicKey: KeyObject, text: string): Promise<TicketCodeCheck> {
+function readJsonCode(text: string): ReadCode | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return MALFORMED;
+    return undefined;
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return MALFORMED;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return undefined;
   const { ticket_id, ticket_number, concert_id, v, sig } = parsed as Record<string, unknown>;
   if (
     !isUuid(ticket_id) ||
@@ -130,18 +172,17 @@ async function checkJsonCode(publicKey: KeyObject, text: string): Promise<Ticket
     !isCodeVersion(v) ||
     typeof sig !== "string"
   ) {
-    return MALFORMED;
+    return undefined;
   }
   const signature = Buffer.from(sig, "base64url");
-  if (signature.length !== SIGNATURE_BYTES) return MALFORMED;
+  if (signature.length !== SIGNATURE_BYTES) return undefined;
   const claims = {
     ticketId: ticket_id,
     concertId: concert_id,
     ticketNumber: ticket_number,
     codeVersion: v,
   };
-  if (!(await verified(jsonSignedBytes(claims), publicKey, signature))) return BAD_SIGNATURE;
-  return { valid: true, claims };
+  return { claims, signed: jsonSignedBytes(claims), signature };
 }
 
 function jsonSignedBytes(ticket: SignedTicket): Buffer {
@@ -173,22 +214,22 @@ export function signCompactTicketCode(privateKey: KeyObject, claims: TicketCodeC
   return `${COMPACT_PREFIX}.${payload.toString("base64url")}.${signature.toString("base64url")}`;
 }
 
-async function checkCompactCode(publicKey: KeyObject, text: string): Promise<TicketCodeCheck> {
+function readCompactCode(text: string): ReadCode | undefined {
   const parts = text.split(".");
-  if (parts.length !== 3 || parts[0] !== COMPACT_PREFIX) return MALFORMED;
+  if (parts.length !== 3 || parts[0] !== COMPACT_PREFIX) return undefined;
   const payload = Buffer.from(parts[1] as string, "base64url");
   const signature = Buffer.from(parts[2] as string, "base64url");
   if (payload.length !== COMPACT_PAYLOAD_BYTES || signature.length !== SIGNATURE_BYTES) {
-    return MALFORMED;
+    return undefined;
   }
-  if (!(await verified(compactSignedBytes(payload), publicKey, signature))) return BAD_SIGNATURE;
   return {
-    valid: true,
     claims: {
       ticketId: bytesToUuid(payload.subarray(0, 16)),
       concertId: bytesToUuid(payload.subarray(16, 32)),
       codeVersion: payload.readUInt32BE(32),
     },
+    signed: compactSignedBytes(payload),
+    signature,
   };
 }
 

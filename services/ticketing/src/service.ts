@@ -16,6 +16,6 @@ export const ticketingService = defineService({
     prismaDir: new URL("../prisma", import.meta.url),
     createPrisma: (options) => new PrismaClient(options),
   },
-  consumes: ticketingEventHandlers,
+  consumes: (keys) => ticketingEventHandlers(keys.ticketCodeSigning),
   routes: [ticketCommandRoutes, ticketQueryRoutes, salesReportRoutes],
 });

@@ -2,7 +2,9 @@ import { randomUUID } from "node:crypto";
 import { TicketCreated, TicketRefunded, TicketRevoked } from "@concert/contracts";
 import { waitUntilHandled } from "@concert/service-kit";
 import { eventually, outboxEvents, publishEvent, startForFile } from "@concert/testing";
+import { ticketCodeDigest } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
+import { qrDataOf } from "../src/domain/ticket-view.js";
 import { startTestTicketing } from "./helper.js";
 
 const { service: ticketing, infra } = startForFile(startTestTicketing);
@@ -68,6 +70,11 @@ describe("a ticket the gate revoked for a refund", () => {
       (row) => row.envelope.payload.ticket_id === replacements[0]?.id,
     );
     expect(created).toHaveLength(1);
+    // The seat's new ticket is announced with its code's digest, as every new ticket is.
+    const replacement = replacements[0] as NonNullable<(typeof replacements)[0]>;
+    expect(created[0]?.envelope.payload.code_digest).toBe(
+      ticketCodeDigest(qrDataOf(replacement, ticketing.keys.ticketCodeSigning)),
+    );
 
     const report = await ticketing.call("GET", `/api/tickets/concert/${concertId}/sales`, admin);
     expect(report.json()).toMatchObject({

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { TicketSold } from "@concert/contracts";
 import { outboxEvents, startForFile } from "@concert/testing";
+import { ticketCodeDigest } from "@concert/ticket-codes";
 import { describe, expect, it } from "vitest";
 import { startTestTicketing } from "./helper.js";
 
@@ -43,6 +44,7 @@ describe("TicketSold written by the sale statements", () => {
       ticket_number: ticket.ticket_number,
       status: "sold",
       code_version: 1,
+      code_digest: ticketCodeDigest(ticket.qr_data),
       revision: 2,
       owner_id: buyer.userId,
       price: 12.5,
@@ -71,7 +73,12 @@ describe("TicketSold written by the sale statements", () => {
     const ticket = sale.json();
     expect(ticket.owner_id).toBe(buyer.userId);
     const { payload } = await soldEvent(ticket.id);
-    expect(payload).toMatchObject({ owner_id: buyer.userId, price: 30, revision: 2 });
+    expect(payload).toMatchObject({
+      owner_id: buyer.userId,
+      price: 30,
+      revision: 2,
+      code_digest: ticketCodeDigest(ticket.qr_data),
+    });
 
     // No price anywhere: null in the ticket and in the event.
     const unpriced = await ticketing.call("POST", `/api/tickets/${second?.id}/mark-sold`, admin, {

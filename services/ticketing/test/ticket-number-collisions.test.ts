@@ -1,10 +1,11 @@
 import { TicketCreated } from "@concert/contracts";
 import { HttpError } from "@concert/service-kit";
 import { outboxEvents, startForFile } from "@concert/testing";
-import { newTicketNumber } from "@concert/ticket-codes";
+import { newTicketNumber, ticketCodeDigest } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createTickets } from "../src/domain/create-tickets.js";
 import { TICKET_NUMBER_ATTEMPTS } from "../src/domain/ticket-numbers.js";
+import { qrDataOf } from "../src/domain/ticket-view.js";
 import { startTestTicketing } from "./helper.js";
 
 const { service: ticketing } = startForFile(startTestTicketing);
@@ -42,6 +43,7 @@ describe("ticket numbers that collide", () => {
     const twice = newTicketNumber();
     const tickets = await createTickets(
       ticketing.infra.prisma,
+      ticketing.keys.ticketCodeSigning,
       concert.concert_id,
       20,
       undefined,
@@ -53,6 +55,12 @@ describe("ticket numbers that collide", () => {
     expect(new Set(numbers).size).toBe(20);
     for (const number of taken) expect(numbers).not.toContain(number);
     expect(numbers).toContain(twice);
+    // Each digest is of the code under the number the ticket ended with, not a number it lost.
+    for (const ticket of tickets) {
+      expect(ticket.codeDigest).toBe(
+        ticketCodeDigest(qrDataOf(ticket, ticketing.keys.ticketCodeSigning)),
+      );
+    }
     expect(
       await ticketing.infra.prisma.ticket.count({ where: { concertId: concert.concert_id } }),
     ).toBe(25);
@@ -72,6 +80,7 @@ describe("ticket numbers that collide", () => {
 
     const failure = await createTickets(
       ticketing.infra.prisma,
+      ticketing.keys.ticketCodeSigning,
       concert.concert_id,
       3,
       undefined,

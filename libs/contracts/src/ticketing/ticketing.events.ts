@@ -14,6 +14,12 @@ export const TicketSnapshot = z.object({
   status: TicketStatus,
   /** Bumped when the QR code is replaced (a transfer): older codes stop admitting. */
   code_version: z.number().int().min(1),
+  /**
+   * The SHA-256 (base64url) of the current QR code's text, as ticketing issued it: a gate admits a
+   * code with this digest without checking its signature. Null when ticketing has none (tickets
+   * from before it was kept); absent in events written before it existed.
+   */
+  code_digest: z.string().nullable().optional(),
   revision: z.number().int().min(1),
   owner_id: z.uuid().nullable(),
 });

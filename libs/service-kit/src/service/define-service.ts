@@ -61,8 +61,13 @@ export interface ServiceDefinition<
   keys?: K;
   /** Absent only for the gateway, which owns no data. */
   database?: DatabaseSpec<P & PrismaLike>;
-  /** Events it consumes; each gets a durable consumer, and the effect commits with the event id. */
-  consumes?: ConsumedEvent<TransactionClientOf<P & PrismaLike>>[];
+  /**
+   * Events it consumes; each gets a durable consumer, and the effect commits with the event id.
+   * A function of the service's keys for handlers that need one (ticketing signs a new code).
+   */
+  consumes?:
+    | ConsumedEvent<TransactionClientOf<P & PrismaLike>>[]
+    | ((keys: ServiceKeys<K>) => ConsumedEvent<TransactionClientOf<P & PrismaLike>>[]);
   /** Registered in order. */
   routes: Array<
     (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => void | Promise<void>

@@ -67,7 +67,10 @@ export async function startService<
         logger: log,
         prismaDir: fileURLToPath(definition.database.prismaDir),
         createPrisma: definition.database.createPrisma,
-        handlers: definition.consumes ?? [],
+        handlers:
+          typeof definition.consumes === "function"
+            ? definition.consumes(keys)
+            : (definition.consumes ?? []),
       })
     : undefined;
   // Every service verifies tokens (the gateway too), so every process follows access changes.

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import { ConcertStatus, TicketCreated } from "@concert/contracts";
 import { ConflictError, NotFoundError, recordEvents } from "@concert/service-kit";
 import type { PrismaClient, Ticket } from "../generated/prisma/client.js";
@@ -10,9 +10,11 @@ import { toTicketSnapshot } from "./ticket-view.js";
  * not given). The concert's issued count is raised with a conditional UPDATE, so concurrent
  * batches can never together pass the capacity; a concert without capacity has no limit.
  * A ticket number already taken is drawn again for that ticket alone (see insertNumberedTickets).
+ * `key` signs each code once, for the digest its TicketCreated carries.
  */
 export async function createTickets(
   prisma: PrismaClient,
+  key: KeyObject,
   concertId: string,
   quantity: number,
   price?: number | null,
@@ -28,6 +30,7 @@ export async function createTickets(
     if (!concert) throw await refusal(tx, concertId);
     const tickets = await insertNumberedTickets(
       tx,
+      key,
       Array.from({ length: quantity }, () => ({
         id: randomUUID(),
         concertId,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { type KeyObject, randomUUID } from "node:crypto";
 import {
   type PayloadOf,
   statusesInto,
@@ -8,21 +8,23 @@ import {
   TicketStatus,
 } from "@concert/contracts";
 import { recordEvent } from "@concert/service-kit";
-import { newTicketNumber } from "@concert/ticket-codes";
+import { FIRST_CODE_VERSION, newTicketNumber } from "@concert/ticket-codes";
 import type { Tx } from "../app-context.js";
 import type { Ticket } from "../generated/prisma/client.js";
-import { toTicketSnapshot } from "./ticket-view.js";
+import { codeDigestOf, toTicketSnapshot } from "./ticket-view.js";
 
 /**
  * The gate revoked the ticket for a refund (it decided, docs/SAGAS.md): the ticket becomes
  * `refunded` (only from a status TICKET_TRANSITIONS allows, revision + 1) and its seat goes back
- * on sale as one new `created` ticket at the same price, which `purchase` can sell. The concert's
+ * on sale as one new `created` ticket at the same price (its code's digest signed with `key`),
+ * which `purchase` can sell. The concert's
  * issued count stays as it was: the seat was issued once. TicketRefunded (with what was paid) and
  * TicketCreated go out with the change. A redelivery finds the ticket refunded already and does
  * nothing.
  */
 export async function refundRevokedTicket(
   tx: Tx,
+  key: KeyObject,
   revoked: PayloadOf<typeof TicketRevoked>,
 ): Promise<Ticket | null> {
   const refunded = await tx.ticket.updateManyAndReturn({
@@ -31,11 +33,19 @@ export async function refundRevokedTicket(
   });
   const ticket = refunded[0];
   if (!ticket) return null;
+  const code = {
+    ticketId: randomUUID(),
+    concertId: ticket.concertId,
+    ticketNumber: newTicketNumber(),
+    codeVersion: FIRST_CODE_VERSION,
+  };
   const replacement = await tx.ticket.create({
     data: {
-      id: randomUUID(),
-      concertId: ticket.concertId,
-      ticketNumber: newTicketNumber(),
+      id: code.ticketId,
+      concertId: code.concertId,
+      ticketNumber: code.ticketNumber,
+      codeVersion: code.codeVersion,
+      codeDigest: codeDigestOf(code, key),
       price: ticket.price,
     },
   });

@@ -24,7 +24,7 @@ export const SALE_RULES = {
 
 /** A ticket row as the Ticket model names its fields, the price as text (numeric, exact). */
 const TICKET_COLUMNS = `id, concert_id AS "concertId", ticket_number AS "ticketNumber", status::text AS status,
-       code_version AS "codeVersion", revision, owner_id AS "ownerId", owner_email AS "ownerEmail",
+       code_version AS "codeVersion", code_digest AS "codeDigest", revision, owner_id AS "ownerId", owner_email AS "ownerEmail",
        buyer_name AS "buyerName", buyer_email AS "buyerEmail", buyer_phone AS "buyerPhone",
        price::text AS price, sold_at AS "soldAt", qr_png AS "qrPng", qr_png_text AS "qrPngText",
        qr_png_key AS "qrPngKey", created_at AS "createdAt", updated_at AS "updatedAt"`;
@@ -51,6 +51,7 @@ const SOLD_FROM_ROW = {
   owner_id: `sold."ownerId"`,
   ticket_number: `sold."ticketNumber"`,
   code_version: `sold."codeVersion"`,
+  code_digest: `sold."codeDigest"`,
   revision: "sold.revision",
   price: "sold.price::numeric",
 } as const;

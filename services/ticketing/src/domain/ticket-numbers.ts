@@ -1,7 +1,9 @@
+import type { KeyObject } from "node:crypto";
 import { HttpError } from "@concert/service-kit";
-import { newTicketNumber } from "@concert/ticket-codes";
+import { FIRST_CODE_VERSION, newTicketNumber } from "@concert/ticket-codes";
 import type { Tx } from "../app-context.js";
 import type { Prisma, Ticket } from "../generated/prisma/client.js";
+import { codeDigestOf } from "./ticket-view.js";
 
 /** Where new ticket numbers come from: random in production, chosen by a test that forces collisions. */
 export type TicketNumberSource = () => string;
@@ -12,10 +14,13 @@ export type TicketNumberSource = () => string;
  */
 export const TICKET_NUMBER_ATTEMPTS = 5;
 
-type UnnumberedTicket = Omit<Prisma.TicketCreateManyInput, "ticketNumber"> & { id: string };
+type UnnumberedTicket = Omit<Prisma.TicketCreateManyInput, "ticketNumber" | "codeDigest"> & {
+  id: string;
+};
 
 /**
- * Inserts `tickets`, each under a freshly drawn number. A number already taken (by a stored ticket,
+ * Inserts `tickets`, each under a freshly drawn number and with its code's digest (signed with
+ * `key`: the number is part of the code, so a redrawn number gets its own). A number already taken (by a stored ticket,
  * a concurrent batch, or another ticket of this batch) is skipped by `ON CONFLICT DO NOTHING`
  * rather than aborting the transaction, and only the skipped tickets draw again, so one collision
  * never fails the batch. After `TICKET_NUMBER_ATTEMPTS` draws a ticket still without a number
@@ -24,6 +29,7 @@ type UnnumberedTicket = Omit<Prisma.TicketCreateManyInput, "ticketNumber"> & { i
  */
 export async function insertNumberedTickets(
   tx: Tx,
+  key: KeyObject,
   tickets: readonly UnnumberedTicket[],
   nextNumber: TicketNumberSource = newTicketNumber,
 ): Promise<Ticket[]> {
@@ -38,11 +44,25 @@ export async function insertNumberedTickets(
       );
     }
     const rows = await tx.ticket.createManyAndReturn({
-      data: waiting.map((ticket) => ({ ...ticket, ticketNumber: nextNumber() })),
+      data: waiting.map((ticket) => numbered(ticket, nextNumber(), key)),
       skipDuplicates: true,
     });
     for (const row of rows) inserted.set(row.id, row);
     waiting = waiting.filter((ticket) => !inserted.has(ticket.id));
   }
   return tickets.map((ticket) => inserted.get(ticket.id) as Ticket);
+}
+
+/** The ticket under `ticketNumber`, with the digest of the code that number gives it. */
+function numbered(ticket: UnnumberedTicket, ticketNumber: string, key: KeyObject) {
+  const codeDigest = codeDigestOf(
+    {
+      ticketId: ticket.id,
+      concertId: ticket.concertId,
+      ticketNumber,
+      codeVersion: ticket.codeVersion ?? FIRST_CODE_VERSION,
+    },
+    key,
+  );
+  return { ...ticket, ticketNumber, codeDigest };
 }

@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
 import type { TicketResponse, TicketSnapshot } from "@concert/contracts";
-import { type SignedTicket, signTicketCode } from "@concert/ticket-codes";
+import { type SignedTicket, signTicketCode, ticketCodeDigest } from "@concert/ticket-codes";
 import type { Ticket } from "../generated/prisma/client.js";
 import type { TicketWithQr } from "./ticket-qr-images.js";
 
@@ -11,6 +11,14 @@ import type { TicketWithQr } from "./ticket-qr-images.js";
  */
 export function qrDataOf(ticket: Ticket, key: KeyObject): string {
   return signTicketCode(key, signedClaimsOf(ticket));
+}
+
+/**
+ * The digest published with a ticket's current code (TicketSnapshot.code_digest), stored with every
+ * new number or code version: the gate admits a code with this digest without verifying it.
+ */
+export function codeDigestOf(claims: SignedTicket, key: KeyObject): string {
+  return ticketCodeDigest(signTicketCode(key, claims));
 }
 
 /** What a ticket's code signs. */
@@ -50,6 +58,7 @@ export function toTicketSnapshot(ticket: Ticket): TicketSnapshot {
     ticket_number: ticket.ticketNumber,
     status: ticket.status,
     code_version: ticket.codeVersion,
+    code_digest: ticket.codeDigest,
     revision: ticket.revision,
     owner_id: ticket.ownerId,
   };

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import {
   type PayloadOf,
   statusesInto,
@@ -9,21 +10,29 @@ import { recordEvent } from "@concert/service-kit";
 import { newTicketNumber } from "@concert/ticket-codes";
 import type { Tx } from "../app-context.js";
 import type { Ticket } from "../generated/prisma/client.js";
-import { toTicketSnapshot } from "./ticket-view.js";
+import { codeDigestOf, toTicketSnapshot } from "./ticket-view.js";
 
 /**
  * The gate handed the ticket over for a transfer (it decided, docs/SAGAS.md): the recipient owns
  * it (the buyer email no longer makes the sender its holder), its code version is the gate's new
- * one, it gets a new printed number, and it becomes `transferred` (only from a status
+ * one, it gets a new printed number (and so a new code, whose digest `key` signs for), and it becomes `transferred` (only from a status
  * TICKET_TRANSITIONS allows, revision + 1). TicketTransferred goes out with the change. A
  * redelivery finds the code version reached already and does nothing.
  */
 export async function transferHandedOverTicket(
   tx: Tx,
+  key: KeyObject,
   handed: PayloadOf<typeof TicketHandedOver>,
 ): Promise<Ticket | null> {
   const before = await tx.ticket.findUnique({ where: { id: handed.ticket_id } });
   if (!before) return null;
+  const ticketNumber = newTicketNumber();
+  const code = {
+    ticketId: before.id,
+    concertId: before.concertId,
+    ticketNumber,
+    codeVersion: handed.code_version,
+  };
   const moved = await tx.ticket.updateManyAndReturn({
     where: {
       id: handed.ticket_id,
@@ -35,7 +44,8 @@ export async function transferHandedOverTicket(
       ownerId: handed.to_user_id,
       ownerEmail: null,
       codeVersion: handed.code_version,
-      ticketNumber: newTicketNumber(),
+      ticketNumber,
+      codeDigest: codeDigestOf(code, key),
       revision: { increment: 1 },
     },
   });

@@ -1,3 +1,4 @@
+import type { KeyObject } from "node:crypto";
 import {
   gateStatusesBelow,
   type ScanType,
@@ -49,23 +50,20 @@ UPDATE tickets t
 });
 
 /** The gate revoked the ticket for a refund: refund it and put its seat back on sale. */
-const ticketRevokedHandler = handlerFor<Tx, typeof TicketRevoked>(
-  TicketRevoked,
-  async ({ payload }, tx) => {
-    await refundRevokedTicket(tx, payload);
-  },
-);
+const ticketRevokedHandler = (key: KeyObject) =>
+  handlerFor<Tx, typeof TicketRevoked>(TicketRevoked, async ({ payload }, tx) => {
+    await refundRevokedTicket(tx, key, payload);
+  });
 
 /** The gate handed the ticket over for a transfer: give it to the recipient with a new number. */
-const ticketHandedOverHandler = handlerFor<Tx, typeof TicketHandedOver>(
-  TicketHandedOver,
-  async ({ payload }, tx) => {
-    await transferHandedOverTicket(tx, payload);
-  },
-);
+const ticketHandedOverHandler = (key: KeyObject) =>
+  handlerFor<Tx, typeof TicketHandedOver>(TicketHandedOver, async ({ payload }, tx) => {
+    await transferHandedOverTicket(tx, key, payload);
+  });
 
-export const ticketHandlers = [
+/** `key` signs the new codes a refund's replacement ticket and a transfer get. */
+export const ticketHandlers = (key: KeyObject) => [
   ticketScannedProjection,
-  ticketRevokedHandler,
-  ticketHandedOverHandler,
+  ticketRevokedHandler(key),
+  ticketHandedOverHandler(key),
 ];

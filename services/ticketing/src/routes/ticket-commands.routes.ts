@@ -90,6 +90,7 @@ export function ticketCommandRoutes({
       const quantity = request.body?.quantity;
       const tickets = await createTickets(
         prisma,
+        codeSigningKey,
         request.params.concert_id,
         quantity ?? 1,
         request.body?.price,
@@ -114,7 +115,12 @@ export function ticketCommandRoutes({
     },
     async (request, reply) => {
       const { concert_id } = request.params;
-      const tickets = await createTickets(prisma, concert_id, request.body.quantity);
+      const tickets = await createTickets(
+        prisma,
+        codeSigningKey,
+        concert_id,
+        request.body.quantity,
+      );
       imagesAhead.add(tickets);
       return reply.status(201).send({
         created_count: tickets.length,

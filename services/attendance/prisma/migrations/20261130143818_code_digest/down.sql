@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "attendance"."gate_tickets" DROP COLUMN "code_digest";

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "attendance"."gate_tickets" ADD COLUMN     "code_digest" TEXT;

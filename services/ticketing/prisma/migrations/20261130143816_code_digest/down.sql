@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticketing"."tickets" DROP COLUMN "code_digest";

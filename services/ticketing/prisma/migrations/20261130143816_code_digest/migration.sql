@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ticketing"."tickets" ADD COLUMN     "code_digest" TEXT;
