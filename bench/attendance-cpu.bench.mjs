@@ -14,6 +14,8 @@
 //   ATT_PERF=file    record the process with `perf record -e cpu-clock -g` during the runs (kernel
 //                    stacks: what a socket write costs); read it with `perf report -i file`, with
 //                    ATT_NODE_ARGS=--perf-basic-prof so JavaScript frames have names
+//   ATT_NO_DIGEST=1  seed the read model without code digests (tickets issued before ticketing
+//                    published them): every scan then checks its code's signature
 //   ATT_NODE_ARGS    extra node options for attendance (space-separated)
 //   ATT_MAIN         the entry point to run instead of services/attendance/dist/main.js: a copy of
 //                    another build, to run before and after side by side, at the same time
@@ -27,7 +29,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { signAccessToken } from "@concert/service-kit";
 import { freePort, withClient, withDatabase } from "@concert/testing";
-import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
+import { newTicketNumber, signTicketCode, ticketCodeDigest } from "@concert/ticket-codes";
 import autocannon from "autocannon";
 import { printProfile } from "./lib/measure.mjs";
 
@@ -38,6 +40,7 @@ const SECONDS = Number(env.ATT_SECONDS ?? 10);
 const CONNECTIONS = Number(env.ATT_CONNECTIONS ?? 16);
 const RUNS = Number(env.ATT_RUNS ?? 3);
 const STRACE = env.ATT_STRACE === "1";
+const NO_DIGEST = env.ATT_NO_DIGEST === "1";
 const PROFILE_DIR = env.ATT_PROFILE ? resolve(env.ATT_PROFILE) : undefined;
 const PERF_FILE = env.ATT_PERF ? resolve(env.ATT_PERF) : undefined;
 const ADMIN_DB_URL = env.ATT_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -100,6 +103,10 @@ async function main() {
     ticketNumber: newTicketNumber(),
     codeVersion: 1,
   }));
+  const codeKey = createPrivateKey(readFileSync(join(keysDir, "ticket-code-ed25519.private.pem")));
+  const codes = tickets.map((t) => signTicketCode(codeKey, t));
+  // As ticketing publishes them (TicketSnapshot.code_digest), unless told to leave them out.
+  const digests = codes.map((code) => (NO_DIGEST ? null : ticketCodeDigest(code)));
   await withClient(dbUrl, async (c) => {
     await c.query(
       `INSERT INTO attendance.gate_concerts (concert_id, name, starts_at, status, version)
@@ -107,14 +114,14 @@ async function main() {
       [concertId],
     );
     await c.query(
-      `INSERT INTO attendance.gate_tickets (ticket_id, concert_id, ticket_number, status, code_version, revision)
-       SELECT t.id, $2, t.no, 'sold', 1, 1 FROM unnest($1::uuid[], $3::text[]) AS t(id, no)`,
-      [tickets.map((t) => t.ticketId), concertId, tickets.map((t) => t.ticketNumber)],
+      `INSERT INTO attendance.gate_tickets
+              (ticket_id, concert_id, ticket_number, status, code_version, code_digest, revision)
+       SELECT t.id, $2, t.no, 'sold', 1, t.digest, 1
+         FROM unnest($1::uuid[], $3::text[], $4::text[]) AS t(id, no, digest)`,
+      [tickets.map((t) => t.ticketId), concertId, tickets.map((t) => t.ticketNumber), digests],
     );
     await c.query("VACUUM ANALYZE attendance.gate_tickets");
   });
-  const codeKey = createPrivateKey(readFileSync(join(keysDir, "ticket-code-ed25519.private.pem")));
-  const codes = tickets.map((t) => signTicketCode(codeKey, t));
   const token = signAccessToken(
     { algorithm: "RS256", key: createPrivateKey(readFileSync(join(keysDir, "rs256.private.pem"))) },
     { userId: randomUUID(), email: "scanner@example.com", role: "scanner", accessVersion: 1 },

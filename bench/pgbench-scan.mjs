@@ -26,6 +26,14 @@ const uuidOf = (group, number) =>
   `('00000000-0000-4000-${group}-' || lpad(to_hex(${number}), 12, '0'))`;
 
 /**
+ * A stand-in for ticket `number`'s code digest, 43 characters as a SHA-256 in base64url is: the
+ * service's scans present the code's digest and the claim compares it with the copy's, so the
+ * bench's claims compare a text of the same length (pgbench has no strings to hash).
+ */
+export const benchCodeDigest = (number) => String(number).padStart(43, "0");
+const benchCodeDigestSql = (number) => `lpad((${number})::text, 43, '0')`;
+
+/**
  * The claim statement with pgbench variables in place of its parameters; every parameter in the
  * SQL carries a cast, so `-M prepared` infers the same types the service's named statement gets.
  * GATE_RULES' values go in as pgbench variables of the same name (see runPgbenchScript).
@@ -34,6 +42,7 @@ function claimStatement() {
   const byName = {
     ticket_id: uuidOf("8000", ":ticket_number::bigint"), // see uuidOf
     code_version: ":code_version",
+    code_digest: benchCodeDigestSql(":ticket_number"), // the QR code's digest: see benchCodeDigest
     concert_id: "NULL", // expected concert: the scanner sends none, as in the stack run
     gate: ":gate",
     scan_id: uuidOf("9000", ":ticket_number::bigint"), // the service makes one per request
@@ -120,9 +129,11 @@ export async function preparePgbenchDatabase({ adminUrl, database, clients, perC
     // Rows shaped like the read model after TicketCreated + TicketSold.
     await c.query(
       `INSERT INTO attendance.gate_tickets
-              (ticket_id, concert_id, ticket_number, status, code_version, revision, updated_at)
+              (ticket_id, concert_id, ticket_number, status, code_version, code_digest, revision,
+               updated_at)
        SELECT ${uuidOf("8000", `cl * ${CLIENT_STRIDE} + k`)}::uuid, $1::uuid,
-              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1, 2, now()
+              (cl * ${CLIENT_STRIDE} + k)::text, 'sold', 1,
+              ${benchCodeDigestSql(`cl * ${CLIENT_STRIDE} + k`)}, 2, now()
          FROM generate_series(0, $2::int - 1) cl, generate_series(1, $3::int) k`,
       [concertId, clients, perClient],
     );

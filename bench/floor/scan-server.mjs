@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { ENTRY_CLAIM, GATE_RULES } from "@concert/attendance";
 import { TicketScanned } from "@concert/contracts";
-import { SCAN_CONSTANTS } from "../pgbench-scan.mjs";
+import { benchCodeDigest, SCAN_CONSTANTS } from "../pgbench-scan.mjs";
 import { pool, serveJson } from "./json-server.mjs";
 
 const { sql, names } = ENTRY_CLAIM.statement;
@@ -36,6 +36,7 @@ async function admit(n) {
     ...GATE_RULES,
     ...SCAN_CONSTANTS,
     ticket_id: ticketId(n),
+    code_digest: benchCodeDigest(n),
     concert_id: null,
     scan_id: scanId,
     device_id: null,

@@ -1,11 +1,13 @@
-import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   checkTicketCode,
   isCodeOf,
+  readTicketCode,
   signCompactTicketCode,
   signingKeyId,
   signTicketCode,
+  ticketCodeDigest,
 } from "../src/index.js";
 
 const keys = generateKeyPairSync("ed25519");
@@ -172,6 +174,35 @@ describe("compact CT1 codes on tickets already printed", () => {
   it("refuse text that is not a ticket code at all", async () => {
     for (const junk of ["", "hello", "CT1.abc.def", "TKT-1234", "CT2.a.b"]) {
       expect(await checkTicketCode(keys.publicKey, junk)).toEqual(MALFORMED);
+    }
+  });
+});
+
+describe("a code read before its signature is checked", () => {
+  it("gives its claims and the SHA-256 of its text, trimmed, and checks its signature on demand", async () => {
+    const code = signTicketCode(keys.privateKey, ticket);
+    const read = readTicketCode(`\n${code} `);
+    expect(read?.claims).toEqual(ticket);
+    expect(read?.digest).toBe(createHash("sha256").update(code).digest("base64url"));
+    expect(read?.digest).toBe(ticketCodeDigest(code));
+    expect(await read?.check(keys.publicKey)).toEqual({ valid: true, claims: ticket });
+    const other = generateKeyPairSync("ed25519");
+    expect(await read?.check(other.publicKey)).toEqual(BAD_SIGNATURE);
+  });
+
+  it("has a digest of its own for each claim and each key that signed it", () => {
+    const digests = [
+      signTicketCode(keys.privateKey, ticket),
+      signTicketCode(keys.privateKey, { ...ticket, codeVersion: 4 }),
+      signTicketCode(keys.privateKey, { ...ticket, ticketNumber: "K7M2-9QXB" }),
+      signTicketCode(generateKeyPairSync("ed25519").privateKey, ticket),
+    ].map(ticketCodeDigest);
+    expect(new Set(digests).size).toBe(4);
+  });
+
+  it("is not read at all when it is not a ticket code", () => {
+    for (const junk of ["", "hello", "{}", "CT1.abc.def", edited("v", "3")]) {
+      expect(readTicketCode(junk)).toBeUndefined();
     }
   });
 });

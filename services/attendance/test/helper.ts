@@ -11,7 +11,7 @@ import {
 import { type Identity, loadTicketCodeSigningKey, waitUntilHandled } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
 import { eventually, outboxEvents, publishEvent, type TestInfra, testEnv } from "@concert/testing";
-import { newTicketNumber, signTicketCode } from "@concert/ticket-codes";
+import { newTicketNumber, signTicketCode, ticketCodeDigest } from "@concert/ticket-codes";
 import { attendanceService } from "../src/service.js";
 
 /** Attendance as `main` starts it, on this run's database and broker (and `settings`). */
@@ -47,15 +47,19 @@ export function otherServices(infra: TestInfra, attendance: TestAttendance) {
     });
 
   /**
-   * Announces the ticket and waits until the gate's copy has this revision. Its concert is
+   * Announces the ticket and waits until the gate's copy has this revision. Like ticketing, the
+   * snapshot carries the digest of the ticket's code (codeFor), unless the test gives one (null:
+   * a ticket issued before ticketing published them). Its concert is
    * announced first (tonight: doors open) unless the gate already has a copy of it or the test
    * wants the gate not to know it (`withConcert: false`), as catalog announces every concert
    * before ticketing can issue its tickets.
    */
   async function announceTicket(
-    ticket: TicketSnapshot,
+    given: TicketSnapshot,
     { withConcert = true } = {},
   ): Promise<TicketSnapshot> {
+    const ticket =
+      "code_digest" in given ? given : { ...given, code_digest: ticketCodeDigest(codeFor(given)) };
     const concertKnown = () =>
       prisma.gateConcert.findUnique({ where: { concertId: ticket.concert_id } });
     if (withConcert && !(await concertKnown())) {

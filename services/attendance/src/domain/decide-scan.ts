@@ -36,17 +36,20 @@ function answer(result: ScanResult, detail: string, admit = false): Decision {
   return { result, admit, detail, firstAdmittedAt: null, firstAdmittedGate: null };
 }
 
+/** A code that is not a ticket code, or whose signature does not hold. */
+export function refusedCode(reason: "malformed" | "bad_signature"): Decision {
+  return answer(
+    "invalid_code",
+    reason === "malformed" ? "Not a ticket code" : "Ticket code signature is not valid",
+  );
+}
+
 /** Decided from the code and the request alone, before any database work; null: go on. */
 export function decideFromCode(
   check: TicketCodeCheck,
   expectedConcertId: string | null,
 ): Decision | null {
-  if (!check.valid) {
-    return answer(
-      "invalid_code",
-      check.reason === "malformed" ? "Not a ticket code" : "Ticket code signature is not valid",
-    );
-  }
+  if (!check.valid) return refusedCode(check.reason);
   if (expectedConcertId && check.claims.concertId !== expectedConcertId) {
     return answer("wrong_concert", "Ticket is for another concert");
   }

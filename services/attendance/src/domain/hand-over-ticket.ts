@@ -18,14 +18,16 @@ export interface HandOverParams {
 
 /**
  * The arbiter's one conditional write for a transfer (docs/SAGAS.md): the ticket moves to the next
- * epoch (older codes answer `code_replaced`) and its printed number is retired (NULL: typed in, it
- * is unknown) if and only if nobody got in with it, it was not revoked for a refund, and it is
+ * epoch (older codes answer `code_replaced`), its printed number is retired (NULL: typed in, it
+ * is unknown) and so is its code's digest (that code is verified again, and refused as replaced),
+ * if and only if nobody got in with it, it was not revoked for a refund, and it is
  * still at the epoch the transfer was accepted for. It locks the row the gate's claims update, so
  * Postgres serialises it with an admission and with a refund's revocation.
  */
 export const HAND_OVER_TICKET = namedStatement<HandOverParams>(`
 UPDATE gate_tickets t
-   SET code_version = t.code_version + 1, ticket_number = NULL, updated_at = now()
+   SET code_version = t.code_version + 1, ticket_number = NULL, code_digest = NULL,
+       updated_at = now()
  WHERE t.ticket_id = :ticket_id::uuid
    AND t.admitted_at IS NULL
    AND t.revoked_at IS NULL

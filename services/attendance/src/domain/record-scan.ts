@@ -2,10 +2,23 @@ import type { KeyObject } from "node:crypto";
 import { randomUUID } from "node:crypto";
 import type { ScanRequest, ScanResponse } from "@concert/contracts";
 import { ConflictError, HttpError, isUniqueViolation, type SqlClient } from "@concert/service-kit";
-import { checkTicketCode, FIRST_CODE_VERSION, normalizeTicketNumber } from "@concert/ticket-codes";
+import {
+  FIRST_CODE_VERSION,
+  normalizeTicketNumber,
+  readTicketCode,
+  type TicketCodeCheck,
+  type TicketCodeClaims,
+  type UncheckedTicketCode,
+} from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import type { ClaimAnswer, ClaimBatcher, ClaimedTicket, ScanClaim } from "./claim-batcher.js";
-import { classify, type Decision, decideFromCode, type ScanQuestion } from "./decide-scan.js";
+import {
+  classify,
+  type Decision,
+  decideFromCode,
+  refusedCode,
+  type ScanQuestion,
+} from "./decide-scan.js";
 import { scanFingerprint } from "./scan-fingerprint.js";
 import {
   GATE_RULES,
@@ -49,10 +62,14 @@ export interface GateSettings {
 }
 
 /**
- * Decides a scan and records it, in as few round trips as the rules allow: the signature is
- * checked without the database, then one claim statement admits, writes the scan row and the
- * outbox event (one round trip, atomic as any single statement; the kit wakes the relay once it
- * returns); a denial adds the insert of its scan row. A typed ticket number or a ticket id (the original's body)
+ * Decides a scan and records it, in as few round trips as the rules allow: one claim statement
+ * admits, writes the scan row and the outbox event (one round trip, atomic as any single
+ * statement; the kit wakes the relay once it returns); a denial adds the insert of its scan row.
+ * A QR code is taken to that claim unverified when it may be the ticket's current code: the claim
+ * admits it only if its digest is the one ticketing published for that code, and the signature
+ * is checked only when it is not (forged, replaced, or the snapshot not here yet), which costs
+ * the gate far more CPU than the claim (docs/DECISIONS.md, "A code the gate knows by its digest").
+ * Other codes are verified first, without the database. A typed ticket number or a ticket id (the original's body)
  * costs one read first. The scanner recorded is always the token's user (`scannedBy`): a
  * `scanner_id` in the body is never trusted.
  */
@@ -90,16 +107,21 @@ export async function recordScan(
     expectedConcertId: request.concert_id ?? null,
   };
 
+  // What the request named before a code's claims replace it: a refused code is recorded so.
+  const presented = pick(draft);
+  /** A code whose signature is not checked yet: the claim matches its digest first. */
+  let unchecked: UncheckedTicketCode | undefined;
   if (request.qr_data) {
-    const check = await checkTicketCode(settings.ticketCodeKey, request.qr_data);
-    if (check.valid) {
-      draft.ticketId = check.claims.ticketId;
-      draft.ticketNumber = check.claims.ticketNumber ?? null;
-      draft.concertId = check.claims.concertId;
-      question.codeVersion = check.claims.codeVersion;
+    const code = readTicketCode(request.qr_data);
+    if (code && mayMatchDigest(code, question)) {
+      unchecked = code;
+      takeClaims(draft, question, code.claims);
+    } else {
+      const check = await checkCode(settings, code);
+      if (check.valid) takeClaims(draft, question, check.claims);
+      const early = decideFromCode(check, question.expectedConcertId);
+      if (early) return deny(db, draft, early);
     }
-    const early = decideFromCode(check, question.expectedConcertId);
-    if (early) return deny(db, draft, early);
   }
 
   if (question.scanType === "sale_confirmation") {
@@ -128,7 +150,7 @@ export async function recordScan(
   for (let look = 1; look <= MAX_LOOKS; look++) {
     let answer: ClaimAnswer;
     try {
-      answer = await db.claims.run(scanClaim(settings, draft, question));
+      answer = await db.claims.run(scanClaim(settings, draft, question, unchecked?.digest ?? null));
     } catch (error) {
       // A concurrent scan with this scan_id wrote its row first; the statement undid our claim.
       if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(db, draft);
@@ -137,6 +159,13 @@ export async function recordScan(
     if ("claimed" in answer) return toScanResponse(claimedScan(draft, answer.claimed));
     const ticket = answer.state;
     if (ticket?.scan_taken) return storedAnswer(db, draft);
+    if (unchecked && ticket?.code_digest !== unchecked.digest) {
+      // Not the code ticketing issued for the ticket now: its signature decides whether it is a
+      // ticket code at all; a genuine one is then judged like any other (replaced, not known yet).
+      const check = await unchecked.check(settings.ticketCodeKey);
+      if (!check.valid) return deny(db, { ...draft, ...presented }, refusedCode(check.reason));
+      unchecked = undefined;
+    }
     const decision = classify(question, ticket);
     if (decision === "stale") continue;
     return deny(db, withTicket(draft, ticket), decision);
@@ -146,8 +175,49 @@ export async function recordScan(
   });
 }
 
+/**
+ * Whether a code may go to the claim unverified, its digest matched there: an entry or attendance
+ * scan of a JSON code (ticketing issues no other, so only its digest can match) for the concert
+ * the scanner expects, if it named one (otherwise the signature decides between a forged code and
+ * `wrong_concert` before anything else, as for every code).
+ */
+function mayMatchDigest(code: UncheckedTicketCode, question: ScanQuestion): boolean {
+  return (
+    question.scanType !== "sale_confirmation" &&
+    code.claims.ticketNumber !== undefined &&
+    (question.expectedConcertId === null || code.claims.concertId === question.expectedConcertId)
+  );
+}
+
+const NOT_A_CODE: TicketCodeCheck = { valid: false, reason: "malformed" };
+
+/** A code's signature checked (not a ticket code at all: malformed). */
+async function checkCode(
+  settings: GateSettings,
+  code: UncheckedTicketCode | undefined,
+): Promise<TicketCodeCheck> {
+  return code ? code.check(settings.ticketCodeKey) : NOT_A_CODE;
+}
+
+/** The scan is of the ticket, concert and code version the code claims. */
+function takeClaims(draft: ScanDraft, question: ScanQuestion, claims: TicketCodeClaims): void {
+  draft.ticketId = claims.ticketId;
+  draft.ticketNumber = claims.ticketNumber ?? null;
+  draft.concertId = claims.concertId;
+  question.codeVersion = claims.codeVersion;
+}
+
+function pick({ ticketId, ticketNumber, concertId }: ScanDraft) {
+  return { ticketId, ticketNumber, concertId };
+}
+
 /** The claim of an entry or attendance scan, recording its TicketScanned event. */
-function scanClaim(settings: GateSettings, draft: ScanDraft, question: ScanQuestion): ScanClaim {
+function scanClaim(
+  settings: GateSettings,
+  draft: ScanDraft,
+  question: ScanQuestion,
+  codeDigest: string | null,
+): ScanClaim {
   const ticketId = draft.ticketId as string;
   if (question.codeVersion === null) throw new Error(`scan ${draft.id}: no code version to claim`);
   return {
@@ -156,6 +226,7 @@ function scanClaim(settings: GateSettings, draft: ScanDraft, question: ScanQuest
       ...GATE_RULES,
       ticket_id: ticketId,
       code_version: question.codeVersion,
+      code_digest: codeDigest,
       concert_id: question.expectedConcertId,
       doors_open_before_minutes: settings.doorsOpenBeforeMinutes,
       admit_until_after_minutes: settings.admitUntilAfterMinutes,

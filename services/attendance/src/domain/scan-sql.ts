@@ -31,6 +31,12 @@ export interface ScanParams {
    * number was current, the first version for a bare ticket id.
    */
   code_version: number;
+  /**
+   * The digest of a presented code whose signature was not checked: the claim then requires it to
+   * be the digest of the ticket's current code (ticketing's, kept in the copy), which makes the
+   * code genuine. Null: nothing to match (a verified code, a typed number, a ticket id).
+   */
+  code_digest: string | null;
   /** The concert the scanner expects; null: any concert whose doors are open. */
   concert_id: string | null;
   /** The door window around a concert's start (config), for scans that name no concert. */
@@ -80,7 +86,8 @@ const doorsOpen = (
  * no snapshot touches: see docs/SAGAS.md), the scan_id was never used (a retry must not claim again: without an
  * enclosing transaction nothing would undo it), the code is at least as new as our copy (older
  * codes were replaced by a transfer; a newer one is genuine and only means the snapshot has not
- * arrived; typed numbers and bare ids prove a version too, see ScanParams), the ticket is for the
+ * arrived; typed numbers and bare ids prove a version too, see ScanParams), an unverified code is
+ * the ticket's current code by its digest, the ticket is for the
  * expected concert, that concert is not cancelled (unknown concerts admit when named), and its
  * doors are open when the scan named no concert. Being in the statement, the version and the door
  * checks are atomic with the claim: a handover that commits first makes the claim match nothing.
@@ -89,6 +96,7 @@ const claimRules = (scan: ScanValue) => `
      AND t.revoked_at IS NULL
      AND NOT EXISTS (SELECT 1 FROM scans WHERE id = ${scan("scan_id", "uuid")})
      AND t.code_version <= ${scan("code_version", "int")}
+     AND (${scan("code_digest", "text")} IS NULL OR t.code_digest = ${scan("code_digest", "text")})
      AND (${scan("concert_id", "uuid")} IS NULL OR t.concert_id = ${scan("concert_id", "uuid")})
      AND NOT EXISTS (SELECT 1 FROM gate_concerts c
                       WHERE c.concert_id = t.concert_id AND c.status = :cancelled::text)
@@ -101,11 +109,11 @@ const claimRules = (scan: ScanValue) => `
  */
 const CLAIM_STATE = `
 state AS (
-  SELECT ticket_id, ticket_number, concert_id, status, code_version,
+  SELECT ticket_id, ticket_number, concert_id, status, code_version, code_digest,
          admitted_at, admitted_gate, admitted_scan_id, attended_at, revoked_at, true AS claimed
     FROM claimed
   UNION ALL
-  SELECT g.ticket_id, g.ticket_number, g.concert_id, g.status, g.code_version,
+  SELECT g.ticket_id, g.ticket_number, g.concert_id, g.status, g.code_version, g.code_digest,
          g.admitted_at, g.admitted_gate, g.admitted_scan_id, g.attended_at, g.revoked_at, false
     FROM gate_tickets g
    WHERE g.ticket_id = :ticket_id::uuid AND NOT EXISTS (SELECT 1 FROM claimed)
@@ -217,6 +225,7 @@ const BATCH_COLUMNS = {
   ticket_id: "uuid",
   scan_id: "uuid",
   code_version: "int",
+  code_digest: "text",
   concert_id: "uuid",
   gate: "text",
   device_id: "text",
@@ -229,7 +238,7 @@ type BatchColumn = keyof typeof BATCH_COLUMNS;
 const batchColumns = Object.keys(BATCH_COLUMNS) as BatchColumn[];
 /** Columns the claimed row takes from the batch row; the others it has from the ticket. */
 const CARRIED = batchColumns.filter(
-  (c) => !["ticket_id", "code_version", "concert_id"].includes(c),
+  (c) => !["ticket_id", "code_version", "code_digest", "concert_id"].includes(c),
 );
 
 /** A batch claim's parameters: each scan value as a list (`gate_list`...), and the shared ones. */
@@ -391,6 +400,8 @@ export interface ClaimRow extends TicketStateRow {
   doors_close_at: Date | null;
   /** The scan that admitted the ticket: this one when the claim admitted it. */
   admitted_scan_id: string | null;
+  /** Ticketing's digest of the ticket's current code (null: none known, or retired by a handover). */
+  code_digest: string | null;
 }
 
 /** A row of a batch claim: a scan of the batch (`ordinal`, from 1) that claimed its ticket. */
