@@ -20,13 +20,19 @@ export interface ScanClaim {
 }
 
 /** The ticket as the claim left it: what the answer of a scan that claimed it is built from. */
-export type ClaimedTicket = Omit<BatchClaimRow, "ordinal">;
+export type ClaimedTicket = Omit<BatchClaimRow, "ordinal" | "digest_mismatch">;
 
 /**
- * What a claim found: the ticket it claimed, or the single statement's row for a scan that
- * claimed nothing (its state, or no row for an unknown ticket), which says why.
+ * What a claim found: the ticket it claimed; the single statement's row for a scan that claimed
+ * nothing (its state, or no row for an unknown ticket), which says why; or, from a batch, that
+ * the scan's unverified code is not its ticket's current code by digest (its signature decides).
  */
-export type ClaimAnswer = { claimed: ClaimedTicket } | { state: ClaimRow | undefined };
+export type ClaimAnswer =
+  | { claimed: ClaimedTicket }
+  | { state: ClaimRow | undefined }
+  | { digestMismatch: true };
+
+const DIGEST_MISMATCH: ClaimAnswer = { digestMismatch: true };
 
 /** The gate's claims, batched under load (the kit's StatementBatcher). */
 export type ClaimBatcher = StatementBatcher<ScanClaim, ClaimAnswer>;
@@ -42,8 +48,8 @@ const BATCH = { entry_check: ENTRY_CLAIM_BATCH, attendance: ATTENDANCE_CLAIM_BAT
 
 /**
  * Runs the gate's claims, at most `atOnce` statements at a time: scans that arrive while every
- * statement runs are claimed together, one kind of scan per statement. A batch answers only the
- * scans that claimed their ticket; every other scan of it (denied, replayed, or in a batch that
+ * statement runs are claimed together, one kind of scan per statement. A batch answers the scans
+ * that claimed their ticket and those whose code's digest did not match; every other scan of it (denied, replayed, or in a batch that
  * failed) runs its own statement afterwards, which decides and records why.
  */
 export function claimBatcher(
@@ -65,7 +71,10 @@ export function claimBatcher(
       claims.map((claim) => ({ payload: claim.event, occurredAt: claim.occurredAt })),
     );
     return new Map(
-      rows.map(({ ordinal, ...ticket }) => [Number(ordinal) - 1, { claimed: ticket }]),
+      rows.map(({ ordinal, digest_mismatch, ...ticket }) => [
+        Number(ordinal) - 1,
+        digest_mismatch ? DIGEST_MISMATCH : { claimed: ticket },
+      ]),
     );
   };
   return new StatementBatcher(

@@ -12,6 +12,7 @@ import {
 } from "@concert/ticket-codes";
 import type { PrismaClient, Scan } from "../generated/prisma/client.js";
 import type { ClaimAnswer, ClaimBatcher, ClaimedTicket, ScanClaim } from "./claim-batcher.js";
+import type { CodeCheckOrder } from "./code-check-order.js";
 import {
   classify,
   type Decision,
@@ -44,13 +45,14 @@ type ScanDraft = Omit<
 
 /**
  * Where a scan is recorded: its statements run on the kit's raw pool (`sql`, no Prisma on the hot
- * path), its claim through the process's one ClaimBatcher; a replayed scan_id reads its stored
- * scan through Prisma.
+ * path), its claim through the process's one ClaimBatcher, its code checked the way the process's
+ * claims showed best (CodeCheckOrder); a replayed scan_id reads its stored scan through Prisma.
  */
 export interface GateDatabase {
   sql: SqlClient;
   prisma: PrismaClient;
   claims: ClaimBatcher;
+  codeChecks: CodeCheckOrder;
 }
 
 /** The gate's settings a scan is decided with (attendance's config). */
@@ -111,11 +113,14 @@ export async function recordScan(
   const presented = pick(draft);
   /** A code whose signature is not checked yet: the claim matches its digest first. */
   let unchecked: UncheckedTicketCode | undefined;
+  /** A code the claim can tell matched its ticket's digest or not (CodeCheckOrder counts it). */
+  let digestOf: UncheckedTicketCode | undefined;
   if (request.qr_data) {
     const code = readTicketCode(request.qr_data);
-    if (code && mayMatchDigest(code, question)) {
-      unchecked = code;
-      takeClaims(draft, question, code.claims);
+    if (code && mayMatchDigest(code, question)) digestOf = code;
+    if (digestOf && db.codeChecks.byDigest()) {
+      unchecked = digestOf;
+      takeClaims(draft, question, digestOf.claims);
     } else {
       const check = await checkCode(settings, code);
       if (check.valid) takeClaims(draft, question, check.claims);
@@ -156,15 +161,22 @@ export async function recordScan(
       if (isUniqueViolation(error, "scans_pkey")) return storedAnswer(db, draft);
       throw error;
     }
-    if ("claimed" in answer) return toScanResponse(claimedScan(draft, answer.claimed));
-    const ticket = answer.state;
+    if ("claimed" in answer) {
+      if (digestOf) db.codeChecks.record(answer.claimed.code_digest === digestOf.digest);
+      return toScanResponse(claimedScan(draft, answer.claimed));
+    }
+    const ticket = "state" in answer ? answer.state : undefined;
     if (ticket?.scan_taken) return storedAnswer(db, draft);
-    if (unchecked && ticket?.code_digest !== unchecked.digest) {
+    if (unchecked && ("digestMismatch" in answer || ticket?.code_digest !== unchecked.digest)) {
       // Not the code ticketing issued for the ticket now: its signature decides whether it is a
       // ticket code at all; a genuine one is then judged like any other (replaced, not known yet).
+      db.codeChecks.record(false);
       const check = await unchecked.check(settings.ticketCodeKey);
       if (!check.valid) return deny(db, { ...draft, ...presented }, refusedCode(check.reason));
       unchecked = undefined;
+      digestOf = undefined;
+      // A batch told only the mismatch: the claim, now of a verified code, tells the rest.
+      if ("digestMismatch" in answer) continue;
     }
     const decision = classify(question, ticket);
     if (decision === "stale") continue;

@@ -250,9 +250,10 @@ export type BatchClaimParams = { [K in BatchColumn as `${K}_list`]: ScanParams[K
 
 /**
  * Claims for many scans of one kind in one statement: what the single claim does for each, under
- * the same rules, in one round trip and one commit. Only claims are answered (with the scan's
- * `ordinal` in the batch, from 1); a scan that claimed nothing is asked again alone, whose
- * statement says why. The tickets are locked first, in ticket order, so two batches that share
+ * the same rules, in one round trip and one commit. Claims are answered (with the scan's
+ * `ordinal` in the batch, from 1), and so are unverified codes whose digest is not their ticket's
+ * (`digest_mismatch`: the caller checks the signature, then claims again); any other scan that
+ * claimed nothing is asked again alone, whose statement says why. The tickets are locked first, in ticket order, so two batches that share
  * tickets wait for each other instead of deadlocking. Any error undoes the whole batch (a taken
  * scan_id, say); each scan is then asked alone.
  */
@@ -281,8 +282,13 @@ recorded AS (
 )`,
     when: "claimed",
     select: `SELECT ordinal, ticket_id, ticket_number, concert_id, admitted_at, admitted_gate,
-       admitted_scan_id
-  FROM claimed`,
+       admitted_scan_id, code_digest, false AS digest_mismatch
+  FROM claimed
+UNION ALL
+SELECT b.ordinal, b.ticket_id, NULL, NULL, NULL, NULL, NULL, NULL, true
+  FROM batch b JOIN gate_tickets g ON g.ticket_id = b.ticket_id
+ WHERE b.code_digest IS NOT NULL AND g.code_digest IS DISTINCT FROM b.code_digest
+   AND NOT EXISTS (SELECT 1 FROM claimed c WHERE c.ordinal = b.ordinal)`,
   });
 
 /**
@@ -404,7 +410,10 @@ export interface ClaimRow extends TicketStateRow {
   code_digest: string | null;
 }
 
-/** A row of a batch claim: a scan of the batch (`ordinal`, from 1) that claimed its ticket. */
+/**
+ * A row of a batch claim: a scan of the batch (`ordinal`, from 1) that claimed its ticket, or
+ * whose unverified code's digest is not its ticket's (`digest_mismatch`, the ticket fields null).
+ */
 export interface BatchClaimRow {
   ordinal: string;
   ticket_id: string;
@@ -413,6 +422,9 @@ export interface BatchClaimRow {
   admitted_at: Date | null;
   admitted_gate: string | null;
   admitted_scan_id: string | null;
+  /** The ticket's code digest (CodeCheckOrder counts the codes that matched it). */
+  code_digest: string | null;
+  digest_mismatch: boolean;
 }
 
 /** A ticket found by its printed number or id. */

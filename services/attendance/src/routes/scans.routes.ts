@@ -9,6 +9,7 @@ import { compiledSerializerCompiler, identityOf } from "@concert/service-kit";
 import { z } from "zod";
 import type { AppContext } from "../app-context.js";
 import { claimBatcher } from "../domain/claim-batcher.js";
+import { CodeCheckOrder } from "../domain/code-check-order.js";
 import { type GateDatabase, type GateSettings, recordScan } from "../domain/record-scan.js";
 import { scansOfTicket } from "../domain/scan-view.js";
 
@@ -27,6 +28,7 @@ export function scansRoutes({ app, prisma, sql, guards, keys, config, logger }: 
     sql,
     prisma,
     claims: claimBatcher(sql, config.SCAN_CLAIMS_AT_ONCE, logger),
+    codeChecks: new CodeCheckOrder(),
   };
   const gateStaff = guards.requireRole("scanner", "admin");
 
