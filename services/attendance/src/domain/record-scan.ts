@@ -71,9 +71,9 @@ export interface GateSettings {
  * admits it only if its digest is the one ticketing published for that code, and the signature
  * is checked only when it is not (forged, replaced, or the snapshot not here yet), which costs
  * the gate far more CPU than the claim (docs/DECISIONS.md, "A code the gate knows by its digest").
- * Other codes are verified first, without the database. A typed ticket number or a ticket id (the original's body)
- * costs one read first. The scanner recorded is always the token's user (`scannedBy`): a
- * `scanner_id` in the body is never trusted.
+ * Other codes are verified first, without the database. A typed ticket number or a ticket id
+ * (the original's body) costs one read first. The scanner recorded is always the token's user
+ * (`scannedBy`): a `scanner_id` in the body is never trusted.
  */
 export async function recordScan(
   db: GateDatabase,
