@@ -3,7 +3,13 @@ import { TicketScanned, type TicketSnapshot, TransferAccepted } from "@concert/c
 import { startTestInfra, type TestInfra } from "@concert/testing";
 import { newTicketNumber, signTicketCode, ticketCodeDigest } from "@concert/ticket-codes";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { otherServices, soldTicket, startTestAttendance, type TestAttendance } from "./helper.js";
+import {
+  acceptance,
+  otherServices,
+  soldTicket,
+  startTestAttendance,
+  type TestAttendance,
+} from "./helper.js";
 
 // The gate admits a code whose digest is the one ticketing published for the ticket's current
 // code, without checking its signature; any other code is verified as before. To tell which way a
@@ -149,14 +155,7 @@ describe("a code the gate knows by its digest", () => {
 
   it("is forgotten by a handover: the old code is verified again, and no older snapshot brings it back", async () => {
     const { ticket, code } = await publishedUnderUnknownKey();
-    await others.publish(TransferAccepted, {
-      transfer_id: randomUUID(),
-      ticket_id: ticket.ticket_id,
-      concert_id: ticket.concert_id,
-      from_user_id: ticket.owner_id ?? randomUUID(),
-      to_user_id: randomUUID(),
-      code_version: ticket.code_version,
-    });
+    await others.publish(TransferAccepted, acceptance(ticket));
     await others.handledAll(TransferAccepted);
     expect(await copyOf(ticket.ticket_id)).toMatchObject({ codeVersion: 2, codeDigest: null });
     // The code was never signed with the gate's key: verified now, it is refused as not valid.

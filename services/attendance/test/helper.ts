@@ -131,3 +131,15 @@ export function soldTicket(overrides: Partial<TicketSnapshot> = {}): TicketSnaps
     ...overrides,
   };
 }
+
+/** TransferAccepted for the ticket's current code, to a new holder: what the gate decides on. */
+export function acceptance(ticket: TicketSnapshot) {
+  return {
+    transfer_id: randomUUID(),
+    ticket_id: ticket.ticket_id,
+    concert_id: ticket.concert_id,
+    from_user_id: ticket.owner_id ?? randomUUID(),
+    to_user_id: randomUUID(),
+    code_version: ticket.code_version,
+  };
+}

@@ -5,7 +5,7 @@ import { eventually, startForFile } from "@concert/testing";
 import { newTicketNumber, signCompactTicketCode } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
 import { decideHandover } from "../src/domain/hand-over-ticket.js";
-import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
+import { acceptance, otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
 // Issue 9, item 6: typed numbers and ticket ids skipped the code-version check. After a transfer,
 // nothing the old holder kept may admit; the new holder's code and number admit, once.
@@ -25,15 +25,6 @@ const scan = (body: Record<string, unknown>) =>
     payload: { scan_type: "entry_check", gate: "North", ...body },
     headers: { authorization: `Bearer ${scanner}` },
   });
-
-const acceptance = (ticket: TicketSnapshot) => ({
-  transfer_id: randomUUID(),
-  ticket_id: ticket.ticket_id,
-  concert_id: ticket.concert_id,
-  from_user_id: ticket.owner_id ?? randomUUID(),
-  to_user_id: randomUUID(),
-  code_version: ticket.code_version,
-});
 
 /** The whole transfer as the gate sees it: the handover, then ticketing's new snapshot. */
 async function transferred(ticket: TicketSnapshot): Promise<TicketSnapshot> {

@@ -18,7 +18,7 @@ import {
   HAND_OVER_TICKET,
   type HandOverParams,
 } from "../src/domain/hand-over-ticket.js";
-import { otherServices, soldTicket, startTestAttendance } from "./helper.js";
+import { acceptance, otherServices, soldTicket, startTestAttendance } from "./helper.js";
 
 const { service: attendance, infra } = startForFile(startTestAttendance);
 let others: ReturnType<typeof otherServices>;
@@ -41,15 +41,6 @@ const scan = (payload: Record<string, unknown>) =>
 const entryScan = (ticket: TicketSnapshot) => scan({ qr_data: others.codeFor(ticket) });
 
 const announced = (event: EventDefinition, ticketId: string) => others.announced(event, ticketId);
-
-const acceptance = (ticket: TicketSnapshot) => ({
-  transfer_id: randomUUID(),
-  ticket_id: ticket.ticket_id,
-  concert_id: ticket.concert_id,
-  from_user_id: ticket.owner_id ?? randomUUID(),
-  to_user_id: randomUUID(),
-  code_version: ticket.code_version,
-});
 
 describe("the gate as the arbiter of transfers", () => {
   it("hands a ticket over: the old code is replaced, the old number unknown, the new code and number admit", async () => {
