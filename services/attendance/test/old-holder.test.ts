@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { type TicketSnapshot, TicketTransferred, TransferAccepted } from "@concert/contracts";
 import { loadTicketCodeSigningKey } from "@concert/service-kit";
 import { eventually, startForFile } from "@concert/testing";
