@@ -34,7 +34,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { TicketSold } from "@concert/contracts";
-import { connectNats, consumerBacklog } from "@concert/service-kit";
+import { connectNats, consumerBacklog, consumersOf } from "@concert/service-kit";
 import { withClient } from "@concert/testing";
 import {
   cpuDelta,
@@ -707,7 +707,7 @@ async function wholeDeploymentUp() {
     const definitions = await Promise.all(
       CONSUMERS_OF_SCANS.map(async (name) => {
         const module = await import(`@concert/${name}`);
-        return { name, consumes: module[`${name}Service`].consumes ?? [] };
+        return { name, consumes: consumersOf(module[`${name}Service`], stack.common) };
       }),
     );
     await eventually(async () => {

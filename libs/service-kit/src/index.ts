@@ -18,4 +18,4 @@ export {
   type ServiceDefinition,
 } from "./service/define-service.js";
 export type { KeySpec, ServiceKeys } from "./service/service-keys.js";
-export { type StartedService, startService } from "./service/start-service.js";
+export { consumersOf, type StartedService, startService } from "./service/start-service.js";

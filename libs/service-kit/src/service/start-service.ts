@@ -67,10 +67,7 @@ export async function startService<
         logger: log,
         prismaDir: fileURLToPath(definition.database.prismaDir),
         createPrisma: definition.database.createPrisma,
-        handlers:
-          typeof definition.consumes === "function"
-            ? definition.consumes(keys)
-            : (definition.consumes ?? []),
+        handlers: consumersWith(definition, keys),
       })
     : undefined;
   // Every service verifies tokens (the gateway too), so every process follows access changes.
@@ -127,4 +124,32 @@ export async function startService<
     await infra?.close();
     throw error;
   }
+}
+
+/** The service's consumed events with their handlers, given its keys (`consumes` may need one). */
+function consumersWith<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+>(definition: ServiceDefinition<Extra, P, K>, keys: ServiceKeys<K>) {
+  const { consumes } = definition;
+  return typeof consumes === "function" ? consumes(keys) : (consumes ?? []);
+}
+
+/**
+ * What a service consumes, resolved from `env` as startService does (its config and keys): for
+ * tools that look at its consumers without starting it (the benchmark waits on their backlog).
+ */
+export function consumersOf<
+  Extra extends z.ZodRawShape,
+  P extends PrismaLike | undefined,
+  K extends KeySpec,
+>(definition: ServiceDefinition<Extra, P, K>, env: Record<string, string | undefined>) {
+  const config = loadServiceConfig(
+    definition.name,
+    definition.config,
+    env,
+    definition.productionProblems,
+  );
+  return consumersWith(definition, loadServiceKeys(definition.keys ?? ({} as K), config));
 }
