@@ -18,9 +18,10 @@ type SnapshotEvent = EventDefinition<string, z.ZodType<TicketSnapshot>>;
  * (revoked_*) are the gate's own facts and no snapshot touches them. The code version never goes
  * down (a handover raised it before ticketing's snapshot said so), and a snapshot of an older
  * epoch never brings back the printed number or the code digest a handover retired. A snapshot
- * of the same epoch without a digest (written before ticketing published one) keeps the copy's. A burst of sales is one
- * statement per batch (projectionFor); of a ticket the batch holds twice, the newest revision is
- * applied (what applying them one by one would leave), as ON CONFLICT touches a row once.
+ * of the same epoch without a digest (written before ticketing published one) keeps the copy's.
+ * A burst of sales is one statement per batch (projectionFor); of a ticket the batch holds twice,
+ * the newest revision is applied (what applying them one by one would leave), as ON CONFLICT
+ * touches a row once.
  */
 const UPSERT_FROM_FRESH = `
 INSERT INTO gate_tickets AS t
