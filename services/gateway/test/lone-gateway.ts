@@ -1,3 +1,4 @@
+import type { Logger } from "@concert/service-kit";
 import { startTestService } from "@concert/service-kit/testing";
 import { type TestInfra, testEnv } from "@concert/testing";
 import { gatewayService } from "../src/service.js";
@@ -13,10 +14,10 @@ const noInfra = {
 
 /**
  * The gateway listening on a free port with `upstreams` (e.g. `{ CATALOG_URLS: ... }`) as its
- * services, and a valid admin token to call it with.
+ * services, and a valid admin token to call it with; logging to `logger` when one is given.
  */
-export async function startLoneGateway(upstreams: Record<string, string>) {
-  const gateway = await startTestService(gatewayService, testEnv(noInfra, upstreams));
+export async function startLoneGateway(upstreams: Record<string, string>, logger?: Logger) {
+  const gateway = await startTestService(gatewayService, testEnv(noInfra, upstreams), logger);
   const url = await gateway.app.listen({ port: 0, host: "127.0.0.1" });
   return { url, token: gateway.tokenFor("admin"), close: () => gateway.close() };
 }

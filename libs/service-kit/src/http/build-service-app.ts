@@ -10,6 +10,7 @@ import { createTokenVerifier, type TokenVerifier } from "../auth/access-token.js
 import { createGuards, type Guards } from "../auth/guards.js";
 import type { VerificationKey } from "../auth/token-keys.js";
 import { answerFrameworkError, installErrorHandler } from "./error-handler.js";
+import { type FrontDoorSlot, frontDoorServerFactory } from "./front-door.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./health-routes.js";
 import { acceptEmptyJsonBodies } from "./json-body-parser.js";
 import {
@@ -33,6 +34,8 @@ export interface ServiceAppOptions {
   revocations?: AccessRevocations;
   /** Serve this app's own document at `/openapi.json` (the gateway serves a merged one instead). */
   serveOpenApiDocument?: boolean;
+  /** Where a front door (front-door.ts) will be put: the server is then built to ask it first. */
+  frontDoor?: FrontDoorSlot;
 }
 
 export interface ServiceAppParts {
@@ -99,6 +102,7 @@ function createFastify(options: ServiceAppOptions) {
     requestIdHeader: false,
     genReqId: requestIdGenerator(options.logger),
     frameworkErrors: answerFrameworkError,
+    ...(options.frontDoor && { serverFactory: frontDoorServerFactory(options.frontDoor) }),
   }).withTypeProvider<ZodTypeProvider>();
 }
 

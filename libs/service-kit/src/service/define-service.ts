@@ -5,6 +5,7 @@ import type { ServiceConfig } from "../config/service-config.js";
 import type { SqlPool } from "../database/sql-pool.js";
 import type { ConsumedEvent } from "../events/event-handler.js";
 import type { ServiceApp } from "../http/build-service-app.js";
+import type { FrontDoor } from "../http/front-door.js";
 import type {
   PrismaLike,
   PrismaOptions,
@@ -72,6 +73,11 @@ export interface ServiceDefinition<
   routes: Array<
     (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => void | Promise<void>
   >;
+  /**
+   * Requests it answers on node:http before Fastify sees them (http/front-door.ts): built after
+   * the routes, from the same context. Only the gateway has one: it forwards the API through it.
+   */
+  frontDoor?: (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => FrontDoor;
   /** Work after the routes are registered and before the port opens (e.g. the first admin). */
   beforeServe?: (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => Promise<void>;
   /** `false` for the gateway, which serves every service's documents merged instead. */

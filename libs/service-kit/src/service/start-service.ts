@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { AccessRevocationWatcher } from "../auth/access-revocations.js";
 import { loadServiceConfig, type ServiceConfig } from "../config/service-config.js";
 import { buildServiceApp, type ServiceApp } from "../http/build-service-app.js";
+import type { FrontDoorSlot } from "../http/front-door.js";
 import type { Closeable } from "../lifecycle/run-service.js";
 import {
   openServiceInfrastructure,
@@ -79,6 +80,7 @@ export async function startService<
   });
   revocations.start();
   try {
+    const frontDoor: FrontDoorSlot | undefined = definition.frontDoor ? {} : undefined;
     const { app, guards, verify } = await buildServiceApp({
       title: definition.name,
       description: definition.description,
@@ -88,6 +90,7 @@ export async function startService<
       verification: keys.tokens,
       revocations,
       serveOpenApiDocument: definition.ownOpenApiDocument !== false,
+      ...(frontDoor && { frontDoor }),
     });
     const context = {
       app,
@@ -100,6 +103,7 @@ export async function startService<
       logger: log,
     } as ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>;
     for (const routes of definition.routes) await routes(context);
+    if (frontDoor) frontDoor.door = definition.frontDoor?.(context);
     await definition.beforeServe?.(context);
     await revocations.whenCaughtUp(ACCESS_CATCH_UP_WAIT_MS);
     const resources: Closeable[] = [

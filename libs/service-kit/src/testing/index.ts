@@ -5,6 +5,7 @@ import { type Identity, signAccessToken } from "../auth/access-token.js";
 import { loadSigningKey } from "../auth/token-keys.js";
 import type { ServiceConfig } from "../config/service-config.js";
 import type { PrismaLike } from "../lifecycle/service-infrastructure.js";
+import type { Logger } from "../logging/logger.js";
 import type { ServiceDefinition } from "../service/define-service.js";
 import type { KeySpec } from "../service/service-keys.js";
 import { startService } from "../service/start-service.js";
@@ -35,14 +36,15 @@ type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * A service as `main` starts it, on the test run's environment, with `tokenFor` to mint its
- * callers' tokens and `call` to send it a request (no socket) as one of them.
+ * callers' tokens and `call` to send it a request (no socket, so not through a front door) as
+ * one of them. `logger`, when given, replaces the one its LOG_LEVEL would make.
  */
 export async function startTestService<
   Extra extends z.ZodRawShape,
   P extends PrismaLike | undefined,
   K extends KeySpec,
->(definition: ServiceDefinition<Extra, P, K>, env: Record<string, string>) {
-  const service = await startService(definition, env);
+>(definition: ServiceDefinition<Extra, P, K>, env: Record<string, string>, logger?: Logger) {
+  const service = await startService(definition, env, logger);
   const call = (method: Method, url: string, token?: string, payload?: object) =>
     service.app.inject({
       method,

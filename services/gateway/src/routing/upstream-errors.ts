@@ -1,7 +1,7 @@
+/** undici's errors, and the dispatcher's own (upstream-dispatcher.ts), carry a `code`. */
 interface ProxyError {
-  statusCode?: number;
   code?: string;
-  cause?: { code?: string };
+  cause?: unknown;
 }
 
 /**
@@ -13,13 +13,13 @@ export function upstreamFailure(
   service: string,
   error: ProxyError,
 ): { status: number; detail: string } {
-  const code = error.cause?.code ?? error.code;
-  if (error.statusCode === 503 || code === "ECONNREFUSED" || code === "ENOTFOUND") {
+  const code = (error.cause as { code?: string } | undefined)?.code ?? error.code;
+  if (code === "ECONNREFUSED" || code === "ENOTFOUND") {
     return { status: 503, detail: `The ${service} service is unavailable` };
   }
   if (
-    error.statusCode === 504 ||
     code === "UND_ERR_CONNECT_TIMEOUT" ||
+    code === "UND_ERR_HEADERS_TIMEOUT" ||
     code === "UND_ERR_BODY_TIMEOUT"
   ) {
     return { status: 504, detail: `The ${service} service did not answer in time` };
