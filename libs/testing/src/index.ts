@@ -11,4 +11,10 @@ export { describeServiceWiring } from "./service-wiring.specs.js";
 export { startForFile } from "./start-for-file.js";
 export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from "./tcp-proxy.js";
 export { testEnv } from "./test-env.js";
-export { startTestInfra, type TestInfra, withClient, withDatabase } from "./test-infra.js";
+export {
+  NO_INFRA,
+  startTestInfra,
+  type TestInfra,
+  withClient,
+  withDatabase,
+} from "./test-infra.js";

@@ -17,6 +17,18 @@ export interface TestInfra {
   stop(): Promise<void>;
 }
 
+/**
+ * For a service started with neither database nor broker: the gateway alone in front of stand-ins,
+ * the kit's HTTP tests. Nothing connects to these.
+ */
+export const NO_INFRA: TestInfra = {
+  databaseUrl: "postgresql://unused@127.0.0.1/unused",
+  natsUrl: "",
+  subjectPrefix: "",
+  runId: "",
+  stop: async () => {},
+};
+
 const LOCAL_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres";
 const LOCAL_NATS = "nats://127.0.0.1:4222";
 

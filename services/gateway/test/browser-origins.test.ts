@@ -1,7 +1,6 @@
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLoneGateway } from "./lone-gateway.js";
+import { closeStandIn, listenStandIn, startLoneGateway } from "./lone-gateway.js";
 
 const APP = "http://app.example";
 
@@ -18,19 +17,14 @@ beforeAll(async () => {
     response.writeHead(200, { "content-type": "application/json", vary: "Accept-Language" });
     response.end("{}");
   });
-  service.listen(0, "127.0.0.1");
-  await once(service, "listening");
-  const address = service.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  const catalog = `http://127.0.0.1:${address.port}`;
+  const catalog = await listenStandIn(service);
   open = await startLoneGateway({ CATALOG_URLS: catalog });
   listed = await startLoneGateway({ CATALOG_URLS: catalog, CORS_ORIGINS: APP });
 });
 afterAll(async () => {
   await open?.close();
   await listed?.close();
-  service?.closeAllConnections();
-  service?.close();
+  closeStandIn(service);
 });
 beforeEach(() => {
   forwarded = 0;

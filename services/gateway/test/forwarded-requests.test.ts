@@ -8,7 +8,7 @@ import {
 } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLoneGateway } from "./lone-gateway.js";
+import { closeStandIn, listenStandIn, startLoneGateway } from "./lone-gateway.js";
 
 /** What catalog's stand-in received. */
 interface Received {
@@ -45,19 +45,15 @@ beforeAll(async () => {
       response.end(JSON.stringify({ url }));
     });
   });
-  service.listen(0, "127.0.0.1");
-  await once(service, "listening");
-  const address = service.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
+  const serviceUrl = await listenStandIn(service);
   gateway = await startLoneGateway({
-    CATALOG_URLS: `http://127.0.0.1:${address.port}`,
+    CATALOG_URLS: serviceUrl,
     BODY_LIMIT_BYTES: "2048",
   });
 });
 afterAll(async () => {
   await gateway?.close();
-  service?.closeAllConnections();
-  service?.close();
+  closeStandIn(service);
 });
 beforeEach(() => {
   received = [];

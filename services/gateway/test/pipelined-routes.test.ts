@@ -1,9 +1,8 @@
 import { EventEmitter, once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { freePort } from "@concert/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startLoneGateway } from "./lone-gateway.js";
+import { closeStandIn, listenStandIn, startLoneGateway } from "./lone-gateway.js";
 
 /** What attendance's stand-in received: each request's body and the connection it came on. */
 interface Received {
@@ -42,14 +41,11 @@ beforeAll(async () => {
       arrivals.emit("arrived");
     });
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => service.listen(port, "127.0.0.1", resolve));
-  gateway = await startLoneGateway({ ATTENDANCE_URLS: `http://127.0.0.1:${port}` });
+  gateway = await startLoneGateway({ ATTENDANCE_URLS: await listenStandIn(service) });
 });
 afterAll(async () => {
   await gateway?.close();
-  service?.closeAllConnections();
-  service?.close();
+  closeStandIn(service);
 });
 beforeEach(() => {
   received = [];

@@ -1,9 +1,8 @@
-import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startLoneGateway } from "./lone-gateway.js";
+import { closeStandIn, listenStandIn, startLoneGateway } from "./lone-gateway.js";
 
 let service: Server;
 let gateway: Awaited<ReturnType<typeof startLoneGateway>>;
@@ -15,25 +14,18 @@ beforeAll(async () => {
     response.writeHead(201, { "content-type": "application/json" });
     response.end("{}");
   });
-  service.listen(0, "127.0.0.1");
-  await once(service, "listening");
-  const address = service.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
+  const serviceUrl = await listenStandIn(service);
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       lines.push(JSON.parse(chunk.toString()));
       done();
     },
   });
-  gateway = await startLoneGateway(
-    { CATALOG_URLS: `http://127.0.0.1:${address.port}` },
-    pino({ level: "info" }, sink),
-  );
+  gateway = await startLoneGateway({ CATALOG_URLS: serviceUrl }, pino({ level: "info" }, sink));
 });
 afterAll(async () => {
   await gateway?.close();
-  service?.closeAllConnections();
-  service?.close();
+  closeStandIn(service);
 });
 
 it("logs a forwarded request at info as Fastify logs its own: incoming, then completed", async () => {

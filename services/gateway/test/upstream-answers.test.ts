@@ -8,7 +8,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLoneGateway } from "./lone-gateway.js";
+import { closeStandIn, listenStandIn, startLoneGateway } from "./lone-gateway.js";
 
 const SMALL = Buffer.from('{"b":2,  "a":1}'); // spacing and key order a re-encoding would lose
 const LARGE = randomBytes(300 * 1024); // above the size the gateway buffers: it streams
@@ -64,18 +64,15 @@ beforeAll(async () => {
     request.resume();
     request.on("end", () => answer(request, response));
   });
-  await new Promise<void>((resolve) => service.listen(0, "127.0.0.1", resolve));
-  const address = service.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
+  const serviceUrl = await listenStandIn(service);
   gateway = await startLoneGateway({
-    CATALOG_URLS: `http://127.0.0.1:${address.port}`,
+    CATALOG_URLS: serviceUrl,
     UPSTREAM_TIMEOUT_MS: "300",
   });
 });
 afterAll(async () => {
   await gateway?.close();
-  service?.closeAllConnections();
-  service?.close();
+  closeStandIn(service);
 });
 
 function call(path: string, init: RequestInit = {}) {

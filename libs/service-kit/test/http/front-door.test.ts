@@ -1,15 +1,6 @@
-import { type TestInfra, testEnv } from "@concert/testing";
+import { NO_INFRA, testEnv } from "@concert/testing";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { defineService, startService } from "../../src/index.js";
-
-// A service without a database or broker: only its HTTP side is under test.
-const noInfra = {
-  databaseUrl: "postgresql://unused@127.0.0.1/unused",
-  natsUrl: "",
-  subjectPrefix: "",
-  runId: "",
-  stop: async () => {},
-} satisfies TestInfra;
 
 const service = defineService({
   name: "catalog",
@@ -29,7 +20,7 @@ let started: Awaited<ReturnType<typeof startService>>;
 let url: string;
 
 beforeAll(async () => {
-  started = await startService(service, testEnv(noInfra));
+  started = await startService(service, testEnv(NO_INFRA));
   url = await started.app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {
