@@ -5,8 +5,8 @@ import type { FastifyServerFactory } from "fastify";
  * A listener that sees each request before Fastify does and answers the ones it takes on
  * node:http alone, returning true for those; the rest go on to Fastify's routes. The gateway
  * forwards its whole API this way: a forwarded request needs no route schema, body parser or
- * reply lifecycle, and Fastify's per-request work was most of what the gateway cost per scan
- * (docs/BENCHMARKS.md, "The gateway's forwarding on node:http").
+ * reply lifecycle, and those (with reply-from) were a fifth to a third of the gateway's CPU per
+ * forwarded request (docs/BENCHMARKS.md, "The gateway's forwarding on node:http").
  */
 export type FrontDoor = (request: IncomingMessage, response: ServerResponse) => boolean;
 
