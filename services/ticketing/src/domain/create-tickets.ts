@@ -7,10 +7,10 @@ import { toTicketSnapshot } from "./ticket-view.js";
 
 /**
  * Issues `quantity` tickets in one transaction, each at `price` (the concert's ticket price when
- * not given). The concert's issued count is raised with a conditional UPDATE, so concurrent
- * batches can never together pass the capacity; a concert without capacity has no limit.
- * A ticket number already taken is drawn again for that ticket alone (see insertNumberedTickets).
- * `key` signs each code once, for the digest its TicketCreated carries.
+ * not given), after reserving their place in the concert's capacity (reserveCapacity). A concert
+ * without capacity has no limit. A ticket number already taken is drawn again for that ticket
+ * alone (see insertNumberedTickets). `key` signs each code once, for the digest its TicketCreated
+ * carries.
  */
 export async function createTickets(
   prisma: PrismaClient,
@@ -21,13 +21,7 @@ export async function createTickets(
   nextNumber?: TicketNumberSource,
 ): Promise<Ticket[]> {
   return prisma.$transaction(async (tx) => {
-    const reserved = await tx.$queryRaw<{ ticket_price: string | null }[]>`
-      UPDATE concerts SET tickets_issued = tickets_issued + ${quantity}
-       WHERE id = ${concertId}::uuid AND status = ${ConcertStatus.enum.scheduled}::text
-         AND (capacity IS NULL OR tickets_issued + ${quantity} <= capacity)
-      RETURNING ticket_price::text`;
-    const concert = reserved[0];
-    if (!concert) throw await refusal(tx, concertId);
+    const concert = await reserveCapacity(tx, concertId, quantity);
     const tickets = await insertNumberedTickets(
       tx,
       key,
@@ -43,17 +37,39 @@ export async function createTickets(
   });
 }
 
-/** Why no ticket could be issued: the 404 or 409 to answer. */
-async function refusal(
-  tx: Pick<PrismaClient, "concert">,
+/**
+ * Raises the concert's issued count by `quantity`, or throws why it cannot (404, 409). The
+ * concert's row is read locked and the answer decided on that one state: concurrent batches wait
+ * on the lock, so together they never pass the capacity, and a refusal describes the row it was
+ * decided on. (Reserving with a conditional UPDATE and asking why in a second statement could
+ * answer a concert that reached ticketing in between as "Capacity exceeded" with all its room.)
+ */
+async function reserveCapacity(
+  tx: Pick<PrismaClient, "$queryRaw" | "$executeRaw">,
   concertId: string,
-): Promise<NotFoundError | ConflictError> {
-  const concert = await tx.concert.findUnique({ where: { id: concertId } });
-  if (!concert) return new NotFoundError("Concert not found");
-  if (concert.status !== ConcertStatus.enum.scheduled)
-    return new ConflictError(`Concert is ${concert.status}`);
-  const left = (concert.capacity ?? 0) - concert.ticketsIssued;
-  return new ConflictError(
-    `Capacity exceeded: ${left} of ${concert.capacity} tickets left to create`,
-  );
+  quantity: number,
+): Promise<{ ticket_price: string | null }> {
+  const [concert] = await tx.$queryRaw<
+    {
+      status: string;
+      capacity: number | null;
+      tickets_issued: number;
+      ticket_price: string | null;
+    }[]
+  >`
+    SELECT status, capacity, tickets_issued, ticket_price::text
+      FROM concerts WHERE id = ${concertId}::uuid FOR UPDATE`;
+  if (!concert) throw new NotFoundError("Concert not found");
+  if (concert.status !== ConcertStatus.enum.scheduled) {
+    throw new ConflictError(`Concert is ${concert.status}`);
+  }
+  if (concert.capacity !== null && concert.tickets_issued + quantity > concert.capacity) {
+    const left = concert.capacity - concert.tickets_issued;
+    throw new ConflictError(
+      `Capacity exceeded: ${left} of ${concert.capacity} tickets left to create`,
+    );
+  }
+  await tx.$executeRaw`
+    UPDATE concerts SET tickets_issued = tickets_issued + ${quantity} WHERE id = ${concertId}::uuid`;
+  return concert;
 }
