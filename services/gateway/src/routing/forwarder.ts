@@ -47,11 +47,10 @@ const PUBLIC = new Set(PUBLIC_ROUTES.map(({ method, path }) => routeKey(method, 
  */
 export function createForwarder(options: ForwarderOptions) {
   const { verify, logger, bodyLimit, browserHeaders } = options;
-  const byPrefix = options.upstreams.map((entry) => ({ ...entry, prefix: entry.upstream.prefix }));
 
   return (request: IncomingMessage, response: ServerResponse): boolean => {
     const url = request.url ?? "";
-    const target = byPrefix.find(({ prefix }) => ownsPath(prefix, url));
+    const target = options.upstreams.find(({ upstream }) => ownsPath(upstream.prefix, url));
     if (!target) return false;
     const id = options.requestId(request);
     const own: OwnHeaders = {

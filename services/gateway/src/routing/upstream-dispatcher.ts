@@ -101,7 +101,8 @@ class NotResentError extends Error {
 /**
  * undici calls `onConnect` each time it writes a request; a second call means it is about to send
  * it again on a new connection, which is aborted here. It wraps the callbacks of the handler that
- * `Dispatcher.request()` (the forwarder's way in, routing/forwarder.ts) passes; undici's newer handler style would bypass it.
+ * `Dispatcher.request()` (the forwarder's way in, forwarder.ts) passes; undici's newer handler
+ * style would bypass it.
  */
 class SentOnce implements Dispatcher.DispatchHandler {
   #sent = false;

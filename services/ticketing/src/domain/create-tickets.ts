@@ -70,6 +70,7 @@ async function reserveCapacity(
     );
   }
   await tx.$executeRaw`
-    UPDATE concerts SET tickets_issued = tickets_issued + ${quantity} WHERE id = ${concertId}::uuid`;
+    UPDATE concerts SET tickets_issued = tickets_issued + ${quantity}
+     WHERE id = ${concertId}::uuid`;
   return concert;
 }
