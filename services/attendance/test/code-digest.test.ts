@@ -1,5 +1,10 @@
 import { generateKeyPairSync, randomUUID } from "node:crypto";
-import { TicketScanned, type TicketSnapshot, TransferAccepted } from "@concert/contracts";
+import {
+  TicketCodeDigested,
+  TicketScanned,
+  type TicketSnapshot,
+  TransferAccepted,
+} from "@concert/contracts";
 import { startTestInfra, type TestInfra } from "@concert/testing";
 import { newTicketNumber, signTicketCode, ticketCodeDigest } from "@concert/ticket-codes";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -171,6 +176,21 @@ describe("a code the gate knows by its digest", () => {
     const nextCode = codeOfUnknownKey(next);
     await others.announceTicket({ ...next, code_digest: ticketCodeDigest(nextCode) });
     expect((await scan(nextCode)).json()).toMatchObject({ result: "admitted" });
+  });
+
+  it("is learnt from TicketCodeDigested for a ticket issued before digests, unless older than the copy", async () => {
+    const earlier = await others.announceTicket(soldTicket({ code_digest: null }));
+    const code = codeOfUnknownKey(earlier);
+    const digested = { ...earlier, code_digest: ticketCodeDigest(code) };
+    // One that is not newer than the copy changes nothing: the code is still verified, refused.
+    await others.publish(TicketCodeDigested, digested);
+    await others.handledAll(TicketCodeDigested);
+    expect(await copyOf(earlier.ticket_id)).toMatchObject({ codeDigest: null });
+    expect((await scan(code)).json()).toMatchObject({ result: "invalid_code" });
+
+    await others.publish(TicketCodeDigested, { ...digested, revision: earlier.revision + 1 });
+    await others.handledAll(TicketCodeDigested);
+    expect((await scan(code)).json()).toMatchObject({ result: "admitted" });
   });
 
   it("does not skip the check of a code for another concert than the scanner expects", async () => {

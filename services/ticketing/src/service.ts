@@ -1,5 +1,6 @@
 import { defineService } from "@concert/service-kit";
 import { ticketingConfig } from "./config.js";
+import { CodeDigestBackfill } from "./domain/code-digest-backfill.js";
 import { ticketingEventHandlers } from "./events/index.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 import { salesReportRoutes } from "./routes/sales-report.routes.js";
@@ -18,4 +19,10 @@ export const ticketingService = defineService({
   },
   consumes: (keys) => ticketingEventHandlers(keys.ticketCodeSigning),
   routes: [ticketCommandRoutes, ticketQueryRoutes, salesReportRoutes],
+  // Tickets issued before ticketing kept code digests get theirs while it serves.
+  beforeServe: async ({ app, prisma, keys, logger }) => {
+    const backfill = new CodeDigestBackfill(prisma, keys.ticketCodeSigning, logger);
+    app.addHook("onClose", () => backfill.close());
+    backfill.start();
+  },
 });

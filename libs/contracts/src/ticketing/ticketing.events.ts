@@ -48,6 +48,20 @@ export const TicketSold = defineEvent({
 });
 
 /**
+ * The ticket's current code got its digest after the fact: a ticket issued before ticketing kept
+ * digests (TicketSnapshot.code_digest null), digested once when an upgraded ticketing starts.
+ * Nothing else of the ticket changed; the revision is raised so the snapshot applies.
+ */
+export const TicketCodeDigested = defineEvent({
+  name: "TicketCodeDigested",
+  version: 1,
+  producer: "ticketing",
+  aggregate: "ticket",
+  verb: "code_digested",
+  payload: TicketSnapshot.extend({ code_digest: z.string() }),
+});
+
+/**
  * An unsold ticket was withdrawn (admin): it no longer exists and its place returns to the
  * capacity. `revision` is the ticket's last one plus one, so it outranks every earlier snapshot.
  */

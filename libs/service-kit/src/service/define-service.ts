@@ -78,7 +78,10 @@ export interface ServiceDefinition<
    * the routes, from the same context. Only the gateway has one: it forwards the API through it.
    */
   frontDoor?: (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => FrontDoor;
-  /** Work after the routes are registered and before the port opens (e.g. the first admin). */
+  /**
+   * Work after the routes are registered and before the port opens (e.g. the first admin), or
+   * work it starts then that runs while the service serves and stops with the app's onClose.
+   */
   beforeServe?: (context: ServiceContext<ServiceConfig<Extra>, P, ServiceKeys<K>>) => Promise<void>;
   /** `false` for the gateway, which serves every service's documents merged instead. */
   ownOpenApiDocument?: boolean;

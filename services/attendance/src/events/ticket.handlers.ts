@@ -1,5 +1,6 @@
 import {
   type EventDefinition,
+  TicketCodeDigested,
   TicketCreated,
   TicketRefunded,
   type TicketSnapshot,
@@ -65,4 +66,5 @@ export const ticketHandlers = [
   snapshotProjection(TicketSold),
   snapshotProjection(TicketRefunded),
   snapshotProjection(TicketTransferred),
+  snapshotProjection(TicketCodeDigested),
 ];

@@ -1,0 +1,1 @@
+DROP INDEX "ticketing"."tickets_code_digest_missing";
