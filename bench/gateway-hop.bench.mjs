@@ -16,6 +16,8 @@
 //   HOP_BARE=1      run the floor's bare proxy (bench/floor/proxy-server.mjs: node:http in, undici
 //                   out, no token, no headers) in the gateway's place, pipelining as the gateway's
 //                   UPSTREAM_PIPELINING (16): what any Node proxy costs on this machine
+//   HOP_BARE=h2     the same bare proxy forwarding over cleartext HTTP/2 (proxy-server-h2.mjs, on
+//                   HOP_H2_SESSIONS connections, default 1) to an upstream that speaks HTTP/2
 //
 // Needs NATS on 127.0.0.1:4222 (every service follows access revocations); no Postgres.
 import { spawn } from "node:child_process";
@@ -35,7 +37,8 @@ const RATE = Number(env.HOP_RATE ?? 1000);
 const SECONDS = Number(env.HOP_SECONDS ?? 10);
 const CONNECTIONS = Number(env.HOP_CONNECTIONS ?? 16);
 const PROFILE_DIR = env.HOP_PROFILE ? resolve(env.HOP_PROFILE) : undefined;
-const BARE = env.HOP_BARE === "1";
+const H2 = env.HOP_BARE === "h2";
+const BARE = env.HOP_BARE === "1" || H2;
 const runId = randomBytes(4).toString("hex");
 const workDir = mkdtempSync(join(tmpdir(), `concert-hop-${runId}-`));
 const children = [];
@@ -54,6 +57,22 @@ const answer = (res) => {
 http.createServer((req, res) => {
   req.resume();
   req.on("end", () => (delay > 0 ? setTimeout(answer, delay, res) : answer(res)));
+}).listen(Number(process.env.PORT), "127.0.0.1");`;
+
+// The same upstream on cleartext HTTP/2, answering each stream as it ends (HOP_BARE=h2).
+const UPSTREAM_H2 = `
+const http2 = require("node:http2");
+const body = JSON.stringify({ result: "admitted", ticket_id: "00000000-0000-4000-8000-000000000001",
+  scan_id: "00000000-0000-4000-9000-000000000001", scanned_at: "2026-11-28T10:00:00.000Z", gate: "A" });
+const delay = Number(process.env.DELAY_MS);
+const answer = (stream) => {
+  if (stream.destroyed) return;
+  stream.respond({ ":status": 200, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  stream.end(body);
+};
+http2.createServer().on("stream", (stream) => {
+  stream.resume();
+  stream.on("end", () => (delay > 0 ? setTimeout(answer, delay, stream) : answer(stream)));
 }).listen(Number(process.env.PORT), "127.0.0.1");`;
 
 try {
@@ -75,7 +94,7 @@ try {
 async function main() {
   const upstreamPort = await freePort();
   const gatewayPort = await freePort();
-  const upstream = spawn(process.execPath, ["-e", UPSTREAM], {
+  const upstream = spawn(process.execPath, ["-e", H2 ? UPSTREAM_H2 : UPSTREAM], {
     env: { PORT: String(upstreamPort), DELAY_MS: String(Number(env.HOP_UPSTREAM_DELAY_MS ?? 0)) },
     stdio: "inherit",
   });
@@ -84,15 +103,20 @@ async function main() {
   const profile = PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const gatewayEnv = serviceEnvFrom(env.BENCH_SERVICE_ENV);
   const gateway = BARE
-    ? spawn(process.execPath, [...profile, join(root, "bench", "floor", "proxy-server.mjs")], {
-        env: {
-          PATH: env.PATH,
-          PORT: String(gatewayPort),
-          UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
-          PIPELINING: gatewayEnv.UPSTREAM_PIPELINING ?? "16",
+    ? spawn(
+        process.execPath,
+        [...profile, join(root, "bench", "floor", H2 ? "proxy-server-h2.mjs" : "proxy-server.mjs")],
+        {
+          env: {
+            PATH: env.PATH,
+            PORT: String(gatewayPort),
+            UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
+            PIPELINING: gatewayEnv.UPSTREAM_PIPELINING ?? "16",
+            SESSIONS: env.HOP_H2_SESSIONS ?? "1",
+          },
+          stdio: "inherit",
         },
-        stdio: "inherit",
-      })
+      )
     : spawn(process.execPath, [...profile, "dist/main.js"], {
         cwd: env.HOP_GATEWAY_DIR ? resolve(env.HOP_GATEWAY_DIR) : join(root, "services", "gateway"),
         env: {
