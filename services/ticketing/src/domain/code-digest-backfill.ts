@@ -59,7 +59,9 @@ export async function digestEarlierCodes(
  * Runs digestEarlierCodes until no ticket is left, after a process starts and while it serves:
  * a batch at a time, requests first between batches. An upgrade needs no step of its own, and
  * once every earlier ticket has its digest, a start costs one query that finds none. When the
- * database fails it tries again later; what a stopped process left, the next start does.
+ * database fails it tries again later. What a stopped process left is digested at the next
+ * start, as is a ticket other work held locked when the last batch looked (its scans are verified
+ * meanwhile).
  */
 export class CodeDigestBackfill {
   private running: Promise<void> | undefined;
