@@ -1,8 +1,8 @@
 import { TicketCodeDigested, type TicketSnapshot } from "@concert/contracts";
-import { eventually, outboxEvents, startForFile } from "@concert/testing";
+import { eventually, outboxEvents, startForFile, startTcpProxy } from "@concert/testing";
 import { ticketCodeDigest } from "@concert/ticket-codes";
 import { beforeAll, describe, expect, it } from "vitest";
-import { digestEarlierCodes } from "../src/domain/code-digest-backfill.js";
+import { CodeDigestBackfill, digestEarlierCodes } from "../src/domain/code-digest-backfill.js";
 import { startTestTicketing } from "./helper.js";
 
 // Tickets issued before ticketing kept code digests have none (code_digest NULL). Here they are
@@ -120,6 +120,45 @@ describe("tickets issued before ticketing kept code digests", () => {
       );
     } finally {
       await upgraded.close();
+    }
+  });
+
+  it("are digested once the database is back when it failed meanwhile", async () => {
+    // A second ticketing reaches Postgres through a proxy the test takes away and gives back.
+    const postgres = new URL(infra.databaseUrl);
+    const proxy = await startTcpProxy({
+      target: { host: postgres.hostname, port: Number(postgres.port || 5432) },
+    });
+    const behindProxy = await startTestTicketing({
+      ...infra,
+      databaseUrl: proxy.rewrite(infra.databaseUrl),
+    });
+    const warnings: unknown[] = [];
+    const logger = { info: () => {}, warn: (fields: unknown) => warnings.push(fields) };
+    const backfill = new CodeDigestBackfill(
+      behindProxy.infra.prisma,
+      behindProxy.keys.ticketCodeSigning,
+      logger as never,
+      100,
+    );
+    try {
+      const { concertId } = await earlierTickets(3);
+      await proxy.refuse();
+      backfill.start();
+      await eventually(async () => warnings.length >= 2);
+      expect((await ticketsOf(concertId)).every(({ codeDigest }) => codeDigest === null)).toBe(
+        true,
+      );
+
+      await proxy.accept();
+      await eventually(async () =>
+        (await ticketsOf(concertId)).every(({ codeDigest }) => codeDigest !== null),
+      );
+    } finally {
+      await proxy.accept();
+      await backfill.close();
+      await behindProxy.close();
+      await proxy.close();
     }
   });
 });

@@ -71,6 +71,7 @@ export class CodeDigestBackfill {
     private readonly prisma: PrismaClient,
     private readonly key: KeyObject,
     private readonly logger: Pick<Logger, "info" | "warn">,
+    private readonly retryMs = RETRY_MS,
   ) {}
 
   start(): void {
@@ -94,10 +95,10 @@ export class CodeDigestBackfill {
       } catch (error) {
         if (this.stop.signal.aborted) break;
         this.logger.warn(
-          { err: error, digested },
-          "digesting the codes of earlier tickets failed: trying again in 10 s",
+          { err: error, digested, retryInMs: this.retryMs },
+          "digesting the codes of earlier tickets failed: trying again later",
         );
-        await sleep(RETRY_MS, undefined, { signal: this.stop.signal }).catch(() => {});
+        await sleep(this.retryMs, undefined, { signal: this.stop.signal }).catch(() => {});
       }
     }
     if (digested > 0) {
