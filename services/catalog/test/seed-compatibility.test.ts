@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ConcertDeleted, ConcertUpdated, TicketRefunded, TicketSold } from "@concert/contracts";
 import { waitUntilHandled } from "@concert/service-kit";
 import { outboxEvents, publishEvent, startForFile } from "@concert/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { futureIso, startTestCatalog } from "./helper.js";
 
 const { service: catalog, infra } = startForFile(startTestCatalog);
@@ -108,6 +108,43 @@ describe("a client written for the original system", () => {
     expect((await created(seedConcert({ date: undefined, starts_at: start }))).date).toBe(start);
     const same = new Date(start).toISOString().replace("Z", "+00:00");
     expect((await created(seedConcert({ date: same, starts_at: start }))).date).toBe(start);
+  });
+
+  it("may send a start without an offset, as FastAPI took it (an HTML datetime-local value), read as UTC", async () => {
+    // Whatever zone the process runs in: JavaScript reads such a text in the local zone.
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    onTestFinished(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+    const utc = futureIso(11);
+    const minutes = utc.slice(0, 16); // 2026-12-11T20:00
+    const concert = await created(seedConcert({ date: minutes }));
+    expect(concert.date).toBe(`${minutes}:00.000Z`);
+    // The same instant with and without an offset agree; a PUT and a PATCH take one too.
+    expect((await created(seedConcert({ date: minutes, starts_at: `${minutes}:00Z` }))).date).toBe(
+      concert.date,
+    );
+    const later = futureIso(12).slice(0, 19); // seconds, no offset
+    const put = await call(
+      "PUT",
+      `/api/concerts/${concert.id}`,
+      admin,
+      seedConcert({ date: later }),
+    );
+    expect(put.json().date).toBe(`${later}.000Z`);
+    const patch = await call("PATCH", `/api/concerts/${concert.id}`, admin, { starts_at: minutes });
+    expect(patch.json().starts_at).toBe(`${minutes}:00.000Z`);
+    // Still a start in the future, and still a date: a past one or a bare day is refused.
+    for (const date of [
+      new Date(Date.now() - 86_400_000).toISOString().slice(0, 16),
+      minutes.slice(0, 10),
+    ]) {
+      expect((await call("POST", "/api/concerts/", admin, seedConcert({ date }))).statusCode).toBe(
+        422,
+      );
+    }
   });
 
   it("gets 422 naming the field when no start is sent, or date and starts_at disagree", async () => {

@@ -5,9 +5,19 @@ import { Pagination } from "../common/pagination.js";
 export const ConcertStatus = z.enum(["scheduled", "cancelled"]);
 export type ConcertStatus = z.infer<typeof ConcertStatus>;
 
-const futureInstant = Timestamp.refine((value) => new Date(value).getTime() > Date.now(), {
-  message: "must be in the future",
-});
+/**
+ * A start as a request sends it: ISO 8601 with an offset, or without one, as the original's
+ * FastAPI took it (an HTML `datetime-local` value such as `2026-12-01T20:00`). One without an
+ * offset is read as UTC (instantOf): the original kept what it was given, without a zone.
+ */
+const futureInstant = z.iso
+  .datetime({ offset: true, local: true })
+  .refine((value) => instantOf(value).getTime() > Date.now(), { message: "must be in the future" });
+
+/** A start's text as an instant: UTC when it names no offset. */
+export function instantOf(text: string): Date {
+  return new Date(/(z|[+-]\d\d(:?\d\d)?)$/i.test(text) ? text : `${text}Z`);
+}
 const money = z.number().min(0).max(1_000_000).multipleOf(0.01);
 
 /**
@@ -30,7 +40,11 @@ type StartFields = { date?: string | undefined; starts_at?: string | undefined }
 
 /** `date` and `starts_at` name one instant: sent together, they must agree. */
 function startsAgree(body: StartFields, ctx: z.RefinementCtx): void {
-  if (body.date && body.starts_at && Date.parse(body.date) !== Date.parse(body.starts_at)) {
+  if (
+    body.date &&
+    body.starts_at &&
+    instantOf(body.date).getTime() !== instantOf(body.starts_at).getTime()
+  ) {
     ctx.addIssue({
       code: "custom",
       path: ["starts_at"],
@@ -57,8 +71,9 @@ export const ConcertUpdateRequest = concertFields.partial().superRefine((body, c
 export type ConcertUpdateRequest = z.infer<typeof ConcertUpdateRequest>;
 
 /** The start a request names, whichever field carried it. */
-export function requestedStart(body: StartFields): string | undefined {
-  return body.starts_at ?? body.date;
+export function requestedStart(body: StartFields): Date | undefined {
+  const text = body.starts_at ?? body.date;
+  return text === undefined ? undefined : instantOf(text);
 }
 
 export const ConcertResponse = z.object({
