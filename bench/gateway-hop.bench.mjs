@@ -39,6 +39,7 @@ const CONNECTIONS = Number(env.HOP_CONNECTIONS ?? 16);
 const PROFILE_DIR = env.HOP_PROFILE ? resolve(env.HOP_PROFILE) : undefined;
 const H2 = env.HOP_BARE === "h2";
 const BARE = env.HOP_BARE === "1" || H2;
+const PROXY = H2 ? "bare proxy over HTTP/2" : BARE ? "bare proxy" : "gateway";
 const runId = randomBytes(4).toString("hex");
 const workDir = mkdtempSync(join(tmpdir(), `concert-hop-${runId}-`));
 const children = [];
@@ -191,12 +192,12 @@ async function main() {
   const perRequest = (i) => ((after[i] - before[i]) / TICKS / answered) * 1e6;
   const switchesPerRequest = (i) => ((switchesAfter[i] - switchesBefore[i]) / answered).toFixed(2);
   console.log(
-    `${BARE ? "bare proxy" : "gateway"} hop: ${CONNECTIONS} connections, rate ${RATE || "max"}, ${SECONDS} s: ` +
+    `${PROXY} hop: ${CONNECTIONS} connections, rate ${RATE || "max"}, ${SECONDS} s: ` +
       `${answered} answered (${ok} 2xx, ${result.non2xx} other, ${result.errors} errors), ` +
       `${(answered / SECONDS).toFixed(0)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms`,
   );
   console.log(
-    `CPU per request: ${BARE ? "bare proxy" : "gateway"} ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs; ` +
+    `CPU per request: ${PROXY} ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs; ` +
       `times each fell asleep (voluntary context switches) per request: ` +
       `${switchesPerRequest(0)}, ${switchesPerRequest(1)}`,
   );
