@@ -173,6 +173,7 @@ async function main() {
     straceOut += chunk;
   });
   if (strace) await sleep(500);
+  const rssBefore = rssMb(gateway.pid);
   const before = [cpu(gateway.pid), cpu(upstream.pid)];
   const switchesBefore = [contextSwitches(gateway.pid), contextSwitches(upstream.pid)];
   const result = await run({
@@ -200,6 +201,9 @@ async function main() {
     `CPU per request: ${PROXY} ${perRequest(0).toFixed(0)} µs, upstream ${perRequest(1).toFixed(0)} µs; ` +
       `times each fell asleep (voluntary context switches) per request: ` +
       `${switchesPerRequest(0)}, ${switchesPerRequest(1)}`,
+  );
+  console.log(
+    `${PROXY} RSS: ${rssBefore} MB after the warm-up, ${rssMb(gateway.pid)} MB after the run`,
   );
   if (strace) {
     const calls = [...straceOut.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(\w+)$/gm)]
@@ -235,6 +239,12 @@ function contextSwitches(pid) {
     total += Number(status.match(/^voluntary_ctxt_switches:\s+(\d+)/m)?.[1] ?? 0);
   }
   return total;
+}
+
+/** Resident memory: what the optimizing compiler keeps is seen here, not in CPU. */
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return (Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1]) / 1024).toFixed(0);
 }
 
 function cpu(pid) {
