@@ -1,6 +1,7 @@
 export * from "./attendance/attendance.events.js";
 export * from "./attendance/scans.http.js";
 export * from "./catalog/catalog.events.js";
+export * from "./catalog/concert-start.js";
 export * from "./catalog/concerts.http.js";
 export * from "./common/errors.js";
 export * from "./common/idempotency.js";

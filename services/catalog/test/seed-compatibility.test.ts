@@ -136,14 +136,45 @@ describe("a client written for the original system", () => {
     expect(put.json().date).toBe(`${later}.000Z`);
     const patch = await call("PATCH", `/api/concerts/${concert.id}`, admin, { starts_at: minutes });
     expect(patch.json().starts_at).toBe(`${minutes}:00.000Z`);
-    // Still a start in the future, and still a date: a past one or a bare day is refused.
+  });
+
+  it("may send a start in pydantic's other forms: a space before the time, a bare day, Unix time", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "America/New_York";
+    onTestFinished(() => {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    });
+    const minute = 60_000;
+    const utc = new Date(Math.floor(Date.parse(futureIso(13)) / minute) * minute).toISOString();
+    const west = new Date(Date.parse(utc) - 90 * minute).toISOString();
+    const east = new Date(Date.parse(utc) + 330 * minute).toISOString();
+    const seconds = Date.parse(utc) / 1000;
+    const accepted: Array<[string | number, string]> = [
+      [`${utc.slice(0, 10)} ${utc.slice(11, 19)}`, utc], // Python's str(datetime)
+      [`${utc.slice(0, 10)}T${utc.slice(11, 16)}Z`, utc],
+      [`${west.slice(0, 10)} ${west.slice(11, 16)}-0130`, utc], // an offset without a colon
+      [`${east.slice(0, 10)}T${east.slice(11, 19)}.5+05:30`, utc.replace(".000", ".500")],
+      [utc.slice(0, 10), `${utc.slice(0, 10)}T00:00:00.000Z`], // a day: its midnight
+      [seconds, utc], // Unix time in seconds
+      [seconds * 1000, utc], // beyond 2e10: milliseconds, as pydantic reads them
+      [String(seconds), utc],
+    ];
+    for (const [date, answered] of accepted) {
+      expect((await created(seedConcert({ date }))).date, `date ${date}`).toBe(answered);
+    }
+    // Still a start in the future, and still a date that exists.
     for (const date of [
-      new Date(Date.now() - 86_400_000).toISOString().slice(0, 16),
-      minutes.slice(0, 10),
+      new Date(Date.now() - 86_400_000).toISOString().slice(0, 16).replace("T", " "),
+      seconds - 30 * 86_400,
+      `${utc.slice(0, 4)}-02-30 20:00`,
+      `${utc.slice(0, 10)}  20:00`,
+      "next friday",
+      "",
     ]) {
-      expect((await call("POST", "/api/concerts/", admin, seedConcert({ date }))).statusCode).toBe(
-        422,
-      );
+      const refused = await call("POST", "/api/concerts/", admin, seedConcert({ date }));
+      expect(refused.statusCode, `date ${JSON.stringify(date)}`).toBe(422);
+      expect(refused.json().detail[0].loc).toEqual(["body", "date"]);
     }
   });
 

@@ -1,23 +1,24 @@
 import { z } from "zod";
 import { Timestamp } from "../common/ids.js";
 import { Pagination } from "../common/pagination.js";
+import { instantOf, type StartValue } from "./concert-start.js";
 
 export const ConcertStatus = z.enum(["scheduled", "cancelled"]);
 export type ConcertStatus = z.infer<typeof ConcertStatus>;
 
-/**
- * A start as a request sends it: ISO 8601 with an offset, or without one, as the original's
- * FastAPI took it (an HTML `datetime-local` value such as `2026-12-01T20:00`). One without an
- * offset is read as UTC (instantOf): the original kept what it was given, without a zone.
- */
-const futureInstant = z.iso
-  .datetime({ offset: true, local: true })
-  .refine((value) => instantOf(value).getTime() > Date.now(), { message: "must be in the future" });
+/** A start (concert-start.ts: the forms the original took) that lies in the future. */
+const futureInstant = z.union([z.number(), z.string()]).superRefine((value, ctx) => {
+  const instant = instantOf(value).getTime();
+  if (Number.isNaN(instant)) {
+    ctx.addIssue({
+      code: "custom",
+      message: "Invalid datetime: ISO 8601 (T or a space before the time), a day, or Unix time",
+    });
+  } else if (instant <= Date.now()) {
+    ctx.addIssue({ code: "custom", message: "must be in the future" });
+  }
+});
 
-/** A start's text as an instant: UTC when it names no offset. */
-export function instantOf(text: string): Date {
-  return new Date(/(z|[+-]\d\d(:?\d\d)?)$/i.test(text) ? text : `${text}Z`);
-}
 const money = z.number().min(0).max(1_000_000).multipleOf(0.01);
 
 /**
@@ -36,13 +37,13 @@ const concertFields = z.object({
   ticket_price: money.nullish(),
 });
 
-type StartFields = { date?: string | undefined; starts_at?: string | undefined };
+type StartFields = { date?: StartValue | undefined; starts_at?: StartValue | undefined };
 
 /** `date` and `starts_at` name one instant: sent together, they must agree. */
 function startsAgree(body: StartFields, ctx: z.RefinementCtx): void {
   if (
-    body.date &&
-    body.starts_at &&
+    body.date !== undefined &&
+    body.starts_at !== undefined &&
     instantOf(body.date).getTime() !== instantOf(body.starts_at).getTime()
   ) {
     ctx.addIssue({
@@ -55,7 +56,7 @@ function startsAgree(body: StartFields, ctx: z.RefinementCtx): void {
 
 /** Create (POST) and full replacement (PUT): a start is required, as `date` or `starts_at`. */
 export const ConcertCreateRequest = concertFields.superRefine((body, ctx) => {
-  if (!body.date && !body.starts_at) {
+  if (body.date === undefined && body.starts_at === undefined) {
     ctx.addIssue({ code: "custom", path: ["date"], message: "Field required (date or starts_at)" });
   }
   startsAgree(body, ctx);
@@ -72,8 +73,8 @@ export type ConcertUpdateRequest = z.infer<typeof ConcertUpdateRequest>;
 
 /** The start a request names, whichever field carried it. */
 export function requestedStart(body: StartFields): Date | undefined {
-  const text = body.starts_at ?? body.date;
-  return text === undefined ? undefined : instantOf(text);
+  const start = body.starts_at ?? body.date;
+  return start === undefined ? undefined : instantOf(start);
 }
 
 export const ConcertResponse = z.object({
