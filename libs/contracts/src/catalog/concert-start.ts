@@ -13,8 +13,12 @@
  */
 export type StartValue = string | number;
 
-const ISO_START =
-  /^(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d\d):?(\d\d))?)?$/i;
+const ISO_START = new RegExp(
+  "^(?<year>\\d{4})-(?<month>\\d\\d)-(?<day>\\d\\d)" +
+    "(?:[T ](?<hour>\\d\\d):(?<minute>\\d\\d)(?::(?<second>\\d\\d)(?:\\.(?<fraction>\\d{1,9}))?)?" +
+    "(?:Z|(?<sign>[+-])(?<offsetHours>\\d\\d):?(?<offsetMinutes>\\d\\d))?)?$",
+  "i",
+);
 const UNIX_TIME = /^[+-]?\d+(\.\d+)?$/;
 /** Pydantic's line between Unix seconds and milliseconds. */
 const UNIX_MILLISECONDS_BEYOND = 2e10;
@@ -25,31 +29,30 @@ export function instantOf(value: StartValue): Date {
     const unix = Number(value);
     return new Date(Math.abs(unix) > UNIX_MILLISECONDS_BEYOND ? unix : unix * 1000);
   }
-  const parts = ISO_START.exec(value);
+  const parts = ISO_START.exec(value)?.groups;
   if (!parts) return new Date(Number.NaN);
-  const [, year, month, day, hour = "0", minute = "0", second = "0", fraction = ""] = parts;
-  const [sign, offsetHours = "0", offsetMinutes = "0"] = parts.slice(9);
-  const fields = [year, month, day, hour, minute, second].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
+  const at = (name: string) => Number(parts[name] ?? 0);
+  const [year, month, day, hour, minute, second] = [
+    at("year"),
+    at("month"),
+    at("day"),
+    at("hour"),
+    at("minute"),
+    at("second"),
   ];
-  const [y, mo, d, h, mi, s] = fields;
-  const local = Date.UTC(y, mo - 1, d, h, mi, s, Number(fraction.padEnd(3, "0").slice(0, 3)));
-  const asWritten = new Date(local);
+  const milliseconds = Number((parts.fraction ?? "").padEnd(3, "0").slice(0, 3));
+  const local = Date.UTC(year, month - 1, day, hour, minute, second, milliseconds);
+  const written = new Date(local);
   const exists =
-    asWritten.getUTCFullYear() === y &&
-    asWritten.getUTCMonth() === mo - 1 &&
-    asWritten.getUTCDate() === d &&
-    h < 24 &&
-    mi < 60 &&
-    s < 60 &&
-    Number(offsetHours) < 24 &&
-    Number(offsetMinutes) < 60;
+    written.getUTCFullYear() === year &&
+    written.getUTCMonth() === month - 1 &&
+    written.getUTCDate() === day &&
+    hour < 24 &&
+    minute < 60 &&
+    second < 60 &&
+    at("offsetHours") < 24 &&
+    at("offsetMinutes") < 60;
   if (!exists) return new Date(Number.NaN);
-  const offset = (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000;
-  return new Date(sign === "-" ? local + offset : local - offset);
+  const offset = (at("offsetHours") * 60 + at("offsetMinutes")) * 60_000;
+  return new Date(parts.sign === "-" ? local + offset : local - offset);
 }
