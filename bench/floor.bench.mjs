@@ -19,6 +19,9 @@
 //   BENCH_MAX_TPS      each row's tickets are sized for this rate                default 16000
 //   BENCH_FLOOR_PIPELINING  requests the bare proxy keeps in flight per connection to the server,
 //                      as the gateway's UPSTREAM_PIPELINING (16); 1 = one at a time   default 16
+//   BENCH_FLOOR_HEADERS=1  every request carries a token-sized Authorization header, and the bare
+//                      proxy carries the headers the gateway carries (proxy-server.mjs, HEADERS=1):
+//                      the floor of a hop that forwards what the services need
 //   BENCH_DATABASE_URL Postgres admin URL (databases per run are created and dropped)
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -42,6 +45,11 @@ const MAX_TPS = positiveInt(env.BENCH_MAX_TPS, 16_000);
 const ADMIN_DB_URL = env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const WARMUP_SECONDS = 3;
 const KINDS = (env.BENCH_FLOOR ?? "scan,purchase").split(",");
+const FLOOR_HEADERS = env.BENCH_FLOOR_HEADERS === "1";
+/** A scanner's RS256 access token is about 650 characters; the floor's servers never read it. */
+const LOAD_HEADERS = FLOOR_HEADERS
+  ? { authorization: `Bearer ${randomBytes(480).toString("base64url")}` }
+  : undefined;
 /** Each purchase database's concerts hold tickets for this many purchases per second. */
 const PURCHASE_MAX_TPS = 10_000;
 /** pgbench numbers client c's tickets c × this + 1, + 2, ... (bench/pgbench-scan.mjs). */
@@ -193,6 +201,7 @@ async function startFloor(file, [directEnv, hopEnv], pgbenchName) {
   const proxy = await startServer("proxy-server.mjs", {
     UPSTREAM: hopTarget.url,
     PIPELINING: String(positiveInt(env.BENCH_FLOOR_PIPELINING, 16)),
+    HEADERS: FLOOR_HEADERS ? "1" : "0",
   });
   return {
     direct,
@@ -200,7 +209,12 @@ async function startFloor(file, [directEnv, hopEnv], pgbenchName) {
     rows: {
       pgbench: { name: pgbenchName, runs: [] },
       direct: { name: "floor: node:http + pg, direct", runs: [] },
-      hop: { name: "floor + one hop (bare proxy)", runs: [] },
+      hop: {
+        name: FLOOR_HEADERS
+          ? "floor + one hop (bare proxy with the gateway's headers)"
+          : "floor + one hop (bare proxy)",
+        runs: [],
+      },
     },
     pids: new Map([
       [direct.pid, "server"],
@@ -282,6 +296,7 @@ async function scanLoad(url, databaseUrl, first, seconds = SECONDS) {
         {
           method: "POST",
           path: "/api/scans/",
+          ...(LOAD_HEADERS && { headers: LOAD_HEADERS }),
           setupRequest: (request) => {
             const client = next % CONNECTIONS;
             const k = first + Math.floor(next / CONNECTIONS) + 1;
@@ -325,6 +340,7 @@ async function purchaseLoad(url, db, index, seconds = SECONDS) {
         {
           method: "POST",
           path: "/api/tickets/purchase",
+          ...(LOAD_HEADERS && { headers: LOAD_HEADERS }),
           body: JSON.stringify({ concert_id: concertId }),
         },
       ],

@@ -16,6 +16,9 @@
 //   HOP_BARE=1      run the floor's bare proxy (bench/floor/proxy-server.mjs: node:http in, undici
 //                   out, no token, no headers) in the gateway's place, pipelining as the gateway's
 //                   UPSTREAM_PIPELINING (16): what any Node proxy costs on this machine
+//   HOP_BARE=headers  the same bare proxy carrying the headers the gateway carries (the client's
+//                   with the token, a request id and X-Forwarded-For; the upstream's back with
+//                   helmet's): the floor of a proxy that forwards what the services need
 //   HOP_BARE=h2     the same bare proxy forwarding over cleartext HTTP/2 (proxy-server-h2.mjs, on
 //                   HOP_H2_SESSIONS connections, default 1) to an upstream that speaks HTTP/2
 //
@@ -38,8 +41,14 @@ const SECONDS = Number(env.HOP_SECONDS ?? 10);
 const CONNECTIONS = Number(env.HOP_CONNECTIONS ?? 16);
 const PROFILE_DIR = env.HOP_PROFILE ? resolve(env.HOP_PROFILE) : undefined;
 const H2 = env.HOP_BARE === "h2";
-const BARE = env.HOP_BARE === "1" || H2;
-const PROXY = H2 ? "bare proxy over HTTP/2" : BARE ? "bare proxy" : "gateway";
+const BARE = env.HOP_BARE === "1" || env.HOP_BARE === "headers" || H2;
+const PROXY = H2
+  ? "bare proxy over HTTP/2"
+  : env.HOP_BARE === "headers"
+    ? "bare proxy with the gateway's headers"
+    : BARE
+      ? "bare proxy"
+      : "gateway";
 const runId = randomBytes(4).toString("hex");
 const workDir = mkdtempSync(join(tmpdir(), `concert-hop-${runId}-`));
 const children = [];
@@ -114,6 +123,7 @@ async function main() {
             UPSTREAM: `http://127.0.0.1:${upstreamPort}`,
             PIPELINING: gatewayEnv.UPSTREAM_PIPELINING ?? "16",
             SESSIONS: env.HOP_H2_SESSIONS ?? "1",
+            HEADERS: env.HOP_BARE === "headers" ? "1" : "0",
           },
           stdio: "inherit",
         },
