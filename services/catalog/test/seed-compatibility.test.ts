@@ -31,6 +31,19 @@ async function created(body: object = seedConcert()): Promise<{ id: string; date
   return response.json();
 }
 
+/**
+ * Runs the rest of the test with the process in New York's zone, where JavaScript reads a text
+ * without an offset as local time: a start must still be read as UTC, whatever the zone.
+ */
+function inAnotherZone(): void {
+  const zone = process.env.TZ;
+  process.env.TZ = "America/New_York";
+  onTestFinished(() => {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  });
+}
+
 /** The newest outbox row with this subject: what the last such command announced. */
 async function lastAnnounced(subject: string): Promise<Record<string, unknown>> {
   const row = (await outboxEvents(catalog.infra.prisma, subject)).at(-1);
@@ -111,13 +124,7 @@ describe("a client written for the original system", () => {
   });
 
   it("may send a start without an offset, as FastAPI took it (an HTML datetime-local value), read as UTC", async () => {
-    // Whatever zone the process runs in: JavaScript reads such a text in the local zone.
-    const zone = process.env.TZ;
-    process.env.TZ = "America/New_York";
-    onTestFinished(() => {
-      if (zone === undefined) delete process.env.TZ;
-      else process.env.TZ = zone;
-    });
+    inAnotherZone();
     const utc = futureIso(11);
     const minutes = utc.slice(0, 16); // 2026-12-11T20:00
     const concert = await created(seedConcert({ date: minutes }));
@@ -139,12 +146,7 @@ describe("a client written for the original system", () => {
   });
 
   it("may send a start in pydantic's other forms: a space before the time, a bare day, Unix time", async () => {
-    const zone = process.env.TZ;
-    process.env.TZ = "America/New_York";
-    onTestFinished(() => {
-      if (zone === undefined) delete process.env.TZ;
-      else process.env.TZ = zone;
-    });
+    inAnotherZone();
     const minute = 60_000;
     const utc = new Date(Math.floor(Date.parse(futureIso(13)) / minute) * minute).toISOString();
     const west = new Date(Date.parse(utc) - 90 * minute).toISOString();
