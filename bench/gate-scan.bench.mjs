@@ -24,6 +24,8 @@
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
 //   BENCH_PERF=file    record the first stack run with `perf record -a` (every process, the kernel
 //                      and Postgres, the measured window only) to file, print each one's hot spots
+//   BENCH_LOADER=wrk   send the scans with wrk (a C client, as pgbench is) instead of autocannon in
+//                      this process; its CPU counts as "load" (Debian: apt-get install wrk)
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
 //
@@ -59,6 +61,7 @@ import {
   seconds,
   sleep,
 } from "./lib/util.mjs";
+import { wrkScanLoad } from "./lib/wrk-load.mjs";
 import { hasNotify, preparePgbenchDatabase, runPgbench } from "./pgbench-scan.mjs";
 
 const env = process.env;
@@ -75,6 +78,10 @@ const ATTENDANCE = Array.from({ length: ATTENDANCE_REPLICAS }, (_, i) =>
 const DIRECT = env.BENCH_DIRECT !== "0" && ATTENDANCE_REPLICAS === 1;
 const LAG = env.BENCH_LAG !== "0";
 const WHOLE = env.BENCH_WHOLE === "1";
+const LOADER = env.BENCH_LOADER ?? "autocannon";
+if (LOADER !== "autocannon" && LOADER !== "wrk") {
+  throw new Error(`BENCH_LOADER: "${LOADER}" is neither autocannon nor wrk`);
+}
 /** Started for the whole-deployment row only: consumers of every scan that the gate path omits. */
 const CONSUMERS_OF_SCANS = ["identity", "catalog", "ticketing", "refunds", "transfers"];
 /**
@@ -450,8 +457,9 @@ async function main() {
   console.log(
     `${CONNECTIONS} connections/clients; pgbench -M prepared -c ${CONNECTIONS} -j ${Math.min(2, CONNECTIONS)} -T ${SECONDS}. ` +
       "CPU µs/scan: CPU seconds of each process group ÷ answered requests (gw = gateway, att = " +
-      "attendance, pg = every Postgres process). CPU cores: cores busy (load = this process: " +
-      "autocannon; others = not ours).",
+      "attendance, pg = every Postgres process). CPU cores: cores busy (load = " +
+      (LOADER === "wrk" ? "wrk" : "this process: autocannon") +
+      "; others = not ours).",
   );
   if (!hasNotify()) {
     console.log("ENTRY_CLAIM has no pg_notify: the service's admission SQL is the minimal SQL.");
@@ -864,6 +872,11 @@ async function scanRun(name, url, token, pool, count) {
   const cpuBefore = cpuSnapshot();
   const result = await scanFromPool(url, token, pool, count, SECONDS);
   const cpu = cpuDelta(cpuBefore, cpuSnapshot());
+  if (LOADER === "wrk") {
+    // wrk ran as this process's child, reaped before the snapshot: its CPU is the load's.
+    cpu.bench += cpu.pgbench;
+    cpu.pgbench = 0;
+  }
   const endedEarly = result.sent >= count && result.elapsed < SECONDS - 0.5;
   const run = { ...result, cpu, name, endedEarly };
   log(
@@ -895,6 +908,10 @@ async function scanFromPool(url, token, pool, count, seconds) {
  * the run).
  */
 async function scanLoad(url, token, codes, durationSeconds) {
+  if (LOADER === "wrk") {
+    const connections = Math.min(CONNECTIONS, codes.length);
+    return wrkScanLoad({ url, token, codes, connections, seconds: durationSeconds });
+  }
   let next = 0;
   let admitted = 0;
   let notAdmitted = 0;
