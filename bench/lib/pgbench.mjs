@@ -1,10 +1,9 @@
 // pgbench as the benches run it: one SQL script, as many clients as the HTTP runs have
 // connections, for a fixed time, every transaction's latency logged. The scan and the purchase
 // baselines (bench/pgbench-*.mjs) differ only in their script, variables and database.
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { percentile } from "./util.mjs";
+import { percentile, runCommand } from "./util.mjs";
 
 /**
  * Runs `script` against `url` with `searchPath`, each of `variables` passed as `-D name=value`
@@ -50,7 +49,7 @@ export async function runPgbenchScript({
     decodeURIComponent(target.username || "postgres"),
     target.pathname.slice(1),
   ];
-  const output = await run("pgbench", args, {
+  const output = await runCommand("pgbench", args, {
     ...process.env,
     PGOPTIONS: `-c search_path=${searchPath}`,
     ...(target.password && { PGPASSWORD: decodeURIComponent(target.password) }),
@@ -82,21 +81,4 @@ function readLatencyLog(logDir) {
     }
   }
   return values.sort((a, b) => a - b);
-}
-
-function run(command, args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
-    );
-  });
 }

@@ -1,4 +1,5 @@
 // Small helpers of the benchmarks: HTTP calls for seeding, retries, settings, printing.
+import { spawn } from "node:child_process";
 
 export async function api(baseUrl, method, path, token, body) {
   const response = await fetch(`${baseUrl}${path}`, {
@@ -92,4 +93,22 @@ export async function runBench(main, cleanup, onFailure = () => {}) {
   } finally {
     await cleanup();
   }
+}
+
+/** Runs a command to its end: what it printed (stdout and stderr); rejects on a non-zero exit. */
+export function runCommand(command, args, env = process.env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
+    );
+  });
 }

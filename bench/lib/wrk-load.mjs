@@ -3,10 +3,10 @@
 // costs per transaction (BENCH_LOADER=wrk; docs/BENCHMARKS.md, "A C load generator"). Each code
 // is sent once, in order, by one wrk thread over the connections; every answer is checked in
 // wrk's Lua (a 200 whose body says "admitted"), as autocannon's are.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCommand } from "./util.mjs";
 
 const SCRIPT = `
 local ffi = require("ffi")
@@ -75,7 +75,7 @@ export async function wrkScanLoad({ url, token, codes, connections, seconds }) {
     );
     writeFileSync(script, SCRIPT);
     const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url];
-    const output = await run("wrk", [...args, "--", bodies, token]);
+    const output = await runCommand("wrk", [...args, "--", bodies, token]);
     const line = /^WRK_RESULT (.*)$/m.exec(output)?.[1];
     if (!line) throw new Error(`wrk printed no result:\n${output}`);
     // elapsed: from the thread's start to its last counted answer, as autocannon's rows count.
@@ -97,21 +97,4 @@ export async function wrkScanLoad({ url, token, codes, connections, seconds }) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function run(command, args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      output += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`${command} exited ${code}:\n${output}`)),
-    );
-  });
 }
