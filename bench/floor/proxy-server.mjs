@@ -5,11 +5,11 @@
 //   the gateway's UPSTREAM_PIPELINING; 1 = one at a time)
 //   HEADERS=1  carry the headers the gateway carries, with none of its code: the client's
 //              headers to the upstream (the token among them) with a request id and
-//              X-Forwarded-For, and the upstream's headers back with helmet's and the request id.
+//              X-Forwarded-For, and the upstream's headers back with the gateway's browser
+//              headers (helmet's, `Vary: Origin`) and the request id.
 //              What any proxy that forwards what the services need and answers browsers costs.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import helmet from "helmet";
 import { Pool } from "undici";
 
 const pipelining = Number(process.env.PIPELINING ?? 1);
@@ -18,19 +18,10 @@ const upstream = new Pool(process.env.UPSTREAM, { connections: 64, pipelining })
 const pipelined = pipelining > 1 ? { idempotent: true, blocking: false } : {};
 const carried = process.env.HEADERS === "1";
 
-/** helmet's headers (no CSP, as the gateway's), worked out once. */
-function helmetHeaders() {
-  const headers = {};
-  const response = {
-    setHeader: (name, value) => {
-      headers[name.toLowerCase()] = String(value);
-    },
-    removeHeader: (name) => delete headers[name.toLowerCase()],
-  };
-  helmet({ contentSecurityPolicy: false })({}, response, () => {});
-  return { ...headers, vary: "Origin" };
-}
-const browser = helmetHeaders();
+// The gateway's own header values (a constant it works out at start; no per-request code of it).
+const browser = carried
+  ? (await import("../../services/gateway/dist/browser/browser-headers.js")).browserHeaders()
+  : {};
 const NOT_SENT = new Set([
   "host",
   "connection",
