@@ -131,8 +131,11 @@ if (PERF_FILE) stack.nodeOptions.push("--perf-basic-prof-only-functions");
 const stackDbUrl = stack.databaseUrl;
 const pgbenchDb = `bench_pgbench_${runId}`;
 stack.extraDatabases.push(pgbenchDb);
-/** Scans admitted while calibrating (counted against the database at the end). */
-let calibrationAdmitted = 0;
+/**
+ * Scans admitted outside the reported runs: warm-up, calibration, and runs repeated after they ran
+ * out of codes (counted against the database at the end).
+ */
+let unreportedAdmitted = 0;
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => stack.cleanup().finally(() => process.exit(130)));
@@ -253,42 +256,44 @@ async function main() {
     secondsLeft -= step.seconds;
     const warm = await scanFromPool(step.url, scannerToken, codes, share, step.seconds);
     budget -= warm.sent;
-    calibrationAdmitted += warm.admitted;
+    unreportedAdmitted += warm.admitted;
     log(`${step.name}: ${fmt(warm.rate, 0)} scans/s over ${fmt(warm.elapsed, 1)} s`);
     if (warm.bad > 0) throw new Error(`${warm.bad} unmeasured scans were not admitted`);
     if (step.calibrates) rates[step.key] = warm.rate;
   }
   const wanted = (key) => rates[key] * SECONDS * CODE_MARGIN;
-  const needed =
-    RUNS * targets.reduce((sum, target) => sum + wanted(target.key), 0) +
-    (LAG ? wanted("stack") : 0) +
-    (WHOLE ? RUNS * wanted("stack") : 0);
-  const affordable = Math.min(Math.ceil(needed), MAX_TICKETS - FIRST_TICKETS + codes.length);
-  if (affordable < needed) {
-    log(
-      `warning: BENCH_MAX_TICKETS allows ${affordable} of the ${Math.ceil(needed)} codes the runs need: they will end early`,
-    );
-  }
-  // Runs take codes in order, each the share of the pool its row's rate is of what the runs
-  // still to come want: codes a run stopped by the clock did not send go to the runs after it.
-  let wantedLeft = needed;
+  // The runs still to come, by row, in order: each takes the share of the pool its row's rate
+  // is of what they all want, so codes a run stopped by the clock did not send go to the next.
+  const plan = [
+    ...(LAG ? ["stack"] : []),
+    ...Array.from({ length: RUNS }, () => targets.map((target) => target.key)).flat(),
+    ...(WHOLE ? Array(RUNS).fill("stack") : []),
+  ];
+  const wantedByPlan = () => plan.reduce((sum, key) => sum + wanted(key), 0);
   const codesFor = (key) => {
-    const count = Math.floor((codes.length * wanted(key)) / wantedLeft);
-    wantedLeft -= wanted(key);
+    const count = Math.floor((codes.length * wanted(key)) / wantedByPlan());
+    plan.shift();
     return count;
   };
+  let sold = FIRST_TICKETS;
   let topUp;
-  if (codes.length < affordable) {
-    // More sales: ticketing alone comes back (attendance consumes the sales).
+  /** Sells what the runs still to come want beyond the pool (BENCH_MAX_TICKETS allowing). */
+  const topUpForPlan = async () => {
+    const needed = Math.ceil(wantedByPlan());
+    const affordable = Math.min(needed, MAX_TICKETS - sold + codes.length);
+    if (affordable < needed) {
+      log(
+        `warning: BENCH_MAX_TICKETS allows ${affordable} of the ${needed} codes the runs need: they will end early`,
+      );
+    }
+    if (codes.length >= affordable) return false;
     t = Date.now();
-    await stack.start("ticketing", common);
-    topUp = await sellTickets(seeder, affordable - codes.length);
-    // One by one: a top-up can hold more codes than a call takes arguments (172,646 did not fit).
-    for (const code of topUp.codes) codes.push(code);
-    await gateReadModelHolds(concert.id, codes.length);
+    topUp = await topUpCodes({ common, seeder, codes, count: affordable - codes.length });
+    sold += topUp.codes.length;
     log(`topped up to ${codes.length} codes in ${seconds(t)} s (restart included)`);
-    await vacuumAfterSales();
-  }
+    return true;
+  };
+  await topUpForPlan();
 
   // ---- event lag: TicketSold committed by ticketing → applied to attendance's read model -----
   // Its own run, before the measured ones: ticketing is up (it is already after a top-up), and
@@ -298,21 +303,52 @@ async function main() {
     const scans = { url: gateway, token: scannerToken, pool: codes, count: codesFor("stack") };
     lag = await lagRun({ common, seeder, lagTickets, concertId: concert.id, scans });
   }
-  if (stack.children.has("ticketing")) {
+  const gatePathOnly = async () => {
+    if (!stack.children.has("ticketing")) return;
     await stack.stop("ticketing");
     await vacuumGateTickets();
-  }
+  };
+  await gatePathOnly();
+
+  /**
+   * One measured run of a row. A run that ran out of codes while the host was faster than its
+   * calibration said is run again after a top-up sized at the rate it reached, once: its rate
+   * over a shorter time would not be the 10 s the issue asks for (its admissions still count).
+   */
+  const repeated = [];
+  const measured = async ({ key, name, run, settle }) => {
+    const first = await run(name, codesFor(key));
+    if (!first.endedEarly) return first;
+    rates[key] = Math.max(rates[key], first.rate);
+    plan.unshift(key);
+    if (!(await topUpForPlan())) {
+      plan.shift();
+      return first;
+    }
+    await settle();
+    unreportedAdmitted += first.admitted;
+    repeated.push(first);
+    return run(`${name} again`, codesFor(key));
+  };
 
   // ---- the measured runs, interleaved so drift on a shared machine hits every row alike ------
   const runs = Object.fromEntries(targets.map((target) => [target.key, []]));
   for (let i = 0; i < RUNS; i++) {
     for (const target of targets) {
       const recorded = PERF_FILE && i === 0 && target.key === "stack";
-      const [run] = await Promise.all([
-        scanRun(`${target.name} #${i + 1}`, target.url, scannerToken, codes, codesFor(target.key)),
-        recorded ? recordPerf(PERF_FILE, SECONDS) : undefined,
-      ]);
-      if (recorded) printPerf(PERF_FILE, new Map([...stack.pids(), ...(await backendNames())]));
+      const run = await measured({
+        key: target.key,
+        name: `${target.name} #${i + 1}`,
+        run: async (name, count) => {
+          const [result] = await Promise.all([
+            scanRun(name, target.url, scannerToken, codes, count),
+            recorded ? recordPerf(PERF_FILE, SECONDS) : undefined,
+          ]);
+          if (recorded) printPerf(PERF_FILE, new Map([...stack.pids(), ...(await backendNames())]));
+          return result;
+        },
+        settle: gatePathOnly,
+      });
       runs[target.key].push(run);
     }
   }
@@ -324,15 +360,24 @@ async function main() {
     await wholeDeploymentUp();
     runs.whole = [];
     for (let i = 0; i < RUNS; i++) {
-      // Which connections Postgres works for while three more services consume every scan.
-      const { result: run, byApplication } = await withDatabaseCpu(
-        ADMIN_DB_URL,
-        stack.database,
-        () => scanRun(`${name} #${i + 1}`, gateway, scannerToken, codes, codesFor("stack")),
-      );
-      log(
-        `${name} #${i + 1}: Postgres µs per scan by connection: ${perScanBy(byApplication, run)}`,
-      );
+      const run = await measured({
+        key: "stack",
+        name: `${name} #${i + 1}`,
+        run: async (runName, count) => {
+          // Which connections Postgres works for while three more services consume every scan.
+          const { result, byApplication } = await withDatabaseCpu(
+            ADMIN_DB_URL,
+            stack.database,
+            () => scanRun(runName, gateway, scannerToken, codes, count),
+          );
+          log(
+            `${runName}: Postgres µs per scan by connection: ${perScanBy(byApplication, result)}`,
+          );
+          return result;
+        },
+        // Every consumer through the top-up's events before the run again.
+        settle: wholeDeploymentUp,
+      });
       runs.whole.push(run);
     }
     rows.push(medianRow(name, runs.whole));
@@ -474,7 +519,7 @@ async function main() {
     );
   }
   console.log(
-    `admitted scans in attendance's database: ${admittedInDb}; admitted answers counted: ${answered + calibrationAdmitted} ` +
+    `admitted scans in attendance's database: ${admittedInDb}; admitted answers counted: ${answered + unreportedAdmitted} ` +
       "(a run stopped by the clock may leave up to one request per connection unanswered)",
   );
 
@@ -558,6 +603,13 @@ async function main() {
   } else {
     console.log(`\nevery scan run lasted its ${SECONDS} s`);
   }
+  if (repeated.length > 0) {
+    console.log(
+      `${repeated.length} run(s) ran out of codes, the host being faster than its calibration, ` +
+        "and were run again after a top-up (not in the table): " +
+        repeated.map((run) => `${run.name} after ${fmt(run.elapsed, 1)} s`).join(", "),
+    );
+  }
 
   const failed =
     [...Object.values(runs).flat(), ...Object.values(pgRuns).flat()].some((r) => r.bad > 0) ||
@@ -637,7 +689,23 @@ async function sellTickets(seeder, count) {
 }
 
 /**
- * Waits until attendance's read model holds at least `sold` sold (not yet admitted) tickets. A
+ * `count` more codes into `codes`: ticketing comes back if the gate path left it out (attendance
+ * consumes the sales meanwhile), sells them, and the tables they wrote are vacuumed once the
+ * gate's read model holds them all. Ticketing stays up; the caller stops it when it measures the
+ * gate path alone.
+ */
+async function topUpCodes({ common, seeder, codes, count }) {
+  if (!stack.children.has("ticketing")) await stack.start("ticketing", common);
+  const topUp = await sellTickets(seeder, count);
+  // One by one: a top-up can hold more codes than a call takes arguments (172,646 did not fit).
+  for (const code of topUp.codes) codes.push(code);
+  await gateReadModelHolds(seeder.concertId, codes.length);
+  await vacuumAfterSales();
+  return topUp;
+}
+
+/**
+ * Waits until attendance's read model holds at least `sold` sold tickets not yet admitted. A
  * large top-up leaves attendance a backlog of minutes (every TicketCreated, then every TicketSold,
  * while ticketing also draws the new tickets' images), so it waits as long as the count moves and
  * gives up only after a minute without progress.
@@ -648,7 +716,7 @@ async function gateReadModelHolds(concertId, sold) {
   const progress = () =>
     withClient(stackDbUrl, async (c) => {
       const { rows } = await c.query(
-        `SELECT count(*)::int AS known, (count(*) FILTER (WHERE status::text = 'sold'))::int AS sold,
+        `SELECT count(*)::int AS known, (count(*) FILTER (WHERE status::text = 'sold' AND admitted_at IS NULL))::int AS sold,
                 max(updated_at) AS updated
            FROM attendance.gate_tickets WHERE concert_id = $1`,
         [concertId],
@@ -661,7 +729,7 @@ async function gateReadModelHolds(concertId, sold) {
   while (now.sold < sold) {
     if (Date.now() - movedAt > 60_000) {
       throw new Error(
-        `attendance knows ${now.sold} of ${sold} sold tickets (${now.known} in all), none more for 60 s`,
+        `attendance knows ${now.sold} of ${sold} sold tickets not yet admitted (${now.known} in all), none more for 60 s`,
       );
     }
     await sleep(1_000);
@@ -669,7 +737,9 @@ async function gateReadModelHolds(concertId, sold) {
     if (next.known !== now.known || next.sold !== now.sold) movedAt = Date.now();
     now = next;
     if (Date.now() - loggedAt > 15_000) {
-      log(`attendance's read model: ${now.known} tickets, ${now.sold} of ${sold} sold`);
+      log(
+        `attendance's read model: ${now.known} tickets, ${now.sold} of ${sold} sold, not admitted`,
+      );
       loggedAt = Date.now();
     }
   }
