@@ -296,6 +296,21 @@ async function main() {
     `${CONNECTIONS} connections/clients, ${SECONDS} s per run, median of ${RUNS}; p50/p99 are the ` +
       "medians of the runs'. CPU: cores busy per process group (load = this process: autocannon)",
   );
+  const early = [
+    ...markSold.map((run, i) => ({ run, name: `mark-sold run ${i + 1}` })),
+    ...purchase.map((run, i) => ({ run, name: `purchase run ${i + 1}` })),
+  ].filter(({ run }) => run.endedEarly);
+  if (early.length > 0) {
+    // What would have lasted: the fastest run's rate for the whole run, with a margin.
+    const fastest = Math.max(...[...markSold, ...purchase].map((run) => run.rate));
+    const enough = Math.ceil((fastest * SECONDS * 1.4) / 1000) * 1000;
+    console.log(
+      `\n${early.length} OF ${RUNS * 2} SALE RUNS RAN OUT OF TICKETS before ${SECONDS} s (their ` +
+        `rates are over the time they ran): ${early
+          .map(({ run, name }) => `${name} after ${fmt(run.duration, 1)} s`)
+          .join(", ")}. BENCH_SALES_TICKETS=${enough} would last.`,
+    );
+  }
   if (rows.some(([, runs]) => runs.some((r) => r.bad > 0))) {
     console.log("\nSOME SALES FAILED: the numbers above do not measure the happy path.");
     process.exitCode = 1;
@@ -400,6 +415,8 @@ async function saleLoad({ url, token, amount, duration, expect, request }) {
   // `elapsed`, not autocannon's `duration`: a run that sold its `amount` before the clock ran out
   // would be divided by the next whole second (15,000 sales in 9.2 s read as 1,500/s in "10 s").
   return {
+    // Sold all its tickets before the clock ran out: its rate is over a shorter time.
+    endedEarly: run.requests.total >= amount && run.elapsed < duration - 0.5,
     rate: run.requests.total / run.elapsed,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
