@@ -58,7 +58,9 @@ export function sendUpstreamAnswer(
 }
 
 function answerHeaders(upstream: Answer["headers"], own: OwnHeaders): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { ...own.browser };
+  // Copied by Object.assign, not spread: each header added to an object a spread began costs
+  // about 1 µs on Node 20 (docs/BENCHMARKS.md, "Objects begun by a spread").
+  const headers: OutgoingHttpHeaders = Object.assign({}, own.browser);
   const named = connectionOptions(upstream.connection);
   for (const name in upstream) {
     if (NOT_PASSED_BACK.has(name) || named?.has(name)) continue;
