@@ -105,7 +105,7 @@ export async function answerOnce(
          SET fingerprint = EXCLUDED.fingerprint, status_code = EXCLUDED.status_code,
              response = EXCLUDED.response, created_at = EXCLUDED.created_at`;
     await pruneExpiredKeys(tx);
-    return { ...answer, replayed: false };
+    return Object.assign({}, answer, { replayed: false });
   });
 }
 

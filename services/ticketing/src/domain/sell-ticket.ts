@@ -67,7 +67,8 @@ export async function purchaseNext(
   };
   const limited = async (tx: SqlClient) => {
     await BUYER_LIMIT_LOCK.query(tx, { concert_id: concertId, buyer_id: buyer.userId });
-    return purchaseAlone(tx, { ...sale, limit_per_buyer: limitPerBuyer ?? null }, "transaction");
+    const limited = Object.assign({}, sale, { limit_per_buyer: limitPerBuyer ?? null });
+    return purchaseAlone(tx, limited, "transaction");
   };
   const row =
     limitPerBuyer === undefined

@@ -64,5 +64,5 @@ function numbered(ticket: UnnumberedTicket, ticketNumber: string, key: KeyObject
     },
     key,
   );
-  return { ...ticket, ticketNumber, codeDigest };
+  return Object.assign({}, ticket, { ticketNumber, codeDigest });
 }
