@@ -301,8 +301,7 @@ export function batchClaimParams(scans: readonly ClaimParams[]): BatchClaimParam
   const lists = Object.fromEntries(
     batchColumns.map((column) => [`${column}_list`, scans.map((scan) => scan[column])]),
   );
-  // Begun by a literal, the spreads last: properties added to an object a spread began cost
-  // about 1 µs each on Node 20 (docs/BENCHMARKS.md, "Objects begun by a spread").
+  // No property added to an object a spread began: ~1 µs each on Node 20 (docs/DECISIONS.md).
   return {
     doors_open_before_minutes: first.doors_open_before_minutes,
     admit_until_after_minutes: first.admit_until_after_minutes,

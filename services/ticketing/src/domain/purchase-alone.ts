@@ -26,8 +26,7 @@ export async function purchaseAlone(
   sale: PurchaseParams,
   within: Within,
 ): Promise<SaleRow | undefined> {
-  // Object.assign, not a spread: properties added to an object a spread began cost about 1 µs
-  // each on Node 20 (docs/BENCHMARKS.md, "Objects begun by a spread").
+  // No property added to an object a spread began: ~1 µs each on Node 20 (docs/DECISIONS.md).
   const params = Object.assign({}, SALE_RULES, sale);
   const payload = soldPayload(sale);
   if (within === "transaction") await db.$executeRawUnsafe("SAVEPOINT purchase_next");
