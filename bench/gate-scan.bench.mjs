@@ -22,6 +22,7 @@
 //   BENCH_LOOP=1       also print how busy each service's event loop was ("att loop 0.85": busy
 //                      85 % of the run's wall time, waiting for a core included)
 //   BENCH_PROFILE=dir  write V8 CPU profiles of gateway and attendance to dir, print their hot spots
+//                      over the measured runs only
 //   BENCH_PERF=file    record the first stack run with `perf record -a` (every process, the kernel
 //                      and Postgres, the measured window only) to file, print each one's hot spots
 //   BENCH_LOADER=wrk   send the scans with wrk (a C client, as pgbench is) instead of autocannon in
@@ -45,8 +46,10 @@ import {
   load,
   printPerf,
   printProfile,
+  profileClock,
   recordPerf,
   withDatabaseCpu,
+  withDatabaseWaits,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
 import {
@@ -316,8 +319,15 @@ async function main() {
    * over a shorter time would not be the 10 s the issue asks for (its admissions still count).
    */
   const repeated = [];
+  const measuredWindows = []; // when the measured runs ran: the profiles are read over these only
+  const timed = async (run, name, count) => {
+    const from = profileClock();
+    const result = await run(name, count);
+    measuredWindows.push({ from, to: profileClock() });
+    return result;
+  };
   const measured = async ({ key, name, run, settle }) => {
-    const first = await run(name, codesFor(key));
+    const first = await timed(run, name, codesFor(key));
     if (!first.endedEarly) return first;
     rates[key] = Math.max(rates[key], first.rate);
     plan.unshift(key);
@@ -328,7 +338,7 @@ async function main() {
     await settle();
     unreportedAdmitted += first.admitted;
     repeated.push(first);
-    return run(`${name} again`, codesFor(key));
+    return timed(run, `${name} again`, codesFor(key));
   };
 
   // ---- the measured runs, interleaved so drift on a shared machine hits every row alike ------
@@ -397,7 +407,9 @@ async function main() {
     .reduce((n, r) => n + r.admitted, 0);
   await Promise.all(["gateway", ...ATTENDANCE].map((name) => stack.stop(name)));
   if (PROFILE_DIR)
-    for (const name of ["gateway", ...ATTENDANCE]) printProfile(name, join(PROFILE_DIR, name));
+    for (const name of ["gateway", ...ATTENDANCE]) {
+      printProfile(name, join(PROFILE_DIR, name), measuredWindows);
+    }
 
   // ---- pgbench: the service's SQL, same clients, same duration, on a database of its own -----
   // Then, for the reading only: the same SQL with the pg_notify every commit used to send.
@@ -764,14 +776,20 @@ async function vacuumGateTickets() {
  * A top-up's sales leave a dead row version for every sold ticket, outbox row and gate copy. This
  * machine's Postgres runs without autovacuum, which production's would clear them with; left,
  * they sat under the lag run's sales and relay (docs/BENCHMARKS.md, "The lag's tail after a
- * large top-up"). Vacuumed as the gate's table is before the runs.
+ * large top-up"). Vacuumed as the gate's table is before the runs. Then a checkpoint: the top-up
+ * wrote hundreds of MB of WAL, and the checkpoint it set off otherwise still writes its pages out
+ * while the next run's commits wait on the same disk (pgbench's runs start after the checkpoint
+ * its CREATE DATABASE forces).
  */
 async function vacuumAfterSales() {
   const t = Date.now();
-  await withClient(stackDbUrl, (c) =>
-    c.query("VACUUM ANALYZE ticketing.tickets, ticketing.outbox_events, attendance.gate_tickets"),
-  );
-  log(`vacuumed the tables the top-up's sales wrote in ${seconds(t)} s`);
+  await withClient(stackDbUrl, async (c) => {
+    await c.query(
+      "VACUUM ANALYZE ticketing.tickets, ticketing.outbox_events, attendance.gate_tickets",
+    );
+    await c.query("CHECKPOINT");
+  });
+  log(`vacuumed the tables the top-up's sales wrote and checkpointed in ${seconds(t)} s`);
 }
 
 // ---- the event lag -----------------------------------------------------------------------------
@@ -873,12 +891,16 @@ async function lagRun({ common, seeder, lagTickets, concertId, scans }) {
     pending.add(sale);
   }, LAG_SALE_EVERY_MS);
   let scan;
+  let waits;
   try {
     const { url, token, pool, count } = scans;
-    scan = await scanRun("stack, ticketing up and selling (lag run)", url, token, pool, count);
+    ({ result: scan, waits } = await withDatabaseWaits(ADMIN_DB_URL, stack.database, () =>
+      scanRun("stack, ticketing up and selling (lag run)", url, token, pool, count),
+    ));
   } finally {
     clearInterval(ticker);
   }
+  log(`lag run: Postgres waits (samples every 25 ms): ${waits.slice(0, 8).join(", ")}`);
   await Promise.all(pending);
   if (failures > 0) log(`lag run: ${failures} sales failed`);
 

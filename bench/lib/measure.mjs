@@ -197,11 +197,63 @@ export function describeCpu(delta, durationSeconds = delta.wall) {
 }
 
 /**
+ * What `database`'s busy connections and Postgres's own writers (checkpointer, WAL writer,
+ * background writer) were doing while `work` ran: `pg_stat_activity` sampled every `intervalMs`,
+ * each sample's waits counted ("IO:WALSync 31", "CPU 120" for an active connection waiting on
+ * nothing). Resolves with the work's result and `waits`: "what count" pairs, most first. A tail
+ * latency with IO waits at the top is the disk's (a checkpoint, WAL flushes), not our code's.
+ */
+export async function withDatabaseWaits(adminUrl, database, work, intervalMs = 25) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  const counts = new Map();
+  let samples = 0;
+  const sample = async () => {
+    const { rows } = await client.query(
+      `SELECT backend_type, coalesce(wait_event_type || ':' || wait_event, 'CPU') AS what
+         FROM pg_stat_activity
+        WHERE pid <> pg_backend_pid()
+          AND ((datname = $1 AND state = 'active')
+            OR (backend_type IN ('checkpointer', 'walwriter', 'background writer')
+                AND wait_event_type IS DISTINCT FROM 'Activity'))`,
+      [database],
+    );
+    samples++;
+    for (const { backend_type, what } of rows) {
+      const key = backend_type === "client backend" ? what : `${backend_type} ${what}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+  };
+  let sampling = Promise.resolve();
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => {});
+  }, intervalMs);
+  try {
+    const result = await work();
+    clearInterval(timer);
+    await sampling;
+    const waits = [...counts].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ${n}`);
+    return { result, waits, samples };
+  } finally {
+    clearInterval(timer);
+    await client.end();
+  }
+}
+
+/** Now on the clock V8 stamps its CPU profiles with (monotonic, µs), to mark a window in them. */
+export function profileClock() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
  * Self time of the newest V8 CPU profile of a main thread in dir, by package (or node:internal
  * area), then by function. Node writes one profile per thread (`CPU.<date>.<time>.<pid>.<thread>.
  * <seq>.cpuprofile`): the migration worker's, thread 1, is written last but holds only the start.
+ * With `windows` ([{from, to}] by `profileClock()`), only the samples taken inside them count: a
+ * process profiled from its start also holds its warm-up, calibration and top-ups, which hid
+ * what the measured runs spend (the spread lever stood out only over the runs' window).
  */
-export function printProfile(name, dir) {
+export function printProfile(name, dir, windows) {
   const file = readdirSync(dir)
     .filter((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f))
     .sort()
@@ -210,9 +262,14 @@ export function printProfile(name, dir) {
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map();
+  const inWindow = (at) => !windows || windows.some(({ from, to }) => at >= from && at <= to);
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    const micros = profile.timeDeltas[i] ?? 0;
+    at += micros;
+    if (!inWindow(at)) continue;
     const id = profile.samples[i];
-    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+    self.set(id, (self.get(id) ?? 0) + micros);
   }
   const areas = new Map();
   const functions = new Map();
@@ -237,8 +294,11 @@ export function printProfile(name, dir) {
       .slice(0, n)
       .map(([key, micros]) => `  ${((100 * micros) / total).toFixed(1).padStart(5)}%  ${key}`)
       .join("\n");
+  const span = windows
+    ? ` (the measured runs only: ${(total / 1e6).toFixed(1)} of ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s profiled)`
+    : "";
   console.log(
-    `\n${name}: CPU profile ${join(dir, file)}\n${top(areas, 14)}\n  -- functions:\n${top(functions, 16)}`,
+    `\n${name}: CPU profile ${join(dir, file)}${span}\n${top(areas, 14)}\n  -- functions:\n${top(functions, 16)}`,
   );
 }
 
