@@ -10,6 +10,7 @@
 //   BENCH_PGBENCH=0    skip the pgbench row
 //   BENCH_PGBENCH_MAX_TPS  pgbench's concerts hold tickets for this many tps             default 10000
 //   BENCH_PROFILE=dir  run ticketing, the gateway and catalog with --cpu-prof, print their hot spots
+//                      over the mark-sold runs (ticketing) and the purchase runs (all three)
 //   BENCH_LOOP=1       also print how busy each service's event loop was ("tkt loop 0.92")
 //   BENCH_DATABASE_URL Postgres admin URL (a database per run is created and dropped)
 //   BENCH_NATS_URL     NATS (a subject prefix per run keeps it apart)
@@ -21,6 +22,7 @@ import {
   describeCpu,
   load,
   printProfile,
+  profileClock,
   withDatabaseCpu,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
@@ -188,20 +190,37 @@ async function main() {
   };
   await markSoldRun(boxOfficeIds.splice(0, WARMUP), 30);
   await purchaseRun(hot[0], WARMUP, 30);
+  // When each kind of run ran: the profiles are read over these only, not the issuing's drawing.
+  const windows = { "mark-sold": [], purchase: [] };
+  const timed = async (kind, run) => {
+    const from = profileClock();
+    const result = await run();
+    windows[kind].push({ from, to: profileClock() });
+    return result;
+  };
   for (let i = 1; i <= RUNS; i++) {
     // Each run starts with the events of the one before relayed.
     await outboxRelayed(ticketing);
-    markSold.push(await markSoldRun(boxOfficeIds.splice(0, TICKETS), SECONDS));
+    markSold.push(
+      await timed("mark-sold", () => markSoldRun(boxOfficeIds.splice(0, TICKETS), SECONDS)),
+    );
     report(`mark-sold run ${i}`, markSold.at(-1));
     await outboxRelayed(ticketing);
-    purchase.push(await purchaseRun(hot[i], TICKETS, SECONDS));
+    purchase.push(await timed("purchase", () => purchaseRun(hot[i], TICKETS, SECONDS)));
     report(`purchase run ${i}`, purchase.at(-1));
   }
   await Promise.all(
     ["gateway", "catalog", "identity", "ticketing"].map((name) => stack.stop(name)),
   );
   if (PROFILE_DIR) {
-    for (const name of PROFILED) printProfile(name, stack.profileDirs.get(name));
+    printProfile(
+      "ticketing, mark-sold runs",
+      stack.profileDirs.get("ticketing"),
+      windows["mark-sold"],
+    );
+    for (const name of PROFILED) {
+      printProfile(`${name}, purchase runs`, stack.profileDirs.get(name), windows.purchase);
+    }
   }
 
   // ---- pgbench, the purchase's statement, same clients, same duration ------------------------
