@@ -46,7 +46,7 @@ import {
   load,
   printPerf,
   printProfile,
-  profileClock,
+  profileWindows,
   recordPerf,
   withDatabaseCpu,
   withDatabaseWaits,
@@ -319,13 +319,8 @@ async function main() {
    * over a shorter time would not be the 10 s the issue asks for (its admissions still count).
    */
   const repeated = [];
-  const measuredWindows = []; // when the measured runs ran: the profiles are read over these only
-  const timed = async (run, name, count) => {
-    const from = profileClock();
-    const result = await run(name, count);
-    measuredWindows.push({ from, to: profileClock() });
-    return result;
-  };
+  const measuredWindows = profileWindows(); // the profiles are read over the measured runs only
+  const timed = (run, name, count) => measuredWindows.time(() => run(name, count));
   const measured = async ({ key, name, run, settle }) => {
     const first = await timed(run, name, codesFor(key));
     if (!first.endedEarly) return first;
@@ -408,7 +403,7 @@ async function main() {
   await Promise.all(["gateway", ...ATTENDANCE].map((name) => stack.stop(name)));
   if (PROFILE_DIR)
     for (const name of ["gateway", ...ATTENDANCE]) {
-      printProfile(name, join(PROFILE_DIR, name), measuredWindows);
+      printProfile(name, join(PROFILE_DIR, name), measuredWindows.windows);
     }
 
   // ---- pgbench: the service's SQL, same clients, same duration, on a database of its own -----
@@ -892,15 +887,20 @@ async function lagRun({ common, seeder, lagTickets, concertId, scans }) {
   }, LAG_SALE_EVERY_MS);
   let scan;
   let waits;
+  let samples;
   try {
     const { url, token, pool, count } = scans;
-    ({ result: scan, waits } = await withDatabaseWaits(ADMIN_DB_URL, stack.database, () =>
+    ({
+      result: scan,
+      waits,
+      samples,
+    } = await withDatabaseWaits(ADMIN_DB_URL, stack.database, () =>
       scanRun("stack, ticketing up and selling (lag run)", url, token, pool, count),
     ));
   } finally {
     clearInterval(ticker);
   }
-  log(`lag run: Postgres waits (samples every 25 ms): ${waits.slice(0, 8).join(", ")}`);
+  log(`lag run: Postgres waits (${samples} samples, every 25 ms): ${waits.slice(0, 8).join(", ")}`);
   await Promise.all(pending);
   if (failures > 0) log(`lag run: ${failures} sales failed`);
 

@@ -22,7 +22,7 @@ import {
   describeCpu,
   load,
   printProfile,
-  profileClock,
+  profileWindows,
   withDatabaseCpu,
 } from "./lib/measure.mjs";
 import { BenchStack } from "./lib/stack.mjs";
@@ -191,13 +191,8 @@ async function main() {
   await markSoldRun(boxOfficeIds.splice(0, WARMUP), 30);
   await purchaseRun(hot[0], WARMUP, 30);
   // When each kind of run ran: the profiles are read over these only, not the issuing's drawing.
-  const windows = { "mark-sold": [], purchase: [] };
-  const timed = async (kind, run) => {
-    const from = profileClock();
-    const result = await run();
-    windows[kind].push({ from, to: profileClock() });
-    return result;
-  };
+  const windows = { "mark-sold": profileWindows(), purchase: profileWindows() };
+  const timed = (kind, run) => windows[kind].time(run);
   for (let i = 1; i <= RUNS; i++) {
     // Each run starts with the events of the one before relayed.
     await outboxRelayed(ticketing);
@@ -216,10 +211,10 @@ async function main() {
     printProfile(
       "ticketing, mark-sold runs",
       stack.profileDirs.get("ticketing"),
-      windows["mark-sold"],
+      windows["mark-sold"].windows,
     );
     for (const name of PROFILED) {
-      printProfile(`${name}, purchase runs`, stack.profileDirs.get(name), windows.purchase);
+      printProfile(`${name}, purchase runs`, stack.profileDirs.get(name), windows.purchase.windows);
     }
   }
 

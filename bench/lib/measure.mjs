@@ -245,6 +245,22 @@ export function profileClock() {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
+/** Windows for `printProfile`: `time(work)` runs the work and keeps when it ran. */
+export function profileWindows() {
+  const windows = [];
+  return {
+    windows,
+    async time(work) {
+      const from = profileClock();
+      try {
+        return await work();
+      } finally {
+        windows.push({ from, to: profileClock() });
+      }
+    },
+  };
+}
+
 /**
  * Self time of the newest V8 CPU profile of a main thread in dir, by package (or node:internal
  * area), then by function. Node writes one profile per thread (`CPU.<date>.<time>.<pid>.<thread>.
