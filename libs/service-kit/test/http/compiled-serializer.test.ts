@@ -1,4 +1,5 @@
 import { ErrorBody, ScanResponse, TicketResponse } from "@concert/contracts";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { compiledSerializerCompiler } from "../../src/http/index.js";
@@ -52,40 +53,38 @@ const Choice = z.union([z.object({ kind: z.literal("a") }), z.object({ detail: z
 
 let kit: Awaited<ReturnType<typeof buildTestApp>>;
 let answer: Record<string, unknown>;
-beforeAll(async () => {
-  kit = await buildTestApp();
-  for (const [path, compiled] of [
+/** The same route twice, at `/zod<path>` and `/compiled<path>`: only the serializer differs. */
+function routeBothWays(
+  path: string,
+  response: Record<number, z.ZodType>,
+  handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>,
+) {
+  for (const [prefix, compiled] of [
     ["/zod", false],
     ["/compiled", true],
   ] as const) {
     kit.app.get(
-      path,
+      `${prefix}${path}`,
       {
         ...(compiled && { serializerCompiler: compiledSerializerCompiler }),
-        schema: { response: { 200: ScanResponse, 409: Choice } },
+        schema: { response },
       },
-      async (request, reply) =>
-        request.headers["x-choice"]
-          ? reply.code(409).send({ detail: "no" })
-          : (answer as z.infer<typeof ScanResponse>),
+      handler,
     );
   }
-  for (const [path, compiled] of [
-    ["/zod/ticket", false],
-    ["/compiled/ticket", true],
-  ] as const) {
-    kit.app.get(
-      path,
-      {
-        ...(compiled && { serializerCompiler: compiledSerializerCompiler }),
-        schema: { response: { 200: TicketResponse, 409: ErrorBody } },
-      },
-      async (request, reply) => {
-        const error = errorsByHeader[String(request.headers["x-error"])];
-        return error ? reply.code(409).send(error) : sold;
-      },
-    );
-  }
+}
+
+beforeAll(async () => {
+  kit = await buildTestApp();
+  routeBothWays("", { 200: ScanResponse, 409: Choice }, async (request, reply) =>
+    request.headers["x-choice"]
+      ? reply.code(409).send({ detail: "no" })
+      : (answer as z.infer<typeof ScanResponse>),
+  );
+  routeBothWays("/ticket", { 200: TicketResponse, 409: ErrorBody }, async (request, reply) => {
+    const error = errorsByHeader[String(request.headers["x-error"])];
+    return error ? reply.code(409).send(error) : sold;
+  });
   await kit.app.ready();
 });
 afterAll(() => kit.app.close());
